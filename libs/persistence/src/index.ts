@@ -1,0 +1,10 @@
+export { createDataSource, dataSourceOptions, migrate, pendingSchemaChanges } from './data-source.js';
+export type { DataSourceSettings } from './data-source.js';
+export { startEmbeddedPostgres } from './embedded-postgres.js';
+export type { EmbeddedDatabase, EmbeddedOptions } from './embedded-postgres.js';
+export { ENTITIES } from './entities/index.js';
+export { UserEntity, USER_ROLES } from './entities/user.entity.js';
+export type { UserRole } from './entities/user.entity.js';
+export { ApiTokenEntity } from './entities/api-token.entity.js';
+export { UserRepository } from './repositories/user.repository.js';
+export { ApiTokenRepository } from './repositories/api-token.repository.js';

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { type AuthContext, Permission } from '../access/access.policy.js';
+import { Auth, Authorize, Public } from '../access/auth.decorators.js';
+import { IdParam } from '../common/params.js';
+import { toUserResponse, UserResponse } from '../users/dto/user.dto.js';
+import { AuthService } from './auth.service.js';
+import {
+  CreatedTokenResponse,
+  CreateTokenRequest,
+  LoginRequest,
+  LoginResponse,
+  TokenListResponse,
+  toTokenResponse,
+} from './dto/auth.dto.js';
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email or address' })
+  async login(@Body() body: LoginRequest, @Req() request: Request): Promise<LoginResponse> {
+    const result = await this.auth.login(body.email, body.password, request.ip ?? 'unknown');
+    return { accessToken: result.accessToken, tokenType: result.tokenType, expiresIn: result.expiresIn, user: toUserResponse(result.user) };
+  }
+
+  @Get('me')
+  @Authorize(Permission.ProfileRead)
+  @ApiOkResponse({ type: UserResponse })
+  async me(@Auth() auth: AuthContext): Promise<UserResponse> {
+    return toUserResponse(await this.auth.me(auth));
+  }
+
+  @Post('tokens')
+  @Authorize(Permission.TokenManageOwn)
+  @ApiCreatedResponse({ type: CreatedTokenResponse })
+  async createToken(@Auth() auth: AuthContext, @Body() body: CreateTokenRequest): Promise<CreatedTokenResponse> {
+    const created = await this.auth.createToken(auth, body.name, body.expiresInDays);
+    return { id: created.id, name: created.name, token: created.token, expiresAt: created.expiresAt.toISOString() };
+  }
+
+  @Get('tokens')
+  @Authorize(Permission.TokenManageOwn)
+  @ApiOkResponse({ type: TokenListResponse })
+  async listTokens(@Auth() auth: AuthContext): Promise<TokenListResponse> {
+    return { items: (await this.auth.listTokens(auth)).map(toTokenResponse) };
+  }
+
+  @Delete('tokens/:id')
+  @HttpCode(204)
+  @Authorize(Permission.TokenManageOwn)
+  @ApiNoContentResponse({ description: 'Revoked' })
+  async revokeToken(@Auth() auth: AuthContext, @IdParam() id: string): Promise<void> {
+    await this.auth.revokeToken(auth, id);
+  }
+}

@@ -1,0 +1,25 @@
+import { DomainError } from './errors.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+// Opaque keyset cursors: the sort key of the last row, base64url-encoded JSON.
+export function encodeCursor(key: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (keys.every((key) => typeof parsed[key] === 'string')) return parsed as Record<K, string>;
+  } catch {
+    // fall through to the 400 below
+  }
+  throw DomainError.validation([{ field: 'cursor', code: 'invalid_format', message: 'cursor is not one this service issued' }]);
+}

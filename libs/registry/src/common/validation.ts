@@ -1,0 +1,171 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateIf,
+  ValidateNested,
+  type ValidationOptions,
+} from 'class-validator';
+
+// Composite decorators: each declares a field's validation and its OpenAPI schema at once, so the
+// OpenAPI document that forms and importers read cannot drift from what the server enforces.
+//
+// `optional`: the field may be absent. `nullable`: it may be an explicit null (for PATCH, null clears
+// a value). A field that is neither must be present and not null.
+export interface FieldOptions {
+  optional?: boolean;
+  // A query-string value: numbers and booleans arrive as text and are converted when well-formed.
+  query?: boolean;
+  nullable?: boolean;
+  description?: string;
+  example?: unknown;
+}
+
+function presence({ optional, nullable }: FieldOptions): PropertyDecorator[] {
+  if (optional && nullable) return [IsOptional()];
+  if (optional) return [ValidateIf((_object, value) => value !== undefined)];
+  if (nullable) return [ValidateIf((_object, value) => value !== null), IsDefined({ message: '$property is required' })];
+  return [IsDefined({ message: '$property is required' })];
+}
+
+function doc(options: FieldOptions, schema: ApiPropertyOptions): PropertyDecorator {
+  return ApiProperty({
+    required: !options.optional,
+    nullable: options.nullable,
+    description: options.description,
+    example: options.example,
+    ...schema,
+  } as ApiPropertyOptions);
+}
+
+// A calendar date `YYYY-MM-DD` that exists (no 2023-02-30).
+export function isClinicalDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+export function IsClinicalDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isClinicalDate',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: '$property must be a calendar date YYYY-MM-DD', ...options },
+      validator: { validate: (value: unknown) => isClinicalDate(value) },
+    });
+}
+
+function fromQueryNumber(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+}
+
+function fromQueryBoolean(value: unknown): unknown {
+  return value === 'true' ? true : value === 'false' ? false : value;
+}
+
+export const Field = {
+  string(options: FieldOptions & { minLength?: number; maxLength: number; pattern?: RegExp }) {
+    return applyDecorators(
+      ...presence(options),
+      IsString(),
+      ...(options.minLength !== undefined ? [MinLength(options.minLength)] : []),
+      MaxLength(options.maxLength),
+      ...(options.pattern ? [Matches(options.pattern)] : []),
+      doc(options, { type: String, minLength: options.minLength, maxLength: options.maxLength, pattern: options.pattern?.source }),
+    );
+  },
+
+  email(options: FieldOptions = {}) {
+    return applyDecorators(...presence(options), IsString(), MaxLength(254), IsEmail({}, { message: '$property must be an email address' }),
+      doc(options, { type: String, format: 'email', maxLength: 254 }));
+  },
+
+  uuid(options: FieldOptions = {}) {
+    return applyDecorators(...presence(options), IsUUID('all', { message: '$property must be a UUID' }),
+      doc(options, { type: String, format: 'uuid' }));
+  },
+
+  boolean(options: FieldOptions = {}) {
+    return applyDecorators(...presence(options), ...(options.query ? [Transform(({ value }) => fromQueryBoolean(value))] : []), IsBoolean(), doc(options, { type: Boolean }));
+  },
+
+  int(options: FieldOptions & { min: number; max: number }) {
+    return applyDecorators(...presence(options), ...(options.query ? [Transform(({ value }) => fromQueryNumber(value))] : []), IsInt(), Min(options.min), Max(options.max),
+      doc(options, { type: 'integer', minimum: options.min, maximum: options.max }));
+  },
+
+  number(options: FieldOptions & { min: number; max: number; maxDecimals?: number }) {
+    return applyDecorators(
+      ...presence(options),
+      IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: options.maxDecimals }),
+      Min(options.min),
+      Max(options.max),
+      doc(options, { type: 'number', minimum: options.min, maximum: options.max }),
+    );
+  },
+
+  date(options: FieldOptions = {}) {
+    return applyDecorators(...presence(options), IsClinicalDate(), doc(options, { type: String, format: 'date' }));
+  },
+
+  code<T extends string>(codes: readonly T[], options: FieldOptions & { enumName?: string } = {}) {
+    return applyDecorators(
+      ...presence(options),
+      IsIn(codes as unknown as unknown[], { message: `$property must be one of: ${codes.join(', ')}` }),
+      doc(options, { enum: codes as unknown as string[], enumName: options.enumName }),
+    );
+  },
+
+  // A list of codes: unique items (DOMAIN.md), `minItems` when the list may not be empty.
+  codes<T extends string>(codes: readonly T[], options: FieldOptions & { minItems?: number; enumName?: string } = {}) {
+    return applyDecorators(
+      ...presence(options),
+      IsArray(),
+      ...(options.minItems ? [ArrayMinSize(options.minItems)] : []),
+      ArrayMaxSize(codes.length),
+      ArrayUnique(undefined, { message: '$property must not repeat an item' }),
+      IsIn(codes as unknown as unknown[], { each: true, message: `each item of $property must be one of: ${codes.join(', ')}` }),
+      doc(options, {
+        isArray: true,
+        enum: codes as unknown as string[],
+        enumName: options.enumName,
+        minItems: options.minItems,
+        uniqueItems: true,
+      } as ApiPropertyOptions),
+    );
+  },
+
+  nested(type: () => new () => object, options: FieldOptions = {}) {
+    return applyDecorators(
+      ...presence(options),
+      ValidateNested(),
+      Type(type),
+      doc(options, { type }),
+    );
+  },
+
+  password(options: FieldOptions = {}) {
+    return applyDecorators(...presence(options), IsString(), MinLength(12), MaxLength(256),
+      doc(options, { type: String, minLength: 12, maxLength: 256, format: 'password' }));
+  },
+};

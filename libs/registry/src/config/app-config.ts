@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EnvironmentVariables, validateEnvironment } from './environment.js';
+
+export interface Secrets {
+  jwtSecret: string;
+  mrnEncryptionKey: Buffer;
+  mrnHashKey: Buffer;
+  exportPseudonymKey: Buffer;
+}
+
+// The typed configuration every part of the service receives. Built once at boot.
+export interface AppConfig {
+  env: EnvironmentVariables['NODE_ENV'];
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  secrets: Secrets;
+  admin: { email?: string; password?: string };
+  accessTokenTtlSeconds: number;
+  logLevel: EnvironmentVariables['LOG_LEVEL'];
+  bodyLimit: string;
+  loginThrottle: { maxPerEmail: number; maxPerIp: number; windowSeconds: number };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+type SecretFile = { jwtSecret: string; mrnEncryptionKey: string; mrnHashKey: string; exportPseudonymKey: string };
+
+// Development secrets: generated once, kept in DATA_DIR/secrets.json (mode 0600, git-ignored).
+// In production every secret must come from the environment (validateEnvironment enforces it).
+function loadOrCreateDevSecrets(dataDir: string): SecretFile {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as SecretFile;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const created: SecretFile = {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    mrnEncryptionKey: randomBytes(32).toString('hex'),
+    mrnHashKey: randomBytes(32).toString('hex'),
+    exportPseudonymKey: randomBytes(32).toString('hex'),
+  };
+  writeFileSync(file, JSON.stringify(created, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return created;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const vars = validateEnvironment(env);
+  const dataDir = resolve(vars.DATA_DIR);
+  const needsGenerated = !vars.JWT_SECRET || !vars.MRN_ENCRYPTION_KEY || !vars.MRN_HASH_KEY || !vars.EXPORT_PSEUDONYM_KEY;
+  const generated = needsGenerated ? loadOrCreateDevSecrets(dataDir) : undefined;
+  return {
+    env: vars.NODE_ENV,
+    port: vars.PORT,
+    databaseUrl: vars.DATABASE_URL,
+    dataDir,
+    secrets: {
+      jwtSecret: vars.JWT_SECRET ?? generated!.jwtSecret,
+      mrnEncryptionKey: Buffer.from(vars.MRN_ENCRYPTION_KEY ?? generated!.mrnEncryptionKey, 'hex'),
+      mrnHashKey: Buffer.from(vars.MRN_HASH_KEY ?? generated!.mrnHashKey, 'hex'),
+      exportPseudonymKey: Buffer.from(vars.EXPORT_PSEUDONYM_KEY ?? generated!.exportPseudonymKey, 'hex'),
+    },
+    admin: { email: vars.ADMIN_EMAIL?.toLowerCase(), password: vars.ADMIN_PASSWORD },
+    accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
+    logLevel: vars.LOG_LEVEL,
+    bodyLimit: vars.BODY_LIMIT,
+    loginThrottle: {
+      maxPerEmail: vars.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: vars.LOGIN_THROTTLE_WINDOW_SECONDS,
+    },
+  };
+}

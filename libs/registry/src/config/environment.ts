@@ -1,0 +1,131 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+// The one validated description of the process environment. Everything the service reads from
+// `process.env` is declared here; `loadConfig` maps it once to the typed `AppConfig`.
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  DATA_DIR: string = './.data';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  // 32 bytes as 64 hex digits: the AES-256-GCM key for MRNs at rest.
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'MRN_ENCRYPTION_KEY must be 64 hex digits (32 bytes)' })
+  MRN_ENCRYPTION_KEY?: string;
+
+  // HMAC key for the MRN lookup hash; separate from the encryption key so neither reveals the other.
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'MRN_HASH_KEY must be 64 hex digits (32 bytes)' })
+  MRN_HASH_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'EXPORT_PSEUDONYM_KEY must be 64 hex digits (32 bytes)' })
+  EXPORT_PSEUDONYM_KEY?: string;
+
+  @IsOptional()
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS: number = 3600;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @IsOptional()
+  @Matches(/^\d+(kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
+  BODY_LIMIT: string = '1mb';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES_PER_EMAIL: number = 5;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  LOGIN_MAX_FAILURES_PER_IP: number = 20;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  LOGIN_THROTTLE_WINDOW_SECONDS: number = 900;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Validates the raw environment. Messages name the variable but never echo its value (it may be a secret).
+export function validateEnvironment(env: Record<string, string | undefined>): EnvironmentVariables {
+  // Empty strings count as unset, so `FOO=` in a shell behaves like no FOO at all.
+  const picked = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const instance = plainToInstance(EnvironmentVariables, picked);
+  const errors = validateSync(instance, { whitelist: true, validationError: { value: false, target: false } });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.flatMap((error) => Object.values(error.constraints ?? {}).map((message) =>
+        message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+      )),
+    );
+  }
+  if (instance.NODE_ENV === 'production') {
+    const missing = (['JWT_SECRET', 'MRN_ENCRYPTION_KEY', 'MRN_HASH_KEY', 'EXPORT_PSEUDONYM_KEY'] as const)
+      .filter((key) => !instance[key]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((key) => `${key} is required when NODE_ENV=production`));
+    }
+  }
+  return instance;
+}

@@ -1,0 +1,20 @@
+// The registry's HTTP features. The API app lists these controllers and providers in its one module.
+export { APP_CONFIG, loadConfig } from './config/app-config.js';
+export type { AppConfig } from './config/app-config.js';
+export { ConfigError, validateEnvironment } from './config/environment.js';
+export { createLogger, LOGGER, PinoNestLogger } from './common/logger.js';
+export { ProblemFilter } from './common/problem.filter.js';
+export { correlationAndLogging } from './common/http.middleware.js';
+export { DomainError, ErrorCode } from './common/errors.js';
+export type { FieldError } from './common/errors.js';
+export { toFieldErrors } from './common/validation-errors.js';
+export { AuthGuard } from './access/auth.guard.js';
+export { Permission, roleMay } from './access/access.policy.js';
+export type { AuthContext } from './access/access.policy.js';
+export { AuthController } from './auth/auth.controller.js';
+export { AuthService } from './auth/auth.service.js';
+export { LoginThrottle } from './auth/login-throttle.js';
+export { hashPassword } from './auth/passwords.js';
+export { UsersController } from './users/users.controller.js';
+export { UsersService, DEFAULT_ADMIN_EMAIL } from './users/users.service.js';
+export { HealthController } from './health/health.controller.js';

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type AuthContext, Permission } from '../access/access.policy.js';
+import { Auth, Authorize } from '../access/auth.decorators.js';
+import { IdParam } from '../common/params.js';
+import {
+  CreateUserRequest,
+  toUserResponse,
+  UpdateUserRequest,
+  UserListQuery,
+  UserListResponse,
+  UserResponse,
+} from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Authorize(Permission.UserManage)
+  @ApiCreatedResponse({ type: UserResponse })
+  async create(@Auth() auth: AuthContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
+    return toUserResponse(await this.users.create(auth, body));
+  }
+
+  @Get()
+  @Authorize(Permission.UserManage)
+  @ApiOkResponse({ type: UserListResponse })
+  async list(@Auth() auth: AuthContext, @Query() query: UserListQuery): Promise<UserListResponse> {
+    const page = await this.users.list(auth, query.limit, query.cursor);
+    return { items: page.items.map(toUserResponse), nextCursor: page.nextCursor };
+  }
+
+  @Patch(':id')
+  @Authorize(Permission.UserManage)
+  @ApiOkResponse({ type: UserResponse })
+  async update(@Auth() auth: AuthContext, @IdParam() id: string, @Body() body: UpdateUserRequest): Promise<UserResponse> {
+    return toUserResponse(await this.users.update(auth, id, body));
+  }
+}

@@ -1,0 +1,10 @@
+import type { MigrationInterface } from 'typeorm';
+import { CreateUsersAndTokens1795910689230 } from './1795910689230-CreateUsersAndTokens.js';
+// generated imports end
+
+// Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
+// writes the new file and adds it here (between the markers).
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateUsersAndTokens1795910689230,
+  // generated list end
+];
