@@ -1,10 +1,12 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateUsersAndTokens1795910689230 } from './1795910689230-CreateUsersAndTokens.js';
+import { CreatePatientsCasesAudit1795911191187 } from './1795911191187-CreatePatientsCasesAudit.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
 // writes the new file and adds it here (between the markers).
 export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateUsersAndTokens1795910689230,
+  CreatePatientsCasesAudit1795911191187,
   // generated list end
 ];

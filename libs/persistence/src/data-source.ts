@@ -1,6 +1,11 @@
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations/index.js';
 import { ENTITIES } from './entities/index.js';
+
+// Clinical dates stay calendar dates: node-postgres would turn a DATE into a JS Date at local
+// midnight, which shifts by a day in some time zones.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
 export interface DataSourceSettings {
   url: string;

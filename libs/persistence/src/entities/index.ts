@@ -1,5 +1,9 @@
 import { ApiTokenEntity } from './api-token.entity.js';
+import { AuditEventEntity } from './audit-event.entity.js';
+import { CaseEntity } from './case.entity.js';
+import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
+import { PatientEntity } from './patient.entity.js';
 import { UserEntity } from './user.entity.js';
 
 // Listed explicitly: ES modules give TypeORM no globs to load.
-export const ENTITIES = [UserEntity, ApiTokenEntity];
+export const ENTITIES = [UserEntity, ApiTokenEntity, PatientEntity, CaseEntity, AuditEventEntity, IdempotencyKeyEntity];

@@ -1,0 +1,29 @@
+// Clinical dates are calendar dates (`YYYY-MM-DD`). Differences are counted on dates, never on
+// instants, so that time zones and daylight saving cannot move a follow-up into another window.
+const DAY_MS = 86_400_000;
+
+function epochDay(date: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return Date.UTC(y, m - 1, d) / DAY_MS;
+}
+
+// Days from `from` to `to` (positive when `to` is later).
+export function daysBetween(from: string, to: string): number {
+  return epochDay(to) - epochDay(from);
+}
+
+export function addDays(date: string, days: number): string {
+  return new Date((epochDay(date) + days) * DAY_MS).toISOString().slice(0, 10);
+}
+
+// Completed years of age on `on` (a birthday on 29 February counts on 1 March in common years).
+export function ageInYears(birthDate: string, on: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number);
+  const [oy, om, od] = on.split('-').map(Number);
+  return oy - by - (om < bm || (om === bm && od < bd) ? 1 : 0);
+}
+
+// Today's calendar date in a time zone (the registry's, from configuration).
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

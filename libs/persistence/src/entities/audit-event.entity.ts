@@ -1,0 +1,56 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export interface AuditChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+// The append-only audit trail. Rows are written only through AuditRepository.append; a trigger
+// (migration AuditTrail) numbers each row under a lock, chains it to the previous row by SHA-256,
+// and refuses every UPDATE, DELETE and TRUNCATE, whoever asks.
+@Entity({ name: 'audit_events' })
+@Index('IDX_audit_events_case', ['caseId', 'id'])
+@Index('IDX_audit_events_entity', ['entityType', 'entityId', 'id'])
+export class AuditEventEntity {
+  // Assigned by the trigger from audit_events_id_seq, in chain order.
+  @PrimaryColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'timestamptz' })
+  at: Date;
+
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId: string | null;
+
+  @Column({ type: 'varchar', length: 32 })
+  action: string;
+
+  @Column({ name: 'entity_type', type: 'varchar', length: 32 })
+  entityType: string;
+
+  @Column({ name: 'entity_id', type: 'uuid', nullable: true })
+  entityId: string | null;
+
+  @Column({ name: 'case_id', type: 'uuid', nullable: true })
+  caseId: string | null;
+
+  @Column({ type: 'jsonb' })
+  changes: AuditChange[];
+
+  // Extra facts of the event that are not field changes (export filters, row counts, checksums).
+  @Column({ type: 'jsonb', nullable: true })
+  details: Record<string, unknown> | null;
+
+  @Column({ type: 'text', nullable: true })
+  reason: string | null;
+
+  @Column({ name: 'correlation_id', type: 'varchar', length: 64, nullable: true })
+  correlationId: string | null;
+
+  @Column({ name: 'prev_hash', type: 'char', length: 64 })
+  prevHash: string;
+
+  @Column({ type: 'char', length: 64 })
+  hash: string;
+}

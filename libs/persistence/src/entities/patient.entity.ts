@@ -1,0 +1,40 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { CONSENT, type Consent, SEX, type Sex } from '@ilr/clinical';
+import { oneOf } from './checks.js';
+
+@Entity({ name: 'patients' })
+@Check('CHK_patients_sex', oneOf('sex', SEX.codes))
+@Check('CHK_patients_consent', oneOf('consent', CONSENT.codes))
+export class PatientEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  // AES-256-GCM: 12-byte IV, 16-byte tag, then the ciphertext. Never stored or logged in clear.
+  @Column({ name: 'mrn_ciphertext', type: 'bytea' })
+  mrnCiphertext: Buffer;
+
+  // HMAC-SHA256 of the normalised MRN: the only way to find a patient by MRN.
+  @Column({ name: 'mrn_hash', type: 'char', length: 64, unique: true })
+  mrnHash: string;
+
+  @Column({ name: 'birth_date', type: 'date' })
+  birthDate: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  sex: Sex;
+
+  @Column({ type: 'varchar', length: 16 })
+  consent: Consent;
+
+  @Column({ name: 'deceased_date', type: 'date', nullable: true })
+  deceasedDate: string | null;
+
+  @Column({ type: 'integer' })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
