@@ -2,23 +2,39 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ApiTokenRepository, createDataSource, UserRepository } from '@ilr/persistence';
+import {
+  AccessRepository,
+  ApiTokenRepository,
+  AuditRepository,
+  CaseRepository,
+  createDataSource,
+  IdempotencyRepository,
+  PatientRepository,
+  UserRepository,
+} from '@ilr/persistence';
 import {
   APP_CONFIG,
   type AppConfig,
+  AuditService,
   AuthController,
   AuthGuard,
   AuthService,
+  CasesController,
+  CasesService,
   HealthController,
+  IdempotencyService,
   LOGGER,
   LoginThrottle,
+  MrnCipher,
+  PatientsController,
+  PatientsService,
   UsersController,
   UsersService,
 } from '@ilr/registry';
 
-const controllers = [HealthController, AuthController, UsersController];
-const services = [AuthService, UsersService, LoginThrottle];
-const repositories = [UserRepository, ApiTokenRepository];
+const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController];
+const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService];
+const repositories = [UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository];
 
 export interface AppModuleOptions {
   config: AppConfig;

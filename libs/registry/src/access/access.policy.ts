@@ -1,13 +1,31 @@
-import type { UserRole } from '@ilr/persistence';
+import type { AccessRepository, UserRole } from '@ilr/persistence';
+import { DomainError } from '../common/errors.js';
 
-// The one access policy. Every controller route names a permission; every service method that
-// touches a record asks here first. Record-level rules (a surgeon's own cases) join this file as
-// the features that need them arrive.
+// The one access policy. Every route names a permission (checked against the role by AuthGuard);
+// every service method that touches records asks `requireAccess` which of the ids the caller may
+// touch. A record the caller may not see answers exactly like one that does not exist (404).
 export enum Permission {
-  UserManage = 'user.manage',
+  ProfileRead = 'profile.read',
   TokenManageOwn = 'token.manage_own',
   TokenRevokeAny = 'token.revoke_any',
-  ProfileRead = 'profile.read',
+  UserManage = 'user.manage',
+
+  PatientCreate = 'patient.create',
+  PatientRead = 'patient.read',
+  // Seeing MRN and birth date; looking a patient up by MRN.
+  PatientReadIdentified = 'patient.read_identified',
+  PatientUpdate = 'patient.update',
+  PatientCorrectMrn = 'patient.correct_mrn',
+
+  CaseCreate = 'case.create',
+  CaseCreateForOtherSurgeon = 'case.create_for_other_surgeon',
+  CaseRead = 'case.read',
+  // Free text (notes, portalsOther) may identify a patient: not for de-identified readers.
+  CaseReadFreeText = 'case.read_free_text',
+  CaseUpdate = 'case.update',
+  CaseSign = 'case.sign',
+  CaseDelete = 'case.delete',
+  CaseHistory = 'case.history',
 }
 
 export interface AuthUser {
@@ -24,17 +42,65 @@ export interface AuthContext {
   tokenId?: string;
 }
 
+// Role-level rules: may this role ever do this?
 export function roleMay(role: UserRole, permission: Permission): boolean {
   switch (permission) {
     case Permission.ProfileRead:
     case Permission.TokenManageOwn:
+    case Permission.PatientRead:
+    case Permission.CaseRead:
       return true;
     case Permission.UserManage:
     case Permission.TokenRevokeAny:
+    case Permission.PatientCorrectMrn:
       return role === 'admin';
+    case Permission.PatientCreate:
+    case Permission.PatientReadIdentified:
+    case Permission.PatientUpdate:
+    case Permission.CaseCreate:
+    case Permission.CaseReadFreeText:
+    case Permission.CaseHistory:
+      return role === 'surgeon' || role === 'registry_staff' || role === 'admin';
+    case Permission.CaseCreateForOtherSurgeon:
+      return role === 'registry_staff' || role === 'admin';
+    case Permission.CaseUpdate:
+    case Permission.CaseSign:
+    case Permission.CaseDelete:
+      return role === 'surgeon' || role === 'admin';
     default: {
       const unknown: never = permission;
       throw new Error(`Permission ${String(unknown)} has no rule`);
     }
   }
+}
+
+// Record-level rules: of these ids, which may the caller touch? Surgeons are held to their own
+// cases (and the patients of those cases); the other roles that pass `roleMay` reach every record.
+export async function allowedIds(repo: AccessRepository, auth: AuthContext, permission: Permission, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0 || !roleMay(auth.user.role, permission)) return new Set();
+  const surgeon = auth.user.role === 'surgeon';
+  switch (permission) {
+    case Permission.CaseRead:
+    case Permission.CaseReadFreeText:
+    case Permission.CaseUpdate:
+    case Permission.CaseSign:
+    case Permission.CaseDelete:
+    case Permission.CaseHistory:
+      return surgeon ? repo.casesOwnedBy(auth.user.id, ids) : repo.casesExisting(ids);
+    case Permission.PatientRead:
+    case Permission.PatientReadIdentified:
+    case Permission.PatientUpdate:
+      return surgeon ? repo.patientsWithCaseBy(auth.user.id, ids) : repo.patientsExisting(ids);
+    case Permission.PatientCorrectMrn:
+      return repo.patientsExisting(ids);
+    default:
+      throw new Error(`Permission ${permission} is not a record-level permission`);
+  }
+}
+
+// Throws 403 when the role may never do this, 404 when the record is missing or not the caller's.
+export async function requireAccess(repo: AccessRepository, auth: AuthContext, permission: Permission, id: string, what: string): Promise<void> {
+  if (!roleMay(auth.user.role, permission)) throw DomainError.forbidden();
+  const allowed = await allowedIds(repo, auth, permission, [id]);
+  if (!allowed.has(id)) throw DomainError.notFound(what);
 }

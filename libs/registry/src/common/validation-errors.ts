@@ -52,8 +52,12 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
     // One error per field is clearer than a cascade ("must be an integer", "must not be less than 0"…):
     // the most basic failure wins (unknown, missing, wrong type, then the rest).
     const [name, message] = Object.entries(constraints).sort(([a], [b]) => priority(a) - priority(b))[0] ?? [];
-    if (name) {
-      const code = (error.contexts?.[name]?.code as string | undefined) ?? CONSTRAINT_CODES[name] ?? 'invalid';
+    const item = message ? /^@\[(\d+)\] (\w+) (.*)$/.exec(message) : null;
+    if (item) {
+      // An item-level error from a list validator: `@[i] code message`.
+      out.push({ field: `${path}[${item[1]}]`, code: item[2], message: item[3].replace(error.property, path) });
+    } else if (name) {
+      const code = CONSTRAINT_CODES[name] ?? 'invalid';
       out.push({ field: path, code, message: name === 'whitelistValidation' ? `${path} is not a known property` : message.replace(error.property, path) });
     }
     if (error.children?.length) out.push(...toFieldErrors(error.children, path));

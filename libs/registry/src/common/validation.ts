@@ -2,9 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
   ArrayMinSize,
-  ArrayUnique,
   IsArray,
   IsBoolean,
   IsDefined,
@@ -62,6 +60,36 @@ export function isClinicalDate(value: unknown): value is string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+// Item-level errors carry their index as a message prefix `@[i] `, which toFieldErrors turns into
+// the path `field[i]` (class-validator itself only knows the property).
+function IsCodeList(codes: readonly string[]): PropertyDecorator {
+  const firstProblem = (value: unknown): { index: number; code: string; message: string } | undefined => {
+    if (!Array.isArray(value)) return undefined;
+    const seen = new Set<unknown>();
+    for (const [index, item] of value.entries()) {
+      if (typeof item !== 'string' || !codes.includes(item)) {
+        return { index, code: 'invalid_code', message: `must be one of: ${codes.join(', ')}` };
+      }
+      if (seen.has(item)) return { index, code: 'duplicate_item', message: 'repeats an earlier item' };
+      seen.add(item);
+    }
+    return undefined;
+  };
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCodeList',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => firstProblem(value) === undefined,
+        defaultMessage: (args) => {
+          const problem = firstProblem(args?.value);
+          return problem ? `@[${problem.index}] ${problem.code} ${args?.property}[${problem.index}] ${problem.message}` : '$property is invalid';
+        },
+      },
+    });
 }
 
 export function IsClinicalDate(options?: ValidationOptions): PropertyDecorator {
@@ -136,15 +164,14 @@ export const Field = {
     );
   },
 
-  // A list of codes: unique items (DOMAIN.md), `minItems` when the list may not be empty.
+  // A list of codes: unique items (DOMAIN.md), `minItems` when the list may not be empty. A bad or
+  // repeated item is reported at its own path (`portals[2]`).
   codes<T extends string>(codes: readonly T[], options: FieldOptions & { minItems?: number; enumName?: string } = {}) {
     return applyDecorators(
       ...presence(options),
       IsArray(),
-      ...(options.minItems ? [ArrayMinSize(options.minItems)] : []),
-      ArrayMaxSize(codes.length),
-      ArrayUnique(undefined, { message: '$property must not repeat an item' }),
-      IsIn(codes as unknown as unknown[], { each: true, message: `each item of $property must be one of: ${codes.join(', ')}` }),
+      ...(options.minItems ? [ArrayMinSize(options.minItems, { message: `$property must have at least ${options.minItems} item` })] : []),
+      IsCodeList(codes),
       doc(options, {
         isArray: true,
         enum: codes as unknown as string[],

@@ -20,6 +20,7 @@ export interface AppConfig {
   admin: { email?: string; password?: string };
   accessTokenTtlSeconds: number;
   logLevel: EnvironmentVariables['LOG_LEVEL'];
+  timeZone: string;
   bodyLimit: string;
   loginThrottle: { maxPerEmail: number; maxPerIp: number; windowSeconds: number };
 }
@@ -66,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { email: vars.ADMIN_EMAIL?.toLowerCase(), password: vars.ADMIN_PASSWORD },
     accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
     logLevel: vars.LOG_LEVEL,
+    timeZone: vars.REGISTRY_TIME_ZONE,
     bodyLimit: vars.BODY_LIMIT,
     loginThrottle: {
       maxPerEmail: vars.LOGIN_MAX_FAILURES_PER_EMAIL,

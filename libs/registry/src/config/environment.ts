@@ -9,8 +9,26 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
+
+@ValidatorConstraint({ name: 'isTimeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: String(value) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'REGISTRY_TIME_ZONE must be an IANA time zone such as Europe/Paris';
+  }
+}
 
 // The one validated description of the process environment. Everything the service reads from
 // `process.env` is declared here; `loadConfig` maps it once to the typed `AppConfig`.
@@ -69,6 +87,12 @@ export class EnvironmentVariables {
   @Min(60)
   @Max(86400)
   ACCESS_TOKEN_TTL_SECONDS: number = 3600;
+
+  // The registry's clinical time zone: "today" for not-in-the-future date rules.
+  @IsOptional()
+  @IsString()
+  @Validate(IsTimeZone)
+  REGISTRY_TIME_ZONE: string = 'UTC';
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+// The record-level questions of the access policy, each one indexed query over a set of ids.
+@Injectable()
+export class AccessRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async ids(sql: string, params: unknown[]): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(sql, params);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  // Cases (live or deleted) whose surgeon is `userId`.
+  casesOwnedBy(userId: string, caseIds: string[]): Promise<Set<string>> {
+    return this.ids('SELECT id FROM cases WHERE id = ANY($1::uuid[]) AND surgeon_id = $2', [caseIds, userId]);
+  }
+
+  casesExisting(caseIds: string[]): Promise<Set<string>> {
+    return this.ids('SELECT id FROM cases WHERE id = ANY($1::uuid[])', [caseIds]);
+  }
+
+  // Patients with at least one live case by `userId`.
+  patientsWithCaseBy(userId: string, patientIds: string[]): Promise<Set<string>> {
+    return this.ids(
+      'SELECT DISTINCT patient_id AS id FROM cases WHERE patient_id = ANY($1::uuid[]) AND surgeon_id = $2 AND deleted_at IS NULL',
+      [patientIds, userId],
+    );
+  }
+
+  patientsExisting(patientIds: string[]): Promise<Set<string>> {
+    return this.ids('SELECT id FROM patients WHERE id = ANY($1::uuid[])', [patientIds]);
+  }
+
+  activeSurgeons(userIds: string[]): Promise<Set<string>> {
+    return this.ids("SELECT id FROM users WHERE id = ANY($1::uuid[]) AND role = 'surgeon' AND active", [userIds]);
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource, type EntityManager } from 'typeorm';
+import type { CaseStatus, ReleaseLocation, Side } from '@ilr/clinical';
+import { CaseEntity } from '../entities/case.entity.js';
+
+export type CaseColumns = Omit<CaseEntity, 'id' | 'registryCode' | 'patient' | 'surgeon' | 'createdAt' | 'updatedAt' | 'version'
+  | 'status' | 'signedAt' | 'signedBy' | 'deletedAt' | 'deletedBy' | 'deleteReason'>;
+
+export interface CaseListFilter {
+  // Restricts the list to one surgeon's cases (a surgeon's own view, or the surgeonId filter).
+  surgeonId?: string;
+  from?: string;
+  to?: string;
+  side?: Side;
+  releaseLocation?: ReleaseLocation;
+  impingementRepair?: boolean;
+  status?: CaseStatus;
+  registryCodePrefix?: string;
+}
+
+export interface CaseCursor {
+  surgeryDate: string;
+  registryCode: string;
+}
+
+@Injectable()
+export class CaseRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(CaseEntity);
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  async nextRegistryCode(manager: EntityManager): Promise<string> {
+    const [{ value }] = await manager.query(`SELECT nextval('case_registry_code_seq')::text AS value`);
+    return `ILR-${String(value).padStart(6, '0')}`;
+  }
+
+  async insert(manager: EntityManager, values: CaseColumns & { registryCode: string }): Promise<CaseEntity> {
+    const entity = this.repo(manager).create({ ...values, status: 'draft', version: 1, signedAt: null, signedBy: null, deletedAt: null, deletedBy: null, deleteReason: null });
+    return this.repo(manager).save(entity);
+  }
+
+  // A live (not deleted) case, or null.
+  findLive(id: string, manager?: EntityManager): Promise<CaseEntity | null> {
+    return this.repo(manager).createQueryBuilder('c').where('c.id = :id AND c.deleted_at IS NULL', { id }).getOne();
+  }
+
+  findAny(id: string, manager?: EntityManager): Promise<CaseEntity | null> {
+    return this.repo(manager).findOneBy({ id });
+  }
+
+  // Locks a live case for the rest of the transaction: the If-Match check and the write that
+  // follows it see the same version.
+  findLiveForUpdate(id: string, manager: EntityManager): Promise<CaseEntity | null> {
+    return this.repo(manager).createQueryBuilder('c').setLock('pessimistic_write')
+      .where('c.id = :id AND c.deleted_at IS NULL', { id }).getOne();
+  }
+
+  async update(manager: EntityManager, id: string, changes: Partial<CaseEntity>): Promise<CaseEntity> {
+    await this.repo(manager)
+      .createQueryBuilder()
+      .update()
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id', { id })
+      .execute();
+    return (await this.findAny(id, manager))!;
+  }
+
+  // Keyset pagination in the list order (surgery date, then registry code), on the partial
+  // index IDX_cases_list; each filter has an index of its own that leads with it.
+  async list(filter: CaseListFilter, limit: number, after?: CaseCursor): Promise<{ items: CaseEntity[]; hasMore: boolean }> {
+    const query = this.repo().createQueryBuilder('c').where('c.deleted_at IS NULL');
+    if (filter.surgeonId) query.andWhere('c.surgeon_id = :surgeonId', { surgeonId: filter.surgeonId });
+    if (filter.from) query.andWhere('c.surgery_date >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('c.surgery_date <= :to', { to: filter.to });
+    if (filter.side) query.andWhere('c.side = :side', { side: filter.side });
+    if (filter.releaseLocation) query.andWhere('c.release_location = :releaseLocation', { releaseLocation: filter.releaseLocation });
+    if (filter.impingementRepair !== undefined) query.andWhere('c.impingement_performed = :imp', { imp: filter.impingementRepair });
+    if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
+    if (filter.registryCodePrefix) {
+      const escaped = filter.registryCodePrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere('c.registry_code LIKE :prefix', { prefix: `${escaped}%` });
+    }
+    if (after) {
+      query.andWhere(new Brackets((b) => b.where('(c.surgery_date, c.registry_code) > (:d, :code)', { d: after.surgeryDate, code: after.registryCode })));
+    }
+    const rows = await query.orderBy('c.surgery_date', 'ASC').addOrderBy('c.registry_code', 'ASC').limit(limit + 1).getMany();
+    return { items: rows.slice(0, limit), hasMore: rows.length > limit };
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { type AuditChange, AuditRepository } from '@ilr/persistence';
+import type { EntityManager } from 'typeorm';
+import type { AuthContext } from '../access/access.policy.js';
+import { requestContext } from '../common/request-context.js';
+
+export type AuditAction = 'create' | 'update' | 'amend' | 'sign' | 'delete' | 'read' | 'export';
+export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'export';
+
+// Fields whose values never enter the audit trail in clear (the MRN: only that it changed).
+const REDACTED_FIELDS = new Set(['mrn']);
+
+// Writes audit events inside the caller's transaction, with the request's correlation id. Call it
+// last in a transaction: the chaining trigger holds a lock from the insert until commit.
+@Injectable()
+export class AuditService {
+  constructor(private readonly audit: AuditRepository) {}
+
+  record(
+    manager: EntityManager,
+    auth: AuthContext,
+    event: { action: AuditAction; entity: AuditEntity; entityId: string | null; caseId?: string | null; changes?: AuditChange[]; details?: Record<string, unknown>; reason?: string | null },
+  ): Promise<void> {
+    return this.audit.append(manager, {
+      actorId: auth.user.id,
+      action: event.action,
+      entityType: event.entity,
+      entityId: event.entityId,
+      caseId: event.caseId ?? null,
+      changes: (event.changes ?? []).map((change) =>
+        REDACTED_FIELDS.has(change.field) ? { field: change.field, from: change.from === null ? null : '[redacted]', to: change.to === null ? null : '[redacted]' } : change),
+      details: event.details ?? null,
+      reason: event.reason ?? null,
+      correlationId: requestContext.correlationId() ?? null,
+    });
+  }
+}
+
+// Every field of a new record as a change from nothing.
+export function creationChanges(record: Record<string, unknown>, prefix = ''): AuditChange[] {
+  const changes: AuditChange[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    const field = prefix ? `${prefix}.${key}` : key;
+    if (value && typeof value === 'object' && !Array.isArray(value)) changes.push(...creationChanges(value as Record<string, unknown>, field));
+    else if (value !== undefined && value !== null) changes.push({ field, from: null, to: value });
+  }
+  return changes;
+}

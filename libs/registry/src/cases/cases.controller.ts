@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AuthContext, Permission } from '../access/access.policy.js';
+import { Auth, Authorize } from '../access/auth.decorators.js';
+import { IdParam } from '../common/params.js';
+import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
+import { reply } from '../common/reply.js';
+import { CasesService } from './cases.service.js';
+import {
+  CaseHistoryResponse,
+  CaseListQuery,
+  CaseListResponse,
+  CaseResponse,
+  type CaseView,
+  CreateCaseRequest,
+  DeleteCaseRequest,
+  UpdateCaseRequest,
+} from './dto/case.dto.js';
+
+@ApiTags('cases')
+@Controller('api/v1/cases')
+export class CasesController {
+  constructor(private readonly cases: CasesService) {}
+
+  @Post()
+  @Authorize(Permission.CaseCreate)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key and body return the first response' })
+  @ApiCreatedResponse({ type: CaseResponse })
+  async create(@Auth() auth: AuthContext, @Body() body: CreateCaseRequest, @Idempotency() idempotency: IdempotencyRequest | undefined,
+    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+    return reply(response, await this.cases.create(auth, body, idempotency));
+  }
+
+  @Get()
+  @Authorize(Permission.CaseRead)
+  @ApiOkResponse({ type: CaseListResponse })
+  async list(@Auth() auth: AuthContext, @Query() query: CaseListQuery): Promise<{ items: CaseView[]; nextCursor: string | null }> {
+    const page = await this.cases.list(auth, query);
+    return { items: page.items.map((entity) => this.cases.view(auth, entity)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @Authorize(Permission.CaseRead)
+  @ApiOkResponse({ type: CaseResponse })
+  async get(@Auth() auth: AuthContext, @IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+    const entity = await this.cases.get(auth, id);
+    response.setHeader('ETag', etag(entity.version));
+    return { ...this.cases.view(auth, entity), followUps: [], complications: [] };
+  }
+
+  @Patch(':id')
+  @Authorize(Permission.CaseUpdate)
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the case as read' })
+  @ApiOkResponse({ type: CaseResponse })
+  async update(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: UpdateCaseRequest,
+    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+    const entity = await this.cases.update(auth, id, ifMatch, body);
+    response.setHeader('ETag', etag(entity.version));
+    return this.cases.view(auth, entity);
+  }
+
+  @Post(':id/sign')
+  @HttpCode(200)
+  @Authorize(Permission.CaseSign)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiOkResponse({ type: CaseResponse })
+  async sign(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+    const entity = await this.cases.sign(auth, id, ifMatch);
+    response.setHeader('ETag', etag(entity.version));
+    return this.cases.view(auth, entity);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(Permission.CaseDelete)
+  @ApiHeader({ name: 'If-Match', required: true })
+  @ApiNoContentResponse({ description: 'Soft-deleted: gone from lists and reports, kept with its history' })
+  async remove(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: DeleteCaseRequest): Promise<void> {
+    await this.cases.remove(auth, id, ifMatch, body.reason);
+  }
+
+  @Get(':id/history')
+  @Authorize(Permission.CaseHistory)
+  @ApiOkResponse({ type: CaseHistoryResponse })
+  history(@Auth() auth: AuthContext, @IdParam() id: string): Promise<CaseHistoryResponse> {
+    return this.cases.history(auth, id);
+  }
+}
