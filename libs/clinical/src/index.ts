@@ -2,3 +2,7 @@
 export * from './vocabulary.js';
 export * from './dates.js';
 export * from './case-rules.js';
+export * from './timepoints.js';
+export * from './proms.js';
+export * from './follow-up.js';
+export * from './complication.js';

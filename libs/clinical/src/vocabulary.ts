@@ -7,9 +7,10 @@ export interface Vocabulary<C extends string> {
   source?: string;
 }
 
-function vocabulary<C extends string>(name: string, labels: Record<C, string>, source?: string): Vocabulary<C> {
+export function vocabularyOf<C extends string>(name: string, labels: Record<C, string>, source?: string): Vocabulary<C> {
   return { name, codes: Object.keys(labels) as C[], labels, source };
 }
+const vocabulary = vocabularyOf;
 
 export type CodeOf<V> = V extends Vocabulary<infer C> ? C : never;
 
