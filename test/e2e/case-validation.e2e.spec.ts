@@ -218,7 +218,7 @@ describe('case validation (e2e)', () => {
       ['a string for capsularClosure', { capsularClosure: 'false' }, 'capsularClosure', 'invalid_type'],
       ['a string for diagnosticInjection.performed', { diagnosticInjection: { performed: 'yes' } }, 'diagnosticInjection.performed', 'invalid_type'],
       ['a string for the release object', { release: 'capsular' }, 'release', 'invalid_type'],
-      ['an array for findings', { findings: [true] }, 'findings', 'invalid_type'],
+      ['a boolean for findings', { findings: true }, 'findings', 'invalid_type'],
       ['a decimal for imaging.tonnisGrade', { imaging: { tonnisGrade: 1.5 } }, 'imaging.tonnisGrade', 'invalid_type'],
       ['a decimal for findings.femoralCartilageIcrs', { findings: { femoralCartilageIcrs: 2.5 } }, 'findings.femoralCartilageIcrs', 'invalid_type'],
       ['a decimal for release.tendonBundles', { release: { tendonBundles: 1.5 } }, 'release.tendonBundles', 'invalid_type'],
@@ -481,6 +481,7 @@ describe('case validation (e2e)', () => {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.text).not.toContain(secret);
       expect(response.text).not.toContain('7741');
+      expect(JSON.stringify(t.logs)).not.toContain(secret);
     });
 
     it('never echoes an MRN that is itself invalid', async () => {
@@ -497,11 +498,8 @@ describe('case validation (e2e)', () => {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body.code).toBe('malformed_json');
       expect(response.text).not.toContain(secret);
-      expect(await counts()).toEqual(before);
-    });
-
-    it('keeps the MRNs out of the log', () => {
       expect(JSON.stringify(t.logs)).not.toContain(secret);
+      expect(await counts()).toEqual(before);
     });
 
     it('never answers invalid input with a 500', async () => {
@@ -587,43 +585,6 @@ describe('case validation (e2e)', () => {
       });
       expect(response.body).toMatchObject({ capsulotomy: 'none', capsularClosure: false });
       expect(response.headers.etag).not.toBe(created.etag);
-    });
-  });
-  describe('PROBE', () => {
-    it('probe', async () => {
-      const show = (name: string, r: Response) => console.log(name, r.status, r.headers.etag, JSON.stringify(r.body).slice(0, 300));
-      const valid = validCase();
-      const ex = await post(validCase({ examination: [{ snappingReproduced: true }], imaging: [{ alphaAngle: 60 }] }));
-      show('exam array', ex); console.log(JSON.stringify([ex.body.examination, ex.body.imaging]));
-      for (const [name, body] of [
-        ['notes NUL', validCase({ notes: 'a\u0000b' })],
-        ['portalsOther NUL', validCase({ portals: ['other'], portalsOther: 'a\u0000b' })],
-        ['mrn NUL', validCase({ patient: { mrn: 'AB\u0000CD' } })],
-        ['mrn lone surrogate', validCase({ patient: { mrn: 'AB\ud800CD' } })],
-        ['surgeryDate 0000', validCase({ surgeryDate: '0000-01-01' })],
-        ['birth 0000', validCase({ patient: { birthDate: '0000-02-29' } })],
-        ['surgeonId random', validCase({ surgeonId: randomUUID() })],
-        ['huge int', validCase({ tractionMinutes: 1e308 })],
-        ['neg zero', validCase({ tractionMinutes: -0 })],
-      ] as Array<[string, Body]>) show(name, await post(body));
-      for (const raw of [
-        JSON.stringify(valid).replace('{', '{"__proto__":{"admin":true},'),
-        JSON.stringify(validCase()).replace('"release":{', '"release":{"__proto__":{"x":1},'),
-        JSON.stringify(validCase()).replace('{', '{"constructor":{"x":1},'),
-        JSON.stringify(validCase()).replace('"notes":', '"notes":"x","notes":'),
-      ]) show('raw ' + raw.slice(0, 50), await t.http().post('/api/v1/cases').set('Authorization', auth()).set('Content-Type', 'application/json').send(raw));
-      const created = await post(validCase()).expect(201);
-      for (const [name, body] of [
-        ['findings []', { findings: [] }],
-        ['imaging []', { imaging: [] }],
-        ['examination null', { examination: null }],
-        ['empty', {}],
-        ['notes NUL', { notes: 'x\u0000' }],
-      ] as Array<[string, Body]>) {
-        const g = await t.http().get(`/api/v1/cases/${created.body.id}`).set('Authorization', auth());
-        const r = await t.http().patch(`/api/v1/cases/${created.body.id}`).set('Authorization', auth()).set('If-Match', g.headers.etag).send(body);
-        show('PATCH ' + name, r);
-      }
     });
   });
 });
