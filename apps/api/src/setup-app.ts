@@ -8,6 +8,7 @@ import {
   type AppConfig,
   correlationAndLogging,
   DomainError,
+  InputSafetyPipe,
   PinoNestLogger,
   ProblemFilter,
   toFieldErrors,
@@ -27,6 +28,8 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     bodyParser: false,
   });
   app.set('trust proxy', 'loopback');
+  // ETags are ours (`"<version>"` on clinical records), not Express's body hashes.
+  app.set('etag', false);
   app.use(correlationAndLogging(logger));
   app.use(
     helmet({
@@ -45,6 +48,7 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
   app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   app.useGlobalFilters(new ProblemFilter(logger));
   app.useGlobalPipes(
+    new InputSafetyPipe(),
     new ValidationPipe({
       transform: true,
       whitelist: true,

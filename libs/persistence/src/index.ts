@@ -21,3 +21,11 @@ export type { AuditEventWithActor, NewAuditEvent } from './repositories/audit.re
 export { IdempotencyRepository } from './repositories/idempotency.repository.js';
 export type { IdempotencyClaim } from './repositories/idempotency.repository.js';
 export { AccessRepository } from './repositories/access.repository.js';
+export { FollowUpEntity } from './entities/follow-up.entity.js';
+export { PromResponseEntity } from './entities/prom-response.entity.js';
+export { ComplicationEntity } from './entities/complication.entity.js';
+export { PromThresholdEntity } from './entities/prom-threshold.entity.js';
+export { FollowUpRepository } from './repositories/follow-up.repository.js';
+export type { FollowUpColumns, FollowUpWithProms, PromRow } from './repositories/follow-up.repository.js';
+export { ComplicationRepository } from './repositories/complication.repository.js';
+export type { ComplicationColumns } from './repositories/complication.repository.js';

@@ -21,7 +21,7 @@ export class PromResponseEntity {
   instrument: Instrument;
 
   @Column({ type: 'jsonb' })
-  items: unknown;
+  items: object;
 
   @Column({ type: 'double precision', nullable: true })
   score: number | null;

@@ -26,6 +26,12 @@ export enum Permission {
   CaseSign = 'case.sign',
   CaseDelete = 'case.delete',
   CaseHistory = 'case.history',
+
+  // Follow-up visits and complications of a case (record-level: the case).
+  FollowUpWrite = 'follow_up.write',
+  ComplicationWrite = 'complication.write',
+  DataQualityRead = 'report.data_quality',
+  ReferenceRead = 'reference.read',
 }
 
 export interface AuthUser {
@@ -49,6 +55,7 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.TokenManageOwn:
     case Permission.PatientRead:
     case Permission.CaseRead:
+    case Permission.ReferenceRead:
       return true;
     case Permission.UserManage:
     case Permission.TokenRevokeAny:
@@ -60,6 +67,10 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.CaseCreate:
     case Permission.CaseReadFreeText:
     case Permission.CaseHistory:
+      return role === 'surgeon' || role === 'registry_staff' || role === 'admin';
+    case Permission.FollowUpWrite:
+    case Permission.ComplicationWrite:
+    case Permission.DataQualityRead:
       return role === 'surgeon' || role === 'registry_staff' || role === 'admin';
     case Permission.CaseCreateForOtherSurgeon:
       return role === 'registry_staff' || role === 'admin';
@@ -86,6 +97,8 @@ export async function allowedIds(repo: AccessRepository, auth: AuthContext, perm
     case Permission.CaseSign:
     case Permission.CaseDelete:
     case Permission.CaseHistory:
+    case Permission.FollowUpWrite:
+    case Permission.ComplicationWrite:
       return surgeon ? repo.casesOwnedBy(auth.user.id, ids) : repo.casesExisting(ids);
     case Permission.PatientRead:
     case Permission.PatientReadIdentified:

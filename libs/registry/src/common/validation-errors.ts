@@ -28,6 +28,7 @@ const CONSTRAINT_CODES: Record<string, string> = {
   isIso8601: 'invalid_format',
   matches: 'invalid_format',
   isClinicalDate: 'invalid_format',
+  isItemList: 'invalid_items',
 };
 
 const FIRST = ['whitelistValidation', 'isDefined', 'isNotEmpty', 'nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject'];

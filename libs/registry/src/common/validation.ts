@@ -10,6 +10,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -87,6 +88,37 @@ function IsCodeList(codes: readonly string[]): PropertyDecorator {
         defaultMessage: (args) => {
           const problem = firstProblem(args?.value);
           return problem ? `@[${problem.index}] ${problem.code} ${args?.property}[${problem.index}] ${problem.message}` : '$property is invalid';
+        },
+      },
+    });
+}
+
+// A fixed-length list of item answers (a questionnaire): each a number in range (whole numbers when
+// `integer`), or null for unanswered, or 'na' where the instrument has "not applicable".
+function IsItemList(rule: { length: number; min: number; max: number; integer: boolean; allowNa: boolean }): PropertyDecorator {
+  const describe = `${rule.integer ? 'a whole number' : 'a number'} ${rule.min}–${rule.max}${rule.allowNa ? ", 'na'" : ''} or null`;
+  const firstProblem = (value: unknown): { index: number; code: string; message: string } | undefined => {
+    if (!Array.isArray(value)) return undefined;
+    if (value.length !== rule.length) return { index: -1, code: 'wrong_length', message: `must have exactly ${rule.length} items (null for unanswered)` };
+    for (const [index, item] of value.entries()) {
+      if (item === null || (rule.allowNa && item === 'na')) continue;
+      const ok = typeof item === 'number' && Number.isFinite(item) && item >= rule.min && item <= rule.max && (!rule.integer || Number.isInteger(item));
+      if (!ok) return { index, code: typeof item === 'number' ? 'out_of_range' : 'invalid_type', message: `must be ${describe}` };
+    }
+    return undefined;
+  };
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isItemList',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => firstProblem(value) === undefined,
+        defaultMessage: (args) => {
+          const problem = firstProblem(args?.value);
+          if (!problem) return '$property is invalid';
+          if (problem.index < 0) return `$property ${problem.message}`;
+          return `@[${problem.index}] ${problem.code} ${args?.property}[${problem.index}] ${problem.message}`;
         },
       },
     });
@@ -182,9 +214,28 @@ export const Field = {
     );
   },
 
+  // Questionnaire answers: exactly `length` items, each in range or null (unanswered) or 'na'.
+  items(options: FieldOptions & { length: number; min: number; max: number; integer: boolean; allowNa?: boolean }) {
+    const allowNa = options.allowNa ?? false;
+    return applyDecorators(
+      ...presence(options),
+      IsArray(),
+      IsItemList({ length: options.length, min: options.min, max: options.max, integer: options.integer, allowNa }),
+      doc(options, {
+        type: 'array',
+        minItems: options.length,
+        maxItems: options.length,
+        items: allowNa
+          ? { oneOf: [{ type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max, nullable: true }, { type: 'string', enum: ['na'] }] }
+          : { type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max, nullable: true },
+      } as ApiPropertyOptions),
+    );
+  },
+
   nested(type: () => new () => object, options: FieldOptions = {}) {
     return applyDecorators(
       ...presence(options),
+      IsObject({ message: '$property must be an object' }),
       ValidateNested(),
       Type(type),
       doc(options, { type }),
