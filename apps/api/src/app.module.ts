@@ -7,9 +7,12 @@ import {
   ApiTokenRepository,
   AuditRepository,
   CaseRepository,
+  ComplicationRepository,
   createDataSource,
+  FollowUpRepository,
   IdempotencyRepository,
   PatientRepository,
+  ReportRepository,
   UserRepository,
 } from '@ilr/persistence';
 import {
@@ -21,6 +24,13 @@ import {
   AuthService,
   CasesController,
   CasesService,
+  ComplicationsController,
+  ComplicationsService,
+  DataQualityService,
+  ReferenceController,
+  ReportsController,
+  FollowUpsController,
+  FollowUpsService,
   HealthController,
   IdempotencyService,
   LOGGER,
@@ -32,9 +42,14 @@ import {
   UsersService,
 } from '@ilr/registry';
 
-const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController];
-const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService];
-const repositories = [UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository];
+const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController, FollowUpsController, ComplicationsController,
+  ReportsController, ReferenceController];
+const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService, FollowUpsService, ComplicationsService,
+  DataQualityService];
+const repositories = [
+  UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository,
+  FollowUpRepository, ComplicationRepository, ReportRepository,
+];
 
 export interface AppModuleOptions {
   config: AppConfig;

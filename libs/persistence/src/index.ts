@@ -29,3 +29,5 @@ export { FollowUpRepository } from './repositories/follow-up.repository.js';
 export type { FollowUpColumns, FollowUpWithProms, PromRow } from './repositories/follow-up.repository.js';
 export { ComplicationRepository } from './repositories/complication.repository.js';
 export type { ComplicationColumns } from './repositories/complication.repository.js';
+export { caseFilterSql, ReportRepository, windowsSql } from './repositories/report.repository.js';
+export type { DraftRow, MissingRow, OverdueRow, ReportFilter } from './repositories/report.repository.js';

@@ -44,9 +44,9 @@ export class CasesController {
   @Authorize(Permission.CaseRead)
   @ApiOkResponse({ type: CaseResponse })
   async get(@Auth() auth: AuthContext, @IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<CaseView> {
-    const entity = await this.cases.get(auth, id);
+    const { entity, view } = await this.cases.get(auth, id);
     response.setHeader('ETag', etag(entity.version));
-    return { ...this.cases.view(auth, entity), followUps: [], complications: [] };
+    return view;
   }
 
   @Patch(':id')

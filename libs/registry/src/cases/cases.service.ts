@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type CaseData, checkCaseRules } from '@ilr/clinical';
-import { AccessRepository, AuditRepository, type CaseEntity, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
+import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint } from '@ilr/clinical';
+import {
+  AccessRepository, AuditRepository, type CaseEntity, CaseRepository, ComplicationRepository, FollowUpRepository, type PatientEntity, PatientRepository,
+} from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { allowedIds, type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { AuditService, creationChanges } from '../audit/audit.service.js';
@@ -10,6 +12,8 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../com
 import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
 import { PatientsService } from '../patients/patients.service.js';
 import { caseColumnsFromData, caseDataFromEntity, caseDataFromRequest, diffCaseData, mergeCasePatch, toCaseResponse } from './case.mapper.js';
+import { toComplicationResponse } from '../complications/complication.mapper.js';
+import { toFollowUpResponse } from '../follow-ups/follow-up.mapper.js';
 import type { CaseHistoryResponse, CaseListQuery, CaseView, CreateCaseRequest, UpdateCaseRequest } from './dto/case.dto.js';
 
 @Injectable()
@@ -22,6 +26,8 @@ export class CasesService {
     private readonly audit: AuditService,
     private readonly auditTrail: AuditRepository,
     private readonly idempotency: IdempotencyService,
+    private readonly visits: FollowUpRepository,
+    private readonly complications: ComplicationRepository,
   ) {}
 
   view(auth: AuthContext, entity: CaseEntity): CaseView {
@@ -108,13 +114,23 @@ export class CasesService {
     return known ? { patient: known, created: false } : this.patients.findOrCreate(manager, input);
   }
 
-  async get(auth: AuthContext, id: string): Promise<CaseEntity> {
+  // The case with its live visits (each with its scored PROMs) and complications.
+  async get(auth: AuthContext, id: string): Promise<{ entity: CaseEntity; view: CaseView }> {
     await requireAccess(this.access, auth, Permission.CaseRead, id, 'The case');
     return this.cases.transaction(async (manager) => {
       const entity = await this.cases.findLive(id, manager);
       if (!entity) throw DomainError.notFound('The case');
+      const [visits, complications] = await Promise.all([this.visits.listForCase(id, manager), this.complications.listForCase(id, manager)]);
       await this.audit.record(manager, auth, { action: 'read', entity: 'case', entityId: id, caseId: id });
-      return entity;
+      const freeText = roleMay(auth.user.role, Permission.CaseReadFreeText);
+      return {
+        entity,
+        view: {
+          ...this.view(auth, entity),
+          followUps: visits.map(({ visit, proms }) => toFollowUpResponse(visit, proms)),
+          complications: complications.map((c) => toComplicationResponse(c, entity.surgeryDate, { freeText })),
+        },
+      };
     });
   }
 
@@ -151,9 +167,24 @@ export class CasesService {
       const patient = (await this.patientRepo.findById(current.patientId, manager))!;
       const errors = this.ruleErrors(after, patient, 'surgeryDate');
       if (errors.length) throw DomainError.validation(errors);
+      if (after.surgeryDate !== before.surgeryDate) {
+        const onset = await this.complications.earliestOnset(id, manager);
+        if (onset && onset < after.surgeryDate) {
+          throw DomainError.validation([{ field: 'surgeryDate', code: 'after_complication_onset', message: 'surgeryDate must not be after the onset of a recorded complication' }]);
+        }
+      }
       const changes = diffCaseData(before, after);
       if (changes.length === 0) return current;
       const updated = await this.cases.update(manager, id, caseColumnsFromData(after));
+      if (after.surgeryDate !== before.surgeryDate) {
+        // Visits keep their dates; their days after surgery and timepoints follow the new surgery date.
+        for (const visit of await this.visits.liveForCase(id, manager)) {
+          await this.visits.update(manager, visit.id, {
+            day: daysBetween(after.surgeryDate, visit.visitDate),
+            timepoint: deriveTimepoint(after.surgeryDate, visit.visitDate),
+          });
+        }
+      }
       await this.audit.record(manager, auth, {
         action: current.status === 'signed' ? 'amend' : 'update', entity: 'case', entityId: id, caseId: id, changes, reason: amendmentReason ?? null,
       });

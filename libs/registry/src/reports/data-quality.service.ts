@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { ReportRepository } from '@ilr/persistence';
+import type { AuthContext } from '../access/access.policy.js';
+import { PatientsService } from '../patients/patients.service.js';
+import type { DataQualityQuery } from './dto/report-filter.dto.js';
+import { scopedFilter } from './report-scope.js';
+
+export const UNSIGNED_DRAFT_DAYS = 14;
+
+@Injectable()
+export class DataQualityService {
+  constructor(
+    private readonly reports: ReportRepository,
+    private readonly patients: PatientsService,
+  ) {}
+
+  async report(auth: AuthContext, query: DataQualityQuery) {
+    const { limit = 1000, ...filters } = query;
+    const filter = scopedFilter(auth, filters);
+    const today = this.patients.today();
+    const [overdue, drafts, missing] = await Promise.all([
+      this.reports.overdueFollowUps(filter, today, limit),
+      this.reports.unsignedDrafts(filter, UNSIGNED_DRAFT_DAYS, limit),
+      this.reports.missingFollowUpData(filter, limit),
+    ]);
+    return {
+      filters: filter,
+      generatedAt: new Date().toISOString(),
+      today,
+      definitions: {
+        overdue: 'The window of the timepoint has closed, the case has no visit in it, and the patient is alive and consenting.',
+        unsignedDrafts: `Cases still in draft ${UNSIGNED_DRAFT_DAYS} days after they were logged.`,
+        missingData: 'Visits at a scheduled timepoint without snapping, groin pain, a scored mHHS or a scored iHOT-12 (registry rule).',
+      },
+      overdue: overdue.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, surgeryDate: r.surgery_date, timepoint: r.timepoint, windowClosed: r.window_closed })),
+      unsignedDrafts: drafts.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, surgeryDate: r.surgery_date, createdAt: r.created_at.toISOString(), daysUnsigned: r.days_unsigned })),
+      missingData: missing.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, followUpId: r.follow_up_id, visitDate: r.visit_date, timepoint: r.timepoint, missing: r.missing })),
+    };
+  }
+}

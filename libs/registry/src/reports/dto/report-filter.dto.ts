@@ -1,0 +1,15 @@
+import { RELEASE_LOCATION, type ReleaseLocation } from '@ilr/clinical';
+import { Field } from '../../common/validation.js';
+
+// The common report filters of API.md. Soft-deleted cases never count.
+export class ReportFilterQuery {
+  @Field.date({ optional: true, description: 'Surgery date from (inclusive)' }) from?: string;
+  @Field.date({ optional: true, description: 'Surgery date to (inclusive)' }) to?: string;
+  @Field.uuid({ optional: true }) surgeonId?: string;
+  @Field.code(RELEASE_LOCATION.codes, { optional: true, enumName: 'ReleaseLocation' }) releaseLocation?: ReleaseLocation;
+  @Field.boolean({ optional: true, query: true }) impingementRepair?: boolean;
+}
+
+export class DataQualityQuery extends ReportFilterQuery {
+  @Field.int({ optional: true, query: true, min: 1, max: 10000, description: 'Most rows per list (default 1000)' }) limit?: number;
+}
