@@ -6,3 +6,4 @@ export * from './timepoints.js';
 export * from './proms.js';
 export * from './follow-up.js';
 export * from './complication.js';
+export * from './statistics/index.js';
