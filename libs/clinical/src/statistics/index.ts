@@ -1,5 +1,8 @@
 export { bernoulliCusum, type CusumPoint } from './cusum.js';
 export { binomialLimit, funnelFlag, funnelLimits, FUNNEL_TAILS, type FunnelFlag, type FunnelLimits } from './funnel.js';
 export { wilson, Z95, type Proportion } from './proportions.js';
-export { kaplanMeier, logRank, type KaplanMeierRow, type LogRankResult, type SurvivalObservation } from './survival.js';
+export {
+  countByDay, kaplanMeier, kaplanMeierFromCounts, logRank, logRankFromCounts,
+  type DayCounts, type KaplanMeierRow, type LogRankResult, type SurvivalObservation,
+} from './survival.js';
 export { binomialCdf, chiSquareUpperTail, logGamma } from './special-functions.js';

@@ -18,25 +18,39 @@ export interface KaplanMeierRow {
   upper95: number | null;
 }
 
+// Events and censorings per day: what PostgreSQL aggregates, and all that KM and log-rank need.
+export interface DayCounts {
+  day: number;
+  events: number;
+  censored: number;
+}
+
+export function countByDay(observations: SurvivalObservation[]): DayCounts[] {
+  const byDay = new Map<number, DayCounts>();
+  for (const o of observations) {
+    const entry = byDay.get(o.time) ?? { day: o.time, events: 0, censored: 0 };
+    if (o.event) entry.events += 1;
+    else entry.censored += 1;
+    byDay.set(o.time, entry);
+  }
+  return [...byDay.values()].sort((a, b) => a.day - b.day);
+}
+
 // Kaplan–Meier at each distinct observed day (events and censorings, as R's survfit lists them).
 // Events on a day come before censorings on it: someone censored on day t was at risk on day t.
 // Variance: Greenwood, σ² = Σ d/(n(n−d)) for log S; interval exp(−exp(log(−log S) ± z·σ/log S)),
 // which is R's survfit(conf.type = "log-log").
 export function kaplanMeier(observations: SurvivalObservation[], z = Z95): KaplanMeierRow[] {
-  const byDay = new Map<number, { events: number; censored: number }>();
-  for (const o of observations) {
-    const entry = byDay.get(o.time) ?? { events: 0, censored: 0 };
-    if (o.event) entry.events += 1;
-    else entry.censored += 1;
-    byDay.set(o.time, entry);
-  }
-  const days = [...byDay.keys()].sort((a, b) => a - b);
-  let atRisk = observations.length;
+  return kaplanMeierFromCounts(countByDay(observations), z);
+}
+
+export function kaplanMeierFromCounts(counts: DayCounts[], z = Z95): KaplanMeierRow[] {
+  const days = [...counts].sort((a, b) => a.day - b.day);
+  let atRisk = days.reduce((sum, c) => sum + c.events + c.censored, 0);
   let survival = 1;
   let greenwood = 0;
   const rows: KaplanMeierRow[] = [];
-  for (const day of days) {
-    const { events, censored } = byDay.get(day)!;
+  for (const { day, events, censored } of days) {
     if (events > 0) {
       survival *= 1 - events / atRisk;
       greenwood += atRisk === events ? Infinity : events / (atRisk * (atRisk - events));
@@ -84,20 +98,35 @@ function solve(a: number[][], b: number[]): number[] | null {
   return m.map((row, i) => row[n] / row[i]);
 }
 
-// Log-rank test between groups: the chi-square of R's survdiff (rho = 0) on groups − 1 degrees of
-// freedom. Null when fewer than two groups have anyone at risk, or there is no event at all.
 export function logRank(groups: SurvivalObservation[][]): LogRankResult | null {
-  const live = groups.filter((g) => g.length > 0);
+  return logRankFromCounts(groups.map(countByDay));
+}
+
+// Log-rank test between groups: the chi-square of R's survdiff (rho = 0) on groups − 1 degrees of
+// freedom. Null when fewer than two groups have anyone in them, or there is no event at all.
+export function logRankFromCounts(groups: DayCounts[][]): LogRankResult | null {
+  const live = groups.filter((g) => g.some((c) => c.events + c.censored > 0));
   if (live.length < 2) return null;
   const k = live.length;
-  const eventDays = [...new Set(live.flatMap((g) => g.filter((o) => o.event).map((o) => o.time)))].sort((a, b) => a - b);
+  const eventDays = [...new Set(live.flatMap((g) => g.filter((c) => c.events > 0).map((c) => c.day)))].sort((a, b) => a - b);
   if (eventDays.length === 0) return null;
+  // Walk every group's days in order, keeping its number at risk.
+  const sorted = live.map((g) => [...g].sort((a, b) => a.day - b.day));
+  const atRisk = sorted.map((g) => g.reduce((sum, c) => sum + c.events + c.censored, 0));
+  const cursor = new Array<number>(k).fill(0);
   const observed = new Array<number>(k).fill(0);
   const expected = new Array<number>(k).fill(0);
   const variance = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (const day of eventDays) {
-    const atRisk = live.map((g) => g.filter((o) => o.time >= day).length);
-    const deaths = live.map((g) => g.filter((o) => o.event && o.time === day).length);
+    const deaths = new Array<number>(k).fill(0);
+    for (let i = 0; i < k; i++) {
+      // Leave the risk set for every earlier day.
+      while (cursor[i] < sorted[i].length && sorted[i][cursor[i]].day < day) {
+        atRisk[i] -= sorted[i][cursor[i]].events + sorted[i][cursor[i]].censored;
+        cursor[i]++;
+      }
+      if (cursor[i] < sorted[i].length && sorted[i][cursor[i]].day === day) deaths[i] = sorted[i][cursor[i]].events;
+    }
     const n = atRisk.reduce((a, b) => a + b, 0);
     const d = deaths.reduce((a, b) => a + b, 0);
     for (let i = 0; i < k; i++) {
@@ -105,8 +134,7 @@ export function logRank(groups: SurvivalObservation[][]): LogRankResult | null {
       expected[i] += (d * atRisk[i]) / n;
       if (n > 1) {
         for (let j = 0; j < k; j++) {
-          const share = atRisk[i] / n;
-          variance[i][j] += (d * share * ((i === j ? 1 : 0) - atRisk[j] / n) * (n - d)) / (n - 1);
+          variance[i][j] += (d * (atRisk[i] / n) * ((i === j ? 1 : 0) - atRisk[j] / n) * (n - d)) / (n - 1);
         }
       }
     }
