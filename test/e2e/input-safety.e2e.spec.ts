@@ -63,3 +63,27 @@ describe('hostile and malformed input (e2e)', () => {
     expect(response.headers.etag).toBeUndefined();
   });
 });
+
+describe('records of a deleted case (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 404 for deleting a visit or complication of a deleted case', async () => {
+    const surgeon = await t.factories.newUser({ role: 'surgeon' });
+    const auth = { Authorization: `Bearer ${surgeon.token}` };
+    const created = await t.http().post('/api/v1/cases').set(auth).send(newCaseBody()).expect(201);
+    const visit = await t.http().post(`/api/v1/cases/${created.body.id}/follow-ups`).set(auth).send({ visitDate: '2025-05-01', contactMode: 'clinic' }).expect(201);
+    const complication = await t.http().post(`/api/v1/cases/${created.body.id}/complications`).set(auth)
+      .send({ type: 'persistent_groin_pain', onsetDate: '2025-05-01', sinkGrade: 1 }).expect(201);
+    await t.http().delete(`/api/v1/cases/${created.body.id}`).set(auth).set('If-Match', '"1"').send({ reason: 'wrong patient' }).expect(204);
+    await t.http().delete(`/api/v1/follow-ups/${visit.body.id}`).set(auth).set('If-Match', '"1"').send({ reason: 'x' }).expect(404);
+    await t.http().delete(`/api/v1/complications/${complication.body.id}`).set(auth).set('If-Match', '"1"').send({ reason: 'x' }).expect(404);
+    const [row] = await t.dataSource.query('SELECT deleted_at FROM follow_ups WHERE id = $1', [visit.body.id]);
+    expect(row.deleted_at).toBeNull();
+  });
+});

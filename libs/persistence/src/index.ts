@@ -31,3 +31,5 @@ export { ComplicationRepository } from './repositories/complication.repository.j
 export type { ComplicationColumns } from './repositories/complication.repository.js';
 export { caseFilterSql, ReportRepository, windowsSql } from './repositories/report.repository.js';
 export type { DraftRow, MissingRow, OverdueRow, ReportFilter } from './repositories/report.repository.js';
+export { ENDPOINT_SQL, GROUP_BY_SQL, HORIZON_OUTCOMES, OutcomeReportRepository } from './repositories/outcome-report.repository.js';
+export type { GroupBy, HorizonOutcome, SurvivalEndpoint } from './repositories/outcome-report.repository.js';

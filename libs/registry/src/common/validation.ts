@@ -177,6 +177,7 @@ export const Field = {
   number(options: FieldOptions & { min: number; max: number; maxDecimals?: number }) {
     return applyDecorators(
       ...presence(options),
+      ...(options.query ? [Transform(({ value }) => fromQueryNumber(value))] : []),
       IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: options.maxDecimals }),
       Min(options.min),
       Max(options.max),

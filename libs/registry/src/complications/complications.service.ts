@@ -85,8 +85,10 @@ export class ComplicationsService {
     if (!caseId) throw DomainError.notFound('The complication');
     await requireAccess(this.access, auth, Permission.ComplicationWrite, caseId, 'The complication');
     await this.cases.transaction(async (manager) => {
+      // A complication of a deleted case is gone with it.
+      const theCase = await this.cases.findLiveForUpdate(caseId, manager);
       const current = await this.complications.findLiveForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The complication');
+      if (!theCase || !current) throw DomainError.notFound('The complication');
       assertIfMatch(ifMatch, current.version);
       await this.complications.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
       await this.audit.record(manager, auth, { action: 'delete', entity: 'complication', entityId: id, caseId, reason });

@@ -112,8 +112,10 @@ export class FollowUpsService {
     const caseId = await this.caseOf(id);
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The follow-up');
     await this.cases.transaction(async (manager) => {
+      // A visit of a deleted case is gone with it.
+      const theCase = await this.cases.findLiveForUpdate(caseId, manager);
       const current = await this.visits.findLiveForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The follow-up');
+      if (!theCase || !current) throw DomainError.notFound('The follow-up');
       assertIfMatch(ifMatch, current.version);
       if ((await this.complications.countReferencingVisit(id, manager)) > 0) {
         throw new DomainError(ErrorCode.Conflict, 'A complication names this visit as where it was found: change or delete that complication first.');

@@ -1,0 +1,205 @@
+import { Injectable } from '@nestjs/common';
+import {
+  bernoulliCusum, COMPLICATION_TYPE, funnelFlag, funnelLimits, kaplanMeierFromCounts, logRankFromCounts, SCHEDULED_TIMEPOINTS, wilson,
+} from '@ilr/clinical';
+import { type GroupBy, OutcomeReportRepository, type ReportFilter } from '@ilr/persistence';
+import type { AuthContext } from '../access/access.policy.js';
+import { DomainError } from '../common/errors.js';
+import { PatientsService } from '../patients/patients.service.js';
+import type { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
+import { scopedFilter } from './report-scope.js';
+
+const INSTRUMENTS_REPORTED = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
+const interval = (numerator: number, denominator: number) => {
+  const p = wilson(numerator, denominator);
+  return { numerator, denominator, rate: p.rate, lower95: p.lower95, upper95: p.upper95 };
+};
+
+export const DEFINITIONS = {
+  rates: 'Proportions of the group\'s cases, with Wilson score 95% intervals (z = 1.959963984540054).',
+  completeness: 'Cases with a visit in the window ÷ cases whose window has closed.',
+  proms: 'One visit per case and window: the one nearest the target day (earlier on a tie). Change is paired with the same case\'s preop score. MCID reached: change ≥ MCID; PASS reached: score ≥ PASS; visits before 1y use the 1y thresholds.',
+  survival: 'Kaplan–Meier from surgery; censored at last contact (latest visit, complication date or death; day 0 when nothing follows surgery). Greenwood variance, log-log 95% interval; log-rank test between groups.',
+  funnel: 'Evaluable cases: the event happened inside the horizon or the last contact is on or after the horizon day. Limits: exact binomial with interpolation (Spiegelhalter 2005), 95% and 99.8%.',
+  cusum: 'Bernoulli CUSUM (Steiner 2000): W = y·ln R − ln(1 − p0 + R·p0); X = max(0, X + W); a signal at X ≥ h, then X restarts at 0. Non-evaluable cases are skipped.',
+};
+
+@Injectable()
+export class OutcomesService {
+  constructor(
+    private readonly reports: OutcomeReportRepository,
+    private readonly patients: PatientsService,
+  ) {}
+
+  async outcomes(auth: AuthContext, query: OutcomesQuery) {
+    const { groupBy, format: _format, ...filters } = query;
+    const filter = scopedFilter(auth, filters);
+    const key: GroupBy = groupBy ?? 'none';
+    const today = this.patients.today();
+    const [completeness, complications, details, proms] = await Promise.all([
+      this.reports.completeness(filter, key, today),
+      this.reports.complications(filter, key),
+      this.reports.complicationDetails(filter, key),
+      this.reports.proms(filter, key),
+    ]);
+    const keys = [...new Set(completeness.map((r) => r.key))].sort();
+    const groups = keys.map((groupKey) => {
+      const rows = completeness.filter((r) => r.key === groupKey);
+      const cases = rows[0]?.cases ?? 0;
+      const detail = (kind: string) => details.filter((d) => d.key === groupKey && d.kind === kind);
+      const reop = detail('reoperation')[0];
+      const conv = detail('conversion')[0];
+      return {
+        key: groupKey,
+        cases,
+        followUpCompleteness: Object.fromEntries(rows.map((r) => [r.timepoint, { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null }])),
+        complications: COMPLICATION_TYPE.codes.map((type) => {
+          const row = complications.find((c) => c.key === groupKey && c.type === type);
+          return { type, count: row?.complications ?? 0, ...interval(row?.cases ?? 0, cases) };
+        }),
+        heterotopicOssification: {
+          byBrookerGrade: Object.fromEntries([1, 2, 3, 4].map((grade) => [String(grade), detail('brooker').find((d) => d.item === String(grade))?.cases ?? 0])),
+          byProphylaxis: Object.fromEntries(detail('ho_prophylaxis').map((d) => [d.item, interval(d.cases, d.total)])),
+        },
+        recurrence: {
+          ...interval(complications.find((c) => c.key === groupKey && c.type === 'recurrent_snapping')?.cases ?? 0, cases),
+          byCause: Object.fromEntries(detail('recurrence_cause').map((d) => [d.item, d.cases])),
+        },
+        reoperation: interval(reop?.cases ?? 0, cases),
+        conversionToArthroplasty: interval(conv?.cases ?? 0, cases),
+        proms: Object.fromEntries(INSTRUMENTS_REPORTED.map((instrument) => {
+          const rows = proms.filter((p) => p.key === groupKey && p.instrument === instrument);
+          const baseline = rows.find((p) => p.timepoint === 'preop');
+          return [instrument, {
+            baseline: { mean: baseline?.mean ?? null, n: baseline?.n ?? 0 },
+            timepoints: Object.fromEntries(SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop').map((timepoint) => {
+              const row = rows.find((p) => p.timepoint === timepoint);
+              return [timepoint, {
+                mean: row?.mean ?? null,
+                n: row?.n ?? 0,
+                meanChange: row?.mean_change ?? null,
+                pairedN: row?.paired ?? 0,
+                mcid: instrument === 'nahs' ? null : interval(row?.mcid_reached ?? 0, row?.mcid_n ?? 0),
+                pass: instrument === 'nahs' ? null : interval(row?.pass_reached ?? 0, row?.pass_n ?? 0),
+              }];
+            })),
+          }];
+        })),
+      };
+    });
+    return { report: 'outcomes', filters: { ...filter, groupBy: groupBy ?? null }, generatedAt: new Date().toISOString(), definitions: DEFINITIONS, groups };
+  }
+
+  async survival(auth: AuthContext, query: SurvivalQuery) {
+    const { groupBy, endpoint, format: _format, ...filters } = query;
+    const filter = scopedFilter(auth, filters);
+    const counts = await this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint);
+    const keys = [...new Set(counts.map((r) => r.key))].sort();
+    const byKey = keys.map((key) => counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })));
+    const test = logRankFromCounts(byKey);
+    return {
+      report: 'survival',
+      filters: { ...filter, endpoint, groupBy: groupBy ?? null },
+      generatedAt: new Date().toISOString(),
+      definitions: { survival: DEFINITIONS.survival },
+      groups: keys.map((key, i) => ({
+        key,
+        cases: byKey[i].reduce((sum, c) => sum + c.events + c.censored, 0),
+        events: byKey[i].reduce((sum, c) => sum + c.events, 0),
+        curve: kaplanMeierFromCounts(byKey[i]),
+      })),
+      logRank: test ? { chiSquare: test.chiSquare, df: test.df, pValue: test.pValue } : null,
+    };
+  }
+
+  // The registry-wide filter: a surgeon's funnel and CUSUM compare with everyone's cases.
+  private registryWide(filter: ReportFilter): ReportFilter {
+    const { surgeonId: _surgeonId, ...rest } = filter;
+    return rest;
+  }
+
+  async funnel(auth: AuthContext, query: FunnelQuery) {
+    const { outcome, target, format: _format, ...filters } = query;
+    if (auth.user.role === 'surgeon' && filters.surgeonId && filters.surgeonId !== auth.user.id) {
+      throw DomainError.forbidden('Surgeons see their own position on the funnel only.');
+    }
+    const rows = await this.reports.horizonBySurgeon(this.registryWide(filters), outcome);
+    const totalCases = rows.reduce((sum, r) => sum + r.cases, 0);
+    const totalEvents = rows.reduce((sum, r) => sum + r.events, 0);
+    const theta = target ?? (totalCases ? totalEvents / totalCases : 0);
+    const maxN = Math.max(0, ...rows.map((r) => r.cases));
+    // A surgeon sees themself by id and the others unnamed.
+    const named = (id: string) => auth.user.role !== 'surgeon' || id === auth.user.id;
+    const surgeons = rows
+      .filter((r) => r.cases > 0 && (!filters.surgeonId || r.surgeon_id === filters.surgeonId))
+      .map((r) => {
+        const rate = r.events / r.cases;
+        const limits = funnelLimits(r.cases, theta);
+        const position = funnelFlag(rate, limits);
+        return {
+          surgeonId: named(r.surgeon_id) ? r.surgeon_id : null,
+          self: auth.user.id === r.surgeon_id,
+          cases: r.cases,
+          events: r.events,
+          rate,
+          limits,
+          position,
+          alert: position !== 'within',
+          outlier: position === 'above_998' || position === 'below_998',
+        };
+      });
+    return {
+      report: 'funnel',
+      filters: { ...filters, outcome },
+      generatedAt: new Date().toISOString(),
+      definitions: { funnel: DEFINITIONS.funnel },
+      target: theta,
+      targetSource: target === undefined ? 'registry-wide rate over the same filters' : 'given',
+      totals: { cases: totalCases, events: totalEvents },
+      surgeons,
+      curve: funnelCurve(maxN).map((n) => ({ n, ...funnelLimits(n, theta) })),
+    };
+  }
+
+  async cusum(auth: AuthContext, query: CusumQuery) {
+    const { outcome, p0, oddsRatio = 2, h = 4.5, format: _format, ...filters } = query;
+    const surgeonId = auth.user.role === 'surgeon' ? auth.user.id : filters.surgeonId;
+    if (auth.user.role === 'surgeon' && filters.surgeonId && filters.surgeonId !== auth.user.id) {
+      throw DomainError.forbidden('Surgeons see their own CUSUM only.');
+    }
+    if (!surgeonId) throw DomainError.validation([{ field: 'surgeonId', code: 'required', message: 'surgeonId is required' }]);
+    let baseline = p0;
+    if (baseline === undefined) {
+      const rows = await this.reports.horizonBySurgeon(this.registryWide(filters), outcome);
+      const cases = rows.reduce((sum, r) => sum + r.cases, 0);
+      baseline = cases ? rows.reduce((sum, r) => sum + r.events, 0) / cases : 0;
+    }
+    const series = await this.reports.horizonSeries({ ...filters, surgeonId }, outcome);
+    const usable = baseline > 0 && baseline < 1;
+    const points = usable ? bernoulliCusum(series.map((s) => ({ item: s, event: s.event })), baseline, oddsRatio, h) : [];
+    return {
+      report: 'cusum',
+      filters: { ...filters, surgeonId, outcome },
+      generatedAt: new Date().toISOString(),
+      definitions: { cusum: DEFINITIONS.cusum },
+      p0: baseline,
+      p0Source: p0 === undefined ? 'registry-wide rate over the same filters' : 'given',
+      oddsRatio,
+      h,
+      ...(usable ? {} : { note: 'p0 is 0 or 1: the CUSUM is not defined' }),
+      points: points.map((p) => ({ caseId: p.item.case_id, registryCode: p.item.registry_code, surgeryDate: p.item.surgery_date, event: p.event, value: p.value, signal: p.signal })),
+      signals: points.filter((p) => p.signal).map((p) => p.item.case_id),
+    };
+  }
+}
+
+// Sample sizes at which to draw the funnel: every n up to 100, then about 200 steps to the largest.
+export function funnelCurve(maxN: number): number[] {
+  const top = Math.max(maxN, 10);
+  const points = new Set<number>();
+  for (let n = 1; n <= Math.min(top, 100); n++) points.add(n);
+  const step = Math.max(1, Math.ceil((top - 100) / 200));
+  for (let n = 100; n <= top; n += step) points.add(n);
+  points.add(top);
+  return [...points].sort((a, b) => a - b);
+}
