@@ -62,8 +62,9 @@ describe('data-quality report (e2e)', () => {
     await t.http().patch(`/api/v1/patients/${patientId}`).set(as(user)).set('If-Match', `"${current.body.version}"`).send(body).expect(200);
   }
   async function backdate(caseId: string, days: number): Promise<void> {
-    // Test set-up, not the code under test: the case was logged `days` days ago.
-    await t.dataSource.query(`UPDATE cases SET created_at = now() - make_interval(days => $2::int) WHERE id = $1`, [caseId, days]);
+    // Test set-up, not the code under test: the case was logged `days` × 24 hours ago (hours, so that
+    // a daylight-saving change in the session time zone cannot make it a day shorter).
+    await t.dataSource.query('UPDATE cases SET created_at = now() - make_interval(hours => $2::int) WHERE id = $1', [caseId, days * 24]);
   }
 
   const report = (token: string, query: Record<string, string | boolean> = {}) =>

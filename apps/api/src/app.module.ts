@@ -11,6 +11,7 @@ import {
   createDataSource,
   FollowUpRepository,
   IdempotencyRepository,
+  OutcomeReportRepository,
   PatientRepository,
   ReportRepository,
   UserRepository,
@@ -27,6 +28,7 @@ import {
   ComplicationsController,
   ComplicationsService,
   DataQualityService,
+  OutcomesService,
   ReferenceController,
   ReportsController,
   FollowUpsController,
@@ -45,10 +47,10 @@ import {
 const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController, FollowUpsController, ComplicationsController,
   ReportsController, ReferenceController];
 const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService, FollowUpsService, ComplicationsService,
-  DataQualityService];
+  DataQualityService, OutcomesService];
 const repositories = [
   UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository,
-  FollowUpRepository, ComplicationRepository, ReportRepository,
+  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository,
 ];
 
 export interface AppModuleOptions {

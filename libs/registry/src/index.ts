@@ -33,3 +33,4 @@ export { ComplicationsService } from './complications/complications.service.js';
 export { ReportsController } from './reports/reports.controller.js';
 export { DataQualityService } from './reports/data-quality.service.js';
 export { ReferenceController } from './reference/reference.controller.js';
+export { OutcomesService } from './reports/outcomes.service.js';

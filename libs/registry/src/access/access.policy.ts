@@ -31,6 +31,8 @@ export enum Permission {
   FollowUpWrite = 'follow_up.write',
   ComplicationWrite = 'complication.write',
   DataQualityRead = 'report.data_quality',
+  // Outcome, survival, funnel and CUSUM reports; a surgeon's cover their own cases.
+  OutcomeReportRead = 'report.outcomes',
   ReferenceRead = 'reference.read',
 }
 
@@ -56,6 +58,7 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.PatientRead:
     case Permission.CaseRead:
     case Permission.ReferenceRead:
+    case Permission.OutcomeReportRead:
       return true;
     case Permission.UserManage:
     case Permission.TokenRevokeAny:

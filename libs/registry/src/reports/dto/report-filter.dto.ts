@@ -11,5 +11,6 @@ export class ReportFilterQuery {
 }
 
 export class DataQualityQuery extends ReportFilterQuery {
+  @Field.code(['json', 'csv'] as const, { optional: true, description: 'csv, or send Accept: text/csv' }) format?: 'json' | 'csv';
   @Field.int({ optional: true, query: true, min: 1, max: 10000, description: 'Most rows per list (default 1000)' }) limit?: number;
 }
