@@ -2,6 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateUsersAndTokens1795910689230 } from './1795910689230-CreateUsersAndTokens.js';
 import { CreatePatientsCasesAudit1795911191187 } from './1795911191187-CreatePatientsCasesAudit.js';
 import { CreateFollowUpsComplications1795911740449 } from './1795911740449-CreateFollowUpsComplications.js';
+import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -10,5 +11,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateUsersAndTokens1795910689230,
   CreatePatientsCasesAudit1795911191187,
   CreateFollowUpsComplications1795911740449,
+  CreateExportJobs1795912739009,
   // generated list end
 ];

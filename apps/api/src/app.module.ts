@@ -9,6 +9,7 @@ import {
   CaseRepository,
   ComplicationRepository,
   createDataSource,
+  ExportRepository,
   FollowUpRepository,
   IdempotencyRepository,
   OutcomeReportRepository,
@@ -28,6 +29,9 @@ import {
   ComplicationsController,
   ComplicationsService,
   DataQualityService,
+  ExportsController,
+  ExportsService,
+  ExportWorker,
   OutcomesService,
   ReferenceController,
   ReportsController,
@@ -45,12 +49,12 @@ import {
 } from '@ilr/registry';
 
 const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController, FollowUpsController, ComplicationsController,
-  ReportsController, ReferenceController];
+  ReportsController, ReferenceController, ExportsController];
 const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService, FollowUpsService, ComplicationsService,
-  DataQualityService, OutcomesService];
+  DataQualityService, OutcomesService, ExportsService, ExportWorker];
 const repositories = [
   UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository,
-  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository,
+  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository, ExportRepository,
 ];
 
 export interface AppModuleOptions {

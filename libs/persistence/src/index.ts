@@ -33,3 +33,7 @@ export { caseFilterSql, ReportRepository, windowsSql } from './repositories/repo
 export type { DraftRow, MissingRow, OverdueRow, ReportFilter } from './repositories/report.repository.js';
 export { ENDPOINT_SQL, GROUP_BY_SQL, HORIZON_OUTCOMES, OutcomeReportRepository } from './repositories/outcome-report.repository.js';
 export type { GroupBy, HorizonOutcome, SurvivalEndpoint } from './repositories/outcome-report.repository.js';
+export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.entity.js';
+export type { ExportJobStatus } from './entities/export-job.entity.js';
+export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repository.js';
+export type { ExportDataset, ExportStream } from './repositories/export.repository.js';

@@ -34,3 +34,8 @@ export { ReportsController } from './reports/reports.controller.js';
 export { DataQualityService } from './reports/data-quality.service.js';
 export { ReferenceController } from './reference/reference.controller.js';
 export { OutcomesService } from './reports/outcomes.service.js';
+export { ExportsController } from './exports/exports.controller.js';
+export { ExportsService } from './exports/exports.service.js';
+export { ExportWorker } from './exports/export-worker.js';
+export { EXPORT_COLUMNS } from './exports/export-columns.js';
+export { exportPseudonym } from './exports/pseudonym.js';

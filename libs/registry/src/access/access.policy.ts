@@ -33,6 +33,8 @@ export enum Permission {
   DataQualityRead = 'report.data_quality',
   // Outcome, survival, funnel and CUSUM reports; a surgeon's cover their own cases.
   OutcomeReportRead = 'report.outcomes',
+  ExportDeidentified = 'export.deidentified',
+  ExportIdentified = 'export.identified',
   ReferenceRead = 'reference.read',
 }
 
@@ -63,7 +65,10 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.UserManage:
     case Permission.TokenRevokeAny:
     case Permission.PatientCorrectMrn:
+    case Permission.ExportIdentified:
       return role === 'admin';
+    case Permission.ExportDeidentified:
+      return role === 'registry_staff' || role === 'admin';
     case Permission.PatientCreate:
     case Permission.PatientReadIdentified:
     case Permission.PatientUpdate:

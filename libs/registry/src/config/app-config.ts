@@ -21,6 +21,7 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   logLevel: EnvironmentVariables['LOG_LEVEL'];
   timeZone: string;
+  exports: { dir: string; worker: boolean; pollMs: number };
   bodyLimit: string;
   loginThrottle: { maxPerEmail: number; maxPerIp: number; windowSeconds: number };
 }
@@ -68,6 +69,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
     logLevel: vars.LOG_LEVEL,
     timeZone: vars.REGISTRY_TIME_ZONE,
+    exports: {
+      dir: resolve(vars.EXPORT_DIR ?? join(dataDir, 'exports')),
+      worker: vars.EXPORT_WORKER === 'on',
+      pollMs: vars.EXPORT_WORKER_POLL_MS,
+    },
     bodyLimit: vars.BODY_LIMIT,
     loginThrottle: {
       maxPerEmail: vars.LOGIN_MAX_FAILURES_PER_EMAIL,

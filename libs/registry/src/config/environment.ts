@@ -102,6 +102,24 @@ export class EnvironmentVariables {
   @Matches(/^\d+(kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
 
+  // Where async exports and manifests are written (default DATA_DIR/exports).
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EXPORT_DIR?: string;
+
+  // The in-process worker that runs export jobs; 'off' leaves jobs queued (another process runs them).
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  EXPORT_WORKER: 'on' | 'off' = 'on';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  EXPORT_WORKER_POLL_MS: number = 1000;
+
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()

@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { Readable } from 'node:stream';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS } from '@ilr/clinical';
+import { ExportJobEntity, type ExportJobStatus } from '../entities/export-job.entity.js';
+import { caseFilterSql, type ReportFilter, windowsSql } from './report.repository.js';
+
+export const EXPORT_INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
+export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
+
+const ident = (name: string) => `"${name}"`;
+
+// The cases dataset: one row per case of a consenting patient, wide. Per scheduled timepoint the
+// visit nearest the target day (earlier on a tie) gives snapping, groin pain and each PROM score;
+// per complication type a flag; and the first event days. Each pivot is computed once per table
+// (GROUP BY case) and joined, so the whole dataset is one pass over each table.
+function casesSql(where: string): string {
+  const visitColumns = SCHEDULED_TIMEPOINTS.flatMap((t) => [
+    `min(p.day) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`visit_day_${t}`)}`,
+    `min(p.snapping) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`snapping_${t}`)}`,
+    `min(p.groin_pain) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`groin_pain_${t}`)}`,
+  ]);
+  const scoreColumns = SCHEDULED_TIMEPOINTS.flatMap((t) => EXPORT_INSTRUMENTS.map((i) =>
+    `min(r.score) FILTER (WHERE p.timepoint = '${t}' AND r.instrument = '${i}') AS ${ident(`${i}_${t}`)}`));
+  const flagColumns = COMPLICATION_TYPE.codes.map((type) => `bool_or(k.type = '${type}') AS ${ident(`has_${type}`)}`);
+  return `
+    WITH sel AS (
+      SELECT c.*, p.birth_date, p.sex, p.deceased_date, p.mrn_ciphertext
+      FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+      WHERE ${where}
+    ),
+    w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()}),
+    picked AS (
+      SELECT DISTINCT ON (f.case_id, f.timepoint) f.case_id, f.timepoint, f.id, f.day, f.snapping, f.groin_pain
+      FROM follow_ups f JOIN sel ON sel.id = f.case_id JOIN w ON w.timepoint = f.timepoint
+      WHERE f.deleted_at IS NULL
+      ORDER BY f.case_id, f.timepoint, abs(f.day - w.target), f.day
+    ),
+    vis AS (SELECT p.case_id, ${visitColumns.join(', ')} FROM picked p GROUP BY p.case_id),
+    sc AS (SELECT p.case_id, ${scoreColumns.join(', ')} FROM picked p JOIN prom_responses r ON r.follow_up_id = p.id GROUP BY p.case_id),
+    last_visit AS (SELECT f.case_id, max(f.visit_date) AS last_visit FROM follow_ups f JOIN sel ON sel.id = f.case_id WHERE f.deleted_at IS NULL GROUP BY f.case_id),
+    co AS (
+      SELECT k.case_id, ${flagColumns.join(', ')},
+             max(k.brooker_grade) AS max_brooker_grade,
+             min(k.onset_date) AS first_complication,
+             min(k.onset_date) FILTER (WHERE k.type = 'recurrent_snapping') AS first_recurrence,
+             min(k.reoperation_date) AS first_reoperation,
+             min(k.reoperation_date) FILTER (WHERE k.type = 'conversion_to_arthroplasty') AS first_conversion,
+             max(GREATEST(k.onset_date, k.resolved_date, k.reoperation_date)) AS last_complication_date
+      FROM complications k JOIN sel ON sel.id = k.case_id
+      WHERE k.deleted_at IS NULL GROUP BY k.case_id
+    )
+    SELECT sel.*, vis.*, sc.*, co.*, last_visit.last_visit
+    FROM sel
+    LEFT JOIN vis ON vis.case_id = sel.id
+    LEFT JOIN sc ON sc.case_id = sel.id
+    LEFT JOIN co ON co.case_id = sel.id
+    LEFT JOIN last_visit ON last_visit.case_id = sel.id
+    ORDER BY sel.surgery_date, sel.registry_code`;
+}
+
+function followUpsSql(where: string): string {
+  const scores = EXPORT_INSTRUMENTS.map((i) => `max(r.score) FILTER (WHERE r.instrument = '${i}') AS ${ident(`${i}_score`)}`);
+  return `
+    SELECT c.id AS case_id, c.registry_code, c.surgery_date, c.patient_id, f.id AS follow_up_id, f.visit_date, f.day, f.timepoint,
+           f.contact_mode, f.snapping, f.groin_pain, f.hip_flexion_strength, f.returned_to_sport, f.satisfaction,
+           ${scores.join(', ')},
+           (array_agg(r.items) FILTER (WHERE r.instrument = 'eq5d5l'))[1] AS eq5d5l
+    FROM cases c
+    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL
+    LEFT JOIN prom_responses r ON r.follow_up_id = f.id
+    WHERE ${where}
+    GROUP BY c.id, f.id
+    ORDER BY c.surgery_date, c.registry_code, f.visit_date, f.id`;
+}
+
+function complicationsSql(where: string): string {
+  return `
+    SELECT c.id AS case_id, c.registry_code, c.surgery_date, c.patient_id, k.*
+    FROM cases c
+    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL
+    WHERE ${where}
+    ORDER BY c.surgery_date, c.registry_code, k.onset_date, k.id`;
+}
+
+// TypeORM answers an UPDATE … RETURNING with [rows, count]; a SELECT with rows.
+function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
+export interface ExportStream {
+  rows: Readable;
+  // Returns the connection to the pool; call once the stream has ended or failed.
+  release(error?: Error): void;
+}
+
+@Injectable()
+export class ExportRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  sql(dataset: ExportDataset, filter: ReportFilter): { text: string; params: unknown[] } {
+    const where = caseFilterSql(filter, 1);
+    const text = dataset === 'cases' ? casesSql(where.sql) : dataset === 'follow-ups' ? followUpsSql(where.sql) : complicationsSql(where.sql);
+    return { text, params: where.params };
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  // Rows stream from a server-side cursor, a batch at a time, with back-pressure: the cursor is
+  // read only as fast as the consumer writes. Destroying the stream closes the cursor.
+  async stream(dataset: ExportDataset, filter: ReportFilter, batchSize = 500): Promise<ExportStream> {
+    const client: PoolClient = await this.pool().connect();
+    const { text, params } = this.sql(dataset, filter);
+    const rows = client.query(new QueryStream(text, params, { batchSize, highWaterMark: batchSize }));
+    let released = false;
+    return {
+      rows,
+      release: (error?: Error) => {
+        if (released) return;
+        released = true;
+        // A connection whose cursor was cut mid-way is closed rather than reused.
+        client.release(error ?? (rows.destroyed && !rows.readableEnded ? new Error('export stream aborted') : undefined));
+      },
+    };
+  }
+
+  async count(dataset: ExportDataset, filter: ReportFilter): Promise<number> {
+    const where = caseFilterSql(filter, 1);
+    const join = dataset === 'cases' ? '' : dataset === 'follow-ups'
+      ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL' : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`, where.params);
+    return n;
+  }
+
+  // For FHIR bundles: the visits (with PROM items) and complications of a batch of cases.
+  async detailsFor(caseIds: string[]) {
+    const [visits, proms, complications] = await Promise.all([
+      this.dataSource.query(`SELECT * FROM follow_ups WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY visit_date, id`, [caseIds]),
+      this.dataSource.query(
+        `SELECT r.*, f.case_id FROM prom_responses r JOIN follow_ups f ON f.id = r.follow_up_id
+         WHERE f.case_id = ANY($1::uuid[]) AND f.deleted_at IS NULL ORDER BY r.instrument`, [caseIds]),
+      this.dataSource.query(`SELECT * FROM complications WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY onset_date, id`, [caseIds]),
+    ]);
+    return { visits, proms, complications } as { visits: Record<string, any>[]; proms: Record<string, any>[]; complications: Record<string, any>[] };
+  }
+
+  // --- export jobs -------------------------------------------------------------------------
+  private jobs(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(ExportJobEntity);
+  }
+
+  createJob(values: Pick<ExportJobEntity, 'requestedBy' | 'dataset' | 'format' | 'filters' | 'identified' | 'correlationId'>): Promise<ExportJobEntity> {
+    return this.jobs().save(this.jobs().create({ ...values, status: 'queued', attempts: 0, rows: null, rowsTotal: null, sha256: null, fileName: null, error: null, startedAt: null, finishedAt: null }));
+  }
+
+  findJob(id: string): Promise<ExportJobEntity | null> {
+    return this.jobs().findOneBy({ id });
+  }
+
+  // Claims the oldest queued job; SKIP LOCKED lets several workers share the queue.
+  async claimNext(): Promise<ExportJobEntity | null> {
+    const [claimed] = returned<{ id: string }>(await this.dataSource.query(
+      `UPDATE export_jobs SET status = 'running', attempts = attempts + 1, started_at = now(), error = NULL, rows_written = 0
+       WHERE id = (SELECT id FROM export_jobs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+       RETURNING id`));
+    return claimed ? this.findJob(claimed.id) : null;
+  }
+
+  async progress(id: string, rows: number, rowsTotal: number): Promise<void> {
+    await this.jobs().update({ id }, { rows, rowsTotal });
+  }
+
+  async finish(id: string, values: { status: ExportJobStatus; rows?: number; sha256?: string; fileName?: string; error?: string }): Promise<void> {
+    await this.jobs().update({ id }, { ...values, finishedAt: new Date() });
+  }
+
+  // At start-up: a job left running by a stopped process is queued again, or failed once it has
+  // used its attempts — never left running for ever.
+  async recoverInterrupted(maxAttempts: number): Promise<{ requeued: number; failed: number }> {
+    const failed = await this.dataSource.query(
+      `UPDATE export_jobs SET status = 'failed', finished_at = now(), error = 'interrupted by a restart too many times' WHERE status = 'running' AND attempts >= $1 RETURNING id`, [maxAttempts]);
+    const requeued = await this.dataSource.query(`UPDATE export_jobs SET status = 'queued' WHERE status = 'running' RETURNING id`);
+    return { requeued: returned(requeued).length, failed: returned(failed).length };
+  }
+
+  jobsIn(ids: string[]): Promise<ExportJobEntity[]> {
+    return this.jobs().findBy({ id: In(ids) });
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { type AuthContext, Permission } from '../access/access.policy.js';
+import { Auth, Authorize } from '../access/auth.decorators.js';
+import { IdParam } from '../common/params.js';
+import { requestContext } from '../common/request-context.js';
+import { scopedFilter } from '../reports/report-scope.js';
+import { CreateExportRequest, DictionaryQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
+import { ExportsService } from './exports.service.js';
+
+const filtersOf = (auth: AuthContext, query: ExportQuery) => {
+  const { format: _format, identified: _identified, ...filters } = query;
+  return scopedFilter(auth, filters);
+};
+
+@ApiTags('exports')
+@Controller('api/v1/exports')
+export class ExportsController {
+  constructor(private readonly exports: ExportsService) {}
+
+  @Get('dictionary')
+  @Authorize(Permission.ReferenceRead)
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'Every exported column: type, unit, codes with labels, de-identification' })
+  dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
+    if (query.format === 'csv') {
+      response.type('text/csv; charset=utf-8');
+      return this.exports.dictionaryCsv();
+    }
+    return this.exports.dictionary();
+  }
+
+  @Get('cases')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
+  @ApiOkResponse({ description: 'One row per case (FHIR: one Bundle per line), streamed' })
+  async cases(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
+    await this.exports.streamTo(auth, 'cases', query, filtersOf(auth, query), response);
+  }
+
+  @Get('follow-ups')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  async followUps(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
+    await this.exports.streamTo(auth, 'follow-ups', query, filtersOf(auth, query), response);
+  }
+
+  @Get('complications')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  async complications(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
+    await this.exports.streamTo(auth, 'complications', query, filtersOf(auth, query), response);
+  }
+
+  @Post()
+  @HttpCode(202)
+  @Authorize(Permission.ExportDeidentified)
+  @ApiAcceptedResponse({ type: ExportJobResponse, description: 'Queued; poll GET /exports/:id' })
+  async create(@Auth() auth: AuthContext, @Body() body: CreateExportRequest, @Res({ passthrough: true }) response: Response): Promise<ExportJobResponse> {
+    const job = await this.exports.createJob(auth, body, requestContext.correlationId() ?? null);
+    response.setHeader('Location', `/api/v1/exports/${job.id}`);
+    return this.exports.toJobResponse(job);
+  }
+
+  @Get(':id')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiOkResponse({ type: ExportJobResponse })
+  async job(@Auth() auth: AuthContext, @IdParam() id: string): Promise<ExportJobResponse> {
+    return this.exports.toJobResponse(await this.exports.job(auth, id));
+  }
+
+  @Get(':id/file')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
+  async file(@Auth() auth: AuthContext, @IdParam() id: string, @Res() response: Response): Promise<void> {
+    await this.exports.sendFile(auth, id, response);
+  }
+}
