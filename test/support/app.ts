@@ -28,11 +28,17 @@ export interface TestApp {
 
 // Boots the real application on its own database copy and listens on an ephemeral port, so that
 // supertest talks to it over real HTTP.
-export async function startTestApp(env: Record<string, string> = {}, options: { migrated?: boolean } = {}): Promise<TestApp> {
-  const db = await createTestDatabase(options);
+export interface StartOptions {
+  migrated?: boolean;
+  // Start on an existing database (a restart): close() then leaves it for its owner to drop.
+  database?: TestDatabase;
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
+  const db = options.database ?? (await createTestDatabase(options));
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'ilr-test-data-')),
+    DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ilr-test-data-')),
     JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
     MRN_ENCRYPTION_KEY: '11'.repeat(32),
     MRN_HASH_KEY: '22'.repeat(32),
@@ -65,7 +71,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
     http: () => request(server),
     close: async () => {
       await app.close();
-      await db.drop();
+      if (!options.database) await db.drop();
     },
   };
 }
