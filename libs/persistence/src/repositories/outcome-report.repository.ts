@@ -69,20 +69,16 @@ function cohortSql(filter: ReportFilter, groupBy: GroupBy, offset: number) {
   };
 }
 
-@Injectable()
-export class OutcomeReportRepository {
-  constructor(private readonly dataSource: DataSource) {}
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
 
-  private query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.dataSource.query(sql, params);
-  }
-
-  // Cases per group, and follow-up completeness per timepoint: of the cases whose window has
-  // closed, how many have a visit in it.
-  completeness(filter: ReportFilter, groupBy: GroupBy, today: string) {
+// The report SQL as plain statements, so the benchmark can time exactly what the API runs.
+export const OUTCOME_STATEMENTS = {
+  completeness(filter: ReportFilter, groupBy: GroupBy, today: string): Statement {
     const where = caseFilterSql(filter, 2);
-    return this.query<{ key: string; timepoint: string; cases: number; due: number; seen: number }>(
-      `WITH sel AS (SELECT c.id, c.surgery_date, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
+    return { text: `WITH sel AS (SELECT c.id, c.surgery_date, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
             w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()}),
             vis AS (SELECT DISTINCT f.case_id, f.timepoint FROM follow_ups f JOIN sel ON sel.id = f.case_id WHERE f.deleted_at IS NULL)
        SELECT sel.key, w.timepoint,
@@ -92,29 +88,18 @@ export class OutcomeReportRepository {
        FROM sel CROSS JOIN w
        LEFT JOIN vis ON vis.case_id = sel.id AND vis.timepoint = w.timepoint
        GROUP BY sel.key, w.timepoint, w.from_day
-       ORDER BY sel.key, w.from_day`,
-      [today, ...where.params],
-    );
-  }
-
-  // Complications per group and type: how many, and how many cases have at least one.
-  complications(filter: ReportFilter, groupBy: GroupBy) {
+       ORDER BY sel.key, w.from_day`, params: [today, ...where.params] };
+  },
+  complications(filter: ReportFilter, groupBy: GroupBy): Statement {
     const where = caseFilterSql(filter, 1);
-    return this.query<{ key: string; type: string; complications: number; cases: number }>(
-      `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql})
+    return { text: `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql})
        SELECT sel.key, k.type, count(*)::int AS complications, count(DISTINCT k.case_id)::int AS cases
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL
-       GROUP BY sel.key, k.type ORDER BY sel.key, k.type`,
-      where.params,
-    );
-  }
-
-  // Per group: cases by their highest Brooker grade; HO by prophylaxis; recurrences by cause;
-  // cases reoperated and converted to arthroplasty.
-  complicationDetails(filter: ReportFilter, groupBy: GroupBy) {
+       GROUP BY sel.key, k.type ORDER BY sel.key, k.type`, params: where.params };
+  },
+  complicationDetails(filter: ReportFilter, groupBy: GroupBy): Statement {
     const where = caseFilterSql(filter, 1);
-    return this.query<{ key: string; kind: string; item: string; cases: number; total: number }>(
-      `WITH sel AS (SELECT c.id, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
+    return { text: `WITH sel AS (SELECT c.id, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
             per_case AS (
               SELECT sel.id, sel.key, sel.ho_prophylaxis,
                      max(k.brooker_grade) AS brooker,
@@ -133,21 +118,11 @@ export class OutcomeReportRepository {
        UNION ALL
        SELECT sel.key, 'recurrence_cause', k.recurrence_cause, count(DISTINCT k.case_id)::int, 0
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL AND k.type = 'recurrent_snapping'
-       GROUP BY sel.key, k.recurrence_cause`,
-      where.params,
-    );
-  }
-
-  // PROMs per group, instrument and timepoint, on the one visit per case and window nearest the
-  // target day (earlier on a tie): mean, paired change from preop, and MCID / PASS reached
-  // against the thresholds table (visits before 1y use the 1y values).
-  proms(filter: ReportFilter, groupBy: GroupBy) {
+       GROUP BY sel.key, k.recurrence_cause`, params: where.params };
+  },
+  proms(filter: ReportFilter, groupBy: GroupBy): Statement {
     const where = caseFilterSql(filter, 1);
-    return this.query<{
-      key: string; instrument: string; timepoint: string; n: number; mean: number | null;
-      paired: number; mean_change: number | null; mcid_reached: number; mcid_n: number; pass_reached: number; pass_n: number;
-    }>(
-      `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
+    return { text: `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql}),
             w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()}),
             picked AS (
               SELECT DISTINCT ON (f.case_id, f.timepoint) f.case_id, f.timepoint, f.id
@@ -176,54 +151,88 @@ export class OutcomeReportRepository {
        LEFT JOIN prom_thresholds th ON th.instrument = s.instrument
          AND th.timepoint = CASE WHEN s.timepoint IN ('6w', '3m', '6m') THEN '1y' WHEN s.timepoint = 'preop' THEN NULL ELSE s.timepoint END
        GROUP BY sel.key, s.instrument, s.timepoint
-       ORDER BY sel.key, s.instrument, s.timepoint`,
-      where.params,
-    );
-  }
-
-  // Events and censorings per group and day for a survival endpoint.
-  survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint) {
+       ORDER BY sel.key, s.instrument, s.timepoint`, params: where.params };
+  },
+  survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint): Statement {
     const cohort = cohortSql(filter, groupBy, 1);
     const event = ENDPOINT_SQL[endpoint].replace('co.', '');
-    return this.query<{ key: string; day: number; events: number; censored: number }>(
-      `WITH ${cohort.sql}
+    return { text: `WITH ${cohort.sql}
        SELECT key, day, count(*) FILTER (WHERE event)::int AS events, count(*) FILTER (WHERE NOT event)::int AS censored
        FROM (SELECT key, coalesce(${event}, last_contact) AS day, ${event} IS NOT NULL AS event FROM per_case) x
-       GROUP BY key, day ORDER BY key, day`,
-      cohort.params,
-    );
-  }
-
-  // Evaluable cases and events at a fixed horizon, per surgeon.
-  horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
+       GROUP BY key, day ORDER BY key, day`, params: cohort.params };
+  },
+  horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome): Statement {
     const cohort = cohortSql(filter, 'surgeon', 1);
     const { event, horizon } = HORIZON_OUTCOMES[outcome];
     const e = event.replace('co.', '');
-    return this.query<{ surgeon_id: string; cases: number; events: number }>(
-      `WITH ${cohort.sql}
+    return { text: `WITH ${cohort.sql}
        SELECT surgeon_id::text, count(*) FILTER (WHERE evaluable)::int AS cases, count(*) FILTER (WHERE evaluable AND event)::int AS events
        FROM (
          SELECT surgeon_id, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event,
                 ((${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact >= ${horizon}) AS evaluable
          FROM per_case
        ) x
-       GROUP BY surgeon_id ORDER BY surgeon_id`,
-      cohort.params,
-    );
-  }
-
-  // One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
-  horizonSeries(filter: ReportFilter, outcome: HorizonOutcome) {
+       GROUP BY surgeon_id ORDER BY surgeon_id`, params: cohort.params };
+  },
+  horizonSeries(filter: ReportFilter, outcome: HorizonOutcome): Statement {
     const cohort = cohortSql(filter, 'none', 1);
     const { event, horizon } = HORIZON_OUTCOMES[outcome];
     const e = event.replace('co.', '');
-    return this.query<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(
-      `WITH ${cohort.sql}
+    return { text: `WITH ${cohort.sql}
        SELECT id AS case_id, registry_code, surgery_date, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event
        FROM per_case
        WHERE (${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact >= ${horizon}
-       ORDER BY surgery_date, registry_code`,
-      cohort.params,
-    );
+       ORDER BY surgery_date, registry_code`, params: cohort.params };
+  },
+};
+
+@Injectable()
+export class OutcomeReportRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private run<T>(statement: Statement): Promise<T[]> {
+    return this.dataSource.query(statement.text, statement.params);
+  }
+
+// Cases per group, and follow-up completeness per timepoint: of the cases whose window has
+  // closed, how many have a visit in it.
+  completeness(filter: ReportFilter, groupBy: GroupBy, today: string) {
+    return this.run<{ key: string; timepoint: string; cases: number; due: number; seen: number }>(OUTCOME_STATEMENTS.completeness(filter, groupBy, today));
+  }
+
+// Complications per group and type: how many, and how many cases have at least one.
+  complications(filter: ReportFilter, groupBy: GroupBy) {
+    return this.run<{ key: string; type: string; complications: number; cases: number }>(OUTCOME_STATEMENTS.complications(filter, groupBy));
+  }
+
+// Per group: cases by their highest Brooker grade; HO by prophylaxis; recurrences by cause;
+  // cases reoperated and converted to arthroplasty.
+  complicationDetails(filter: ReportFilter, groupBy: GroupBy) {
+    return this.run<{ key: string; kind: string; item: string; cases: number; total: number }>(OUTCOME_STATEMENTS.complicationDetails(filter, groupBy));
+  }
+
+// PROMs per group, instrument and timepoint, on the one visit per case and window nearest the
+  // target day (earlier on a tie): mean, paired change from preop, and MCID / PASS reached
+  // against the thresholds table (visits before 1y use the 1y values).
+  proms(filter: ReportFilter, groupBy: GroupBy) {
+    return this.run<{
+      key: string; instrument: string; timepoint: string; n: number; mean: number | null;
+      paired: number; mean_change: number | null; mcid_reached: number; mcid_n: number; pass_reached: number; pass_n: number;
+    }>(OUTCOME_STATEMENTS.proms(filter, groupBy));
+  }
+
+// Events and censorings per group and day for a survival endpoint.
+  survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint) {
+    return this.run<{ key: string; day: number; events: number; censored: number }>(OUTCOME_STATEMENTS.survivalCounts(filter, groupBy, endpoint));
+  }
+
+// Evaluable cases and events at a fixed horizon, per surgeon.
+  horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
+    return this.run<{ surgeon_id: string; cases: number; events: number }>(OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome));
+  }
+
+// One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
+  horizonSeries(filter: ReportFilter, outcome: HorizonOutcome) {
+    return this.run<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(OUTCOME_STATEMENTS.horizonSeries(filter, outcome));
   }
 }
