@@ -65,13 +65,27 @@ export function binomialLogPmf(k: number, n: number, p: number): number {
   return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
 }
 
-// P(X ≤ k) for X ~ Bin(n, p), k from 0 to n, as one cumulative array.
+// P(X ≤ k) for X ~ Bin(n, p), k from 0 to n, as one cumulative array. The log-pmf comes from one
+// log-gamma evaluation and then the ratio pmf(k+1)/pmf(k) = (n−k)/(k+1) · p/(1−p), so a funnel
+// curve of a few hundred n costs microseconds, not a log-gamma per term.
 export function binomialCdf(n: number, p: number): number[] {
   const cdf = new Array<number>(n + 1);
+  if (p <= 0 || p >= 1) {
+    for (let k = 0; k <= n; k++) cdf[k] = p <= 0 || k === n ? 1 : 0;
+    return cdf;
+  }
+  const logOdds = Math.log(p) - Math.log1p(-p);
+  let logPmf = n * Math.log1p(-p);
   let sum = 0;
   for (let k = 0; k <= n; k++) {
-    sum += Math.exp(binomialLogPmf(k, n, p));
+    if (k > 0) logPmf += Math.log(n - k + 1) - Math.log(k) + logOdds;
+    sum += Math.exp(logPmf);
     cdf[k] = Math.min(1, sum);
+    // Past the mean, once the remaining mass is below double precision, the rest is 1.
+    if (k > n * p && 1 - sum < 1e-16) {
+      cdf.fill(1, k + 1);
+      break;
+    }
   }
   return cdf;
 }

@@ -7,6 +7,16 @@ import { requestContext } from '../common/request-context.js';
 export type AuditAction = 'create' | 'update' | 'amend' | 'sign' | 'delete' | 'read' | 'export';
 export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'export';
 
+export interface AuditEventInput {
+  action: AuditAction;
+  entity: AuditEntity;
+  entityId: string | null;
+  caseId?: string | null;
+  changes?: AuditChange[];
+  details?: Record<string, unknown>;
+  reason?: string | null;
+}
+
 // Fields whose values never enter the audit trail in clear (the MRN: only that it changed).
 const REDACTED_FIELDS = new Set(['mrn']);
 
@@ -16,12 +26,9 @@ const REDACTED_FIELDS = new Set(['mrn']);
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  record(
-    manager: EntityManager,
-    auth: AuthContext,
-    event: { action: AuditAction; entity: AuditEntity; entityId: string | null; caseId?: string | null; changes?: AuditChange[]; details?: Record<string, unknown>; reason?: string | null },
-  ): Promise<void> {
-    return this.audit.append(manager, {
+  record(manager: EntityManager, auth: AuthContext, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+    const correlationId = requestContext.correlationId() ?? null;
+    return this.audit.append(manager, (Array.isArray(events) ? events : [events]).map((event) => ({
       actorId: auth.user.id,
       action: event.action,
       entityType: event.entity,
@@ -31,8 +38,8 @@ export class AuditService {
         REDACTED_FIELDS.has(change.field) ? { field: change.field, from: change.from === null ? null : '[redacted]', to: change.to === null ? null : '[redacted]' } : change),
       details: event.details ?? null,
       reason: event.reason ?? null,
-      correlationId: requestContext.correlationId() ?? null,
-    });
+      correlationId,
+    })));
   }
 }
 

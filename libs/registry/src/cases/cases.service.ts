@@ -80,12 +80,11 @@ export class CasesService {
           surgeonId,
           createdBy: auth.user.id,
         });
-        // Audit events last: the chaining trigger holds its lock from the first event to commit.
-        if (created) await this.patients.recordCreation(manager, auth, patient, request.patient!.mrn, entity.id);
-        await this.audit.record(manager, auth, {
-          action: 'create', entity: 'case', entityId: entity.id, caseId: entity.id,
-          changes: creationChanges({ registryCode, patientId: patient.id, surgeonId, ...data }),
-        });
+        // Audit events last, in one statement: the chaining trigger holds its lock until commit.
+        await this.audit.record(manager, auth, [
+          ...(created ? [this.patients.creationEvent(patient, request.patient!.mrn, entity.id)] : []),
+          { action: 'create', entity: 'case', entityId: entity.id, caseId: entity.id, changes: creationChanges({ registryCode, patientId: patient.id, surgeonId, ...data }) },
+        ]);
         return { status: 201, body: this.view(auth, entity), headers: { Location: `/api/v1/cases/${entity.id}`, ETag: etag(entity.version) } };
       }),
     );

@@ -74,8 +74,9 @@ const CASE_COLUMNS: ExportColumn[] = [
   col('surgeryDate', 'date', 'identified_only', 'Surgery date', (r) => r.surgery_date),
   col('surgeryYear', 'integer', 'year', 'Year of surgery', (r) => Number(r.surgery_date.slice(0, 4))),
   col('ageAtSurgery', 'string', 'age', 'Age at surgery in whole years; "90+" from 90', (r) => {
+    // Always text, so the column has one type: "34", "89", "90+".
     const age = ageInYears(r.birth_date, r.surgery_date);
-    return age >= 90 ? '90+' : age;
+    return age >= 90 ? '90+' : String(age);
   }, { unit: 'years' }),
   code('sex', SEX, 'Sex (FHIR administrative gender)', 'sex'),
   code('status', CASE_STATUS, 'Record status', 'status'),

@@ -97,7 +97,8 @@ export function caseBundle(row: Row, details: CaseDetails, context: ExportContex
   }
 
   for (const visit of details.visits) {
-    const visitKey = `${caseKey}-v${visit.day < 0 ? `m${-visit.day}` : visit.day}`;
+    // One key per visit (two visits may share a day), pseudonymous like every id here.
+    const visitKey = `${caseKey}-v${context.pseudonym(visit.id)}`;
     const when = identified ? { effectiveDateTime: visit.visit_date } : {};
     if (visit.snapping) {
       resources.push({

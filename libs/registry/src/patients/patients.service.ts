@@ -3,7 +3,7 @@ import { ageInYears, todayIn } from '@ilr/clinical';
 import { AccessRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
-import { AuditService, creationChanges } from '../audit/audit.service.js';
+import { type AuditEventInput, AuditService, creationChanges } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, ErrorCode, type FieldError } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.service.js';
@@ -62,7 +62,7 @@ export class PatientsService {
   }
 
   // Finds the patient with this MRN, or creates it, inside the caller's transaction; `created`
-  // tells the caller to record the creation (recordCreation) once its own writes are done.
+  // tells the caller to record the creation (creationEvent) with its own audit events.
   async findOrCreate(manager: EntityManager, input: PatientInput & { consent?: CreatePatientRequest['consent']; deceasedDate?: string | null }):
     Promise<{ patient: PatientEntity; created: boolean }> {
     const mrnHash = this.cipher.hash(input.mrn);
@@ -81,11 +81,11 @@ export class PatientsService {
     return { patient: (await this.patients.findByMrnHash(mrnHash, manager))!, created: false };
   }
 
-  recordCreation(manager: EntityManager, auth: AuthContext, patient: PatientEntity, mrn: string, caseId?: string): Promise<void> {
-    return this.audit.record(manager, auth, {
+  creationEvent(patient: PatientEntity, mrn: string, caseId?: string): AuditEventInput {
+    return {
       action: 'create', entity: 'patient', entityId: patient.id, caseId: caseId ?? null,
       changes: creationChanges({ mrn, birthDate: patient.birthDate, sex: patient.sex, consent: patient.consent, deceasedDate: patient.deceasedDate }),
-    });
+    };
   }
 
   async create(auth: AuthContext, request: CreatePatientRequest, idempotency?: IdempotencyRequest): Promise<HttpResult<PatientResponse>> {
@@ -100,7 +100,7 @@ export class PatientsService {
             extensions: { existingId: patient.id },
           });
         }
-        await this.recordCreation(manager, auth, patient, request.mrn);
+        await this.audit.record(manager, auth, this.creationEvent(patient, request.mrn));
         return { status: 201, body: this.view(auth, patient), headers: { Location: `/api/v1/patients/${patient.id}`, ETag: etag(patient.version) } };
       }),
     );
