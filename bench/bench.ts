@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { createDataSource, ExportRepository, migrate, OUTCOME_STATEMENTS, startEmbeddedPostgres, type Statement } from '@ilr/persistence';
+import { createDataSource, ExportRepository, migrate, OUTCOME_STATEMENTS, SESSION_OPTIONS, startEmbeddedPostgres, type Statement } from '@ilr/persistence';
 import { loadConfig, MrnCipher } from '@ilr/registry';
 import { seedCohort } from './seed.js';
 
@@ -21,7 +21,11 @@ const { values: args } = parseArgs({ options: {
   cases: { type: 'string', default: '100000' },
   seconds: { type: 'string', default: '10' },
   runs: { type: 'string', default: '5' },
+  only: { type: 'string', default: 'logging,reports,export,startup' },
+  connections: { type: 'string', default: '16' },
 } });
+const ONLY = new Set(String(args.only).split(','));
+const CONNECTIONS = Number(args.connections);
 const CASES = Number(args.cases);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
@@ -135,7 +139,8 @@ async function main(): Promise<void> {
     MRN_HASH_KEY: config.secrets.mrnHashKey.toString('hex'), EXPORT_PSEUDONYM_KEY: config.secrets.exportPseudonymKey.toString('hex'),
     DATA_DIR: join(work, 'data'),
   };
-  const pool = new pg.Pool({ connectionString: url, max: 16 });
+  // The baseline runs with the same session settings as the API's pool.
+  const pool = new pg.Pool({ connectionString: url, max: 16, options: SESSION_OPTIONS });
   // Idle connections are cut when the server stops at the end; that is not an error.
   pool.on('error', () => undefined);
   let api: Api | undefined;
@@ -159,9 +164,9 @@ async function main(): Promise<void> {
     const surgeonToken = await login(api.base, 'bench-surgeon@ilr.local', 'bench-surgeon-password');
 
     // ---- 1. case logging: POST /cases over HTTP at concurrency 16 v plain pg, same rows ----
-    {
+    if (ONLY.has('logging')) {
       const result = await autocannon({
-        url: `${api.base}/api/v1/cases`, connections: 16, duration: SECONDS,
+        url: `${api.base}/api/v1/cases`, connections: CONNECTIONS, duration: SECONDS,
         requests: [{ method: 'POST', headers: { authorization: `Bearer ${surgeonToken}`, 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify(caseBody()) }) }],
       });
       const created = result['2xx'];
@@ -203,7 +208,7 @@ async function main(): Promise<void> {
           client.release();
         }
       };
-      await Promise.all(Array.from({ length: 16 }, worker));
+      await Promise.all(Array.from({ length: CONNECTIONS }, worker));
       const baselineRate = created / ((performance.now() - started) / 1000);
       results.caseLogging = {
         apiRequestsPerSecond: apiRate, apiP50Ms: result.latency.p50, apiP99Ms: result.latency.p99, non2xx: result.non2xx,
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
     }
 
     // ---- 2. reports: each endpoint v its SQL run directly (same statements, same parallelism) ----
-    {
+    if (ONLY.has('reports')) {
       const reviewerBody = { email: 'bench-reviewer@ilr.local', displayName: 'Bench reviewer', role: 'quality_reviewer', password: 'bench-reviewer-password' };
       await fetch(`${api.base}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(reviewerBody) });
       const reviewer = await login(api.base, reviewerBody.email, reviewerBody.password);
@@ -253,7 +258,7 @@ async function main(): Promise<void> {
     }
 
     // ---- 3. export: de-identified CSV v COPY of the same rows; memory from 10k to all ---------
-    {
+    if (ONLY.has('export')) {
       const exportRepo = new ExportRepository(undefined as never);
       const copyRows = async (filter: Record<string, string>) => {
         const statement = exportRepo.sql('cases', filter);
@@ -279,7 +284,8 @@ async function main(): Promise<void> {
         let lines = 0;
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           bytes += chunk.length;
-          for (const b of chunk) if (b === 10) lines += 1;
+          const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) lines += 1;
         }
         const ms = performance.now() - t0;
         clearInterval(timer);
@@ -305,7 +311,7 @@ async function main(): Promise<void> {
     api = undefined;
 
     // ---- 4. start-up to /health/ready on the embedded database ------------------------------
-    {
+    if (ONLY.has('startup')) {
       const dataDir = tempDir('ilr-bench-start-');
       const cold = await startApi({ DATA_DIR: dataDir });
       await cold.stop();
@@ -333,6 +339,10 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   mkdirSync(join(ROOT, 'bench'), { recursive: true });
+  if (ONLY.size < 4) {
+    log(JSON.stringify(results, null, 2));
+    return;
+  }
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
 }

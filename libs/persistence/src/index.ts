@@ -1,4 +1,4 @@
-export { createDataSource, dataSourceOptions, migrate, pendingSchemaChanges } from './data-source.js';
+export { createDataSource, dataSourceOptions, migrate, pendingSchemaChanges, SESSION_OPTIONS } from './data-source.js';
 export type { DataSourceSettings } from './data-source.js';
 export { startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded-postgres.js';
