@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { type DataSource } from 'typeorm';
 import { type Instrument, scoreProms } from '@ilr/clinical';
-import { CaseEntity, ComplicationEntity, createDataSource, FollowUpEntity, migrate, PatientEntity, startEmbeddedPostgres, UserRepository } from '@ilr/persistence';
+import { CaseEntity, ComplicationEntity, createDataSource, FollowUpEntity, migrate, PatientEntity, refreshFactsSql, startEmbeddedPostgres, UserRepository } from '@ilr/persistence';
 import { type AppConfig, createLogger, hashPassword, loadConfig, MrnCipher, UsersService } from '@ilr/registry';
 import { caseColumnsFromData } from '../libs/registry/src/cases/case.mapper.js';
 import { complicationColumns } from '../libs/registry/src/complications/complication.mapper.js';
@@ -161,6 +161,8 @@ export async function seedCohort(dataSource: DataSource, config: AppConfig, opti
       await copyRows(client, 'follow_ups', Object.keys(visits[0] ?? {}), visits);
       await copyRows(client, 'prom_responses', Object.keys(proms[0] ?? {}), proms);
       await copyRows(client, 'complications', Object.keys(complications[0] ?? {}), complications);
+      // The same statement the API runs after each write derives the chunk's case facts.
+      await client.query(refreshFactsSql(), [batch.map((c) => c.id)]);
       await client.query('COMMIT');
       totals.cases += cases.length;
       totals.patients += patients.length;

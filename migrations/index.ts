@@ -3,6 +3,7 @@ import { CreateUsersAndTokens1795910689230 } from './1795910689230-CreateUsersAn
 import { CreatePatientsCasesAudit1795911191187 } from './1795911191187-CreatePatientsCasesAudit.js';
 import { CreateFollowUpsComplications1795911740449 } from './1795911740449-CreateFollowUpsComplications.js';
 import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.js';
+import { CreateCaseFacts1795914061180 } from './1795914061180-CreateCaseFacts.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -12,5 +13,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreatePatientsCasesAudit1795911191187,
   CreateFollowUpsComplications1795911740449,
   CreateExportJobs1795912739009,
+  CreateCaseFacts1795914061180,
   // generated list end
 ];

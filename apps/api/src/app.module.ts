@@ -6,6 +6,7 @@ import {
   AccessRepository,
   ApiTokenRepository,
   AuditRepository,
+  CaseFactsRepository,
   CaseRepository,
   ComplicationRepository,
   createDataSource,
@@ -54,7 +55,7 @@ const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditServ
   DataQualityService, OutcomesService, ExportsService, ExportWorker];
 const repositories = [
   UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository,
-  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository, ExportRepository,
+  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository, ExportRepository, CaseFactsRepository,
 ];
 
 export interface AppModuleOptions {

@@ -37,3 +37,5 @@ export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.enti
 export type { ExportJobStatus } from './entities/export-job.entity.js';
 export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repository.js';
 export type { ExportDataset, ExportStream } from './repositories/export.repository.js';
+export { CaseFactsEntity, factColumn, FACT_INSTRUMENTS } from './entities/case-facts.entity.js';
+export { CaseFactsRepository, refreshFactsSql } from './repositories/case-facts.repository.js';

@@ -1,6 +1,7 @@
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { CaseEntity } from './case.entity.js';
+import { CaseFactsEntity } from './case-facts.entity.js';
 import { ComplicationEntity } from './complication.entity.js';
 import { ExportJobEntity } from './export-job.entity.js';
 import { FollowUpEntity } from './follow-up.entity.js';
@@ -13,5 +14,5 @@ import { UserEntity } from './user.entity.js';
 // Listed explicitly: ES modules give TypeORM no globs to load.
 export const ENTITIES = [
   UserEntity, ApiTokenEntity, PatientEntity, CaseEntity, AuditEventEntity, IdempotencyKeyEntity,
-  FollowUpEntity, PromResponseEntity, ComplicationEntity, PromThresholdEntity, ExportJobEntity,
+  FollowUpEntity, PromResponseEntity, ComplicationEntity, PromThresholdEntity, ExportJobEntity, CaseFactsEntity,
 ];

@@ -3,63 +3,27 @@ import type { Pool, PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Readable } from 'node:stream';
 import { DataSource, type EntityManager, In } from 'typeorm';
-import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS } from '@ilr/clinical';
 import { ExportJobEntity, type ExportJobStatus } from '../entities/export-job.entity.js';
-import { caseFilterSql, type ReportFilter, windowsSql } from './report.repository.js';
+import { caseFilterSql, type ReportFilter } from './report.repository.js';
 
 export const EXPORT_INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
 export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 
-const ident = (name: string) => `"${name}"`;
 
-// The cases dataset: one row per case of a consenting patient, wide. Per scheduled timepoint the
-// visit nearest the target day (earlier on a tie) gives snapping, groin pain and each PROM score;
-// per complication type a flag; and the first event days. Each pivot is computed once per table
-// (GROUP BY case) and joined, so the whole dataset is one pass over each table.
+// The cases dataset: one row per case of a consenting patient, wide: the case, its patient, and its
+// facts (per timepoint the visit used with snapping, groin pain and each PROM score; per
+// complication type a flag; the first event days; the last contact) kept in case_facts.
 function casesSql(where: string): string {
-  const visitColumns = SCHEDULED_TIMEPOINTS.flatMap((t) => [
-    `min(p.day) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`visit_day_${t}`)}`,
-    `min(p.snapping) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`snapping_${t}`)}`,
-    `min(p.groin_pain) FILTER (WHERE p.timepoint = '${t}') AS ${ident(`groin_pain_${t}`)}`,
-  ]);
-  const scoreColumns = SCHEDULED_TIMEPOINTS.flatMap((t) => EXPORT_INSTRUMENTS.map((i) =>
-    `min(r.score) FILTER (WHERE p.timepoint = '${t}' AND r.instrument = '${i}') AS ${ident(`${i}_${t}`)}`));
-  const flagColumns = COMPLICATION_TYPE.codes.map((type) => `bool_or(k.type = '${type}') AS ${ident(`has_${type}`)}`);
   return `
-    WITH sel AS (
-      SELECT c.*, p.birth_date, p.sex, p.deceased_date, p.mrn_ciphertext
-      FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
-      WHERE ${where}
-    ),
-    w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()}),
-    picked AS (
-      SELECT DISTINCT ON (f.case_id, f.timepoint) f.case_id, f.timepoint, f.id, f.day, f.snapping, f.groin_pain
-      FROM follow_ups f JOIN sel ON sel.id = f.case_id JOIN w ON w.timepoint = f.timepoint
-      WHERE f.deleted_at IS NULL
-      ORDER BY f.case_id, f.timepoint, abs(f.day - w.target), f.day
-    ),
-    vis AS (SELECT p.case_id, ${visitColumns.join(', ')} FROM picked p GROUP BY p.case_id),
-    sc AS (SELECT p.case_id, ${scoreColumns.join(', ')} FROM picked p JOIN prom_responses r ON r.follow_up_id = p.id GROUP BY p.case_id),
-    last_visit AS (SELECT f.case_id, max(f.visit_date) AS last_visit FROM follow_ups f JOIN sel ON sel.id = f.case_id WHERE f.deleted_at IS NULL GROUP BY f.case_id),
-    co AS (
-      SELECT k.case_id, ${flagColumns.join(', ')},
-             max(k.brooker_grade) AS max_brooker_grade,
-             min(k.onset_date) AS first_complication,
-             min(k.onset_date) FILTER (WHERE k.type = 'recurrent_snapping') AS first_recurrence,
-             min(k.reoperation_date) AS first_reoperation,
-             min(k.reoperation_date) FILTER (WHERE k.type = 'conversion_to_arthroplasty') AS first_conversion,
-             max(GREATEST(k.onset_date, k.resolved_date, k.reoperation_date)) AS last_complication_date
-      FROM complications k JOIN sel ON sel.id = k.case_id
-      WHERE k.deleted_at IS NULL GROUP BY k.case_id
-    )
-    SELECT sel.*, vis.*, sc.*, co.*, last_visit.last_visit
-    FROM sel
-    LEFT JOIN vis ON vis.case_id = sel.id
-    LEFT JOIN sc ON sc.case_id = sel.id
-    LEFT JOIN co ON co.case_id = sel.id
-    LEFT JOIN last_visit ON last_visit.case_id = sel.id
-    ORDER BY sel.surgery_date, sel.registry_code`;
+    SELECT c.*, p.birth_date, p.sex, p.deceased_date, p.mrn_ciphertext, f.*
+    FROM cases c
+    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN case_facts f ON f.case_id = c.id
+    WHERE ${where}
+    ORDER BY c.surgery_date, c.registry_code`;
 }
+
+const ident = (name: string) => `"${name}"`;
 
 function followUpsSql(where: string): string {
   const scores = EXPORT_INSTRUMENTS.map((i) => `max(r.score) FILTER (WHERE r.instrument = '${i}') AS ${ident(`${i}_score`)}`);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint } from '@ilr/clinical';
 import {
-  AccessRepository, AuditRepository, type CaseEntity, CaseRepository, ComplicationRepository, FollowUpRepository, type PatientEntity, PatientRepository,
+  AccessRepository, AuditRepository, type CaseEntity, CaseFactsRepository, CaseRepository, ComplicationRepository, FollowUpRepository, type PatientEntity,
+  PatientRepository,
 } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { allowedIds, type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
@@ -28,6 +29,7 @@ export class CasesService {
     private readonly idempotency: IdempotencyService,
     private readonly visits: FollowUpRepository,
     private readonly complications: ComplicationRepository,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   view(auth: AuthContext, entity: CaseEntity): CaseView {
@@ -80,6 +82,7 @@ export class CasesService {
           surgeonId,
           createdBy: auth.user.id,
         });
+        await this.facts.refresh(manager, [entity.id]);
         // Audit events last, in one statement: the chaining trigger holds its lock until commit.
         await this.audit.record(manager, auth, [
           ...(created ? [this.patients.creationEvent(patient, request.patient!.mrn, entity.id)] : []),
@@ -184,6 +187,7 @@ export class CasesService {
           });
         }
       }
+      await this.facts.refresh(manager, [id]);
       await this.audit.record(manager, auth, {
         action: current.status === 'signed' ? 'amend' : 'update', entity: 'case', entityId: id, caseId: id, changes, reason: amendmentReason ?? null,
       });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { checkComplicationRules, type ComplicationData } from '@ilr/clinical';
-import { AccessRepository, type CaseEntity, CaseRepository, ComplicationRepository, FollowUpRepository } from '@ilr/persistence';
+import { AccessRepository, type CaseEntity, CaseFactsRepository, CaseRepository, ComplicationRepository, FollowUpRepository } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { AuditService, creationChanges } from '../audit/audit.service.js';
@@ -21,6 +21,7 @@ export class ComplicationsService {
     private readonly patients: PatientsService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   private view(auth: AuthContext, entity: Parameters<typeof toComplicationResponse>[0], theCase: CaseEntity): ComplicationResponse {
@@ -47,6 +48,7 @@ export class ComplicationsService {
         const data: ComplicationData = { ...request, reoperation: request.reoperation ?? null };
         await this.check(manager, data, theCase);
         const entity = await this.complications.insert(manager, { ...complicationColumns(data), caseId, createdBy: auth.user.id });
+        await this.facts.refresh(manager, [caseId]);
         await this.audit.record(manager, auth, {
           action: 'create', entity: 'complication', entityId: entity.id, caseId, changes: creationChanges({ ...complicationData(entity) }),
         });
@@ -75,6 +77,7 @@ export class ComplicationsService {
         .map((key) => ({ field: key, from: before[key] ?? null, to: after[key] ?? null }));
       if (changes.length === 0) return this.view(auth, current, theCase);
       const updated = await this.complications.update(manager, id, complicationColumns(after));
+      await this.facts.refresh(manager, [caseId]);
       await this.audit.record(manager, auth, { action: 'update', entity: 'complication', entityId: id, caseId, changes });
       return this.view(auth, updated, theCase);
     });
@@ -91,6 +94,7 @@ export class ComplicationsService {
       if (!theCase || !current) throw DomainError.notFound('The complication');
       assertIfMatch(ifMatch, current.version);
       await this.complications.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
+      await this.facts.refresh(manager, [caseId]);
       await this.audit.record(manager, auth, { action: 'delete', entity: 'complication', entityId: id, caseId, reason });
     });
   }

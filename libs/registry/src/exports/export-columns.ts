@@ -4,7 +4,7 @@ import {
   INTRAOPERATIVE_EVENT, PORTAL, POSITIONING, PRIOR_SURGERY, RECURRENCE_CAUSE, RELEASE_LOCATION, RELEASE_TECHNIQUE,
   REOPERATION_PROCEDURE, RETURNED_TO_SPORT, SCHEDULED_TIMEPOINTS, SEX, SIDE, SNAPPING, TIMEPOINTS, type Vocabulary,
 } from '@ilr/clinical';
-import { EXPORT_INSTRUMENTS, type ExportDataset } from '@ilr/persistence';
+import { EXPORT_INSTRUMENTS, type ExportDataset, factColumn } from '@ilr/persistence';
 
 // The export columns, defined once: the exports write them, the data dictionary describes them.
 // Each column says how it is de-identified (DOMAIN.md § De-identification; HIPAA Safe Harbor):
@@ -122,22 +122,19 @@ const CASE_COLUMNS: ExportColumn[] = [
   codes('intraoperativeEvents', INTRAOPERATIVE_EVENT, 'Intraoperative events', 'intraoperative_events'),
   col('notes', 'string', 'identified_only', 'Free-text notes', (r) => r.notes),
   col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date), { unit: 'days' }),
-  col('lastContactDay', 'integer', 'day', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery', (r) => {
-    const dates = [r.last_visit, r.last_complication_date, r.deceased_date].filter(Boolean) as string[];
-    return dates.length ? Math.max(0, ...dates.map((d) => daysBetween(r.surgery_date, d))) : 0;
-  }, { unit: 'days' }),
+  col('lastContactDay', 'integer', 'day', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery', (r) => r.last_contact_day, { unit: 'days' }),
   ...SCHEDULED_TIMEPOINTS.flatMap((t) => [
     col(`visitDay_${t}`, 'integer', 'day', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, (r) => r[`visit_day_${t}`], { unit: 'days' }),
     col(`snapping_${t}`, 'code', 'kept', `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[`snapping_${t}`] ?? null, { codes: SNAPPING }),
     col(`groinPain_${t}`, 'number', 'kept', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[`groin_pain_${t}`] ?? null),
-    ...EXPORT_INSTRUMENTS.map((i) => col(`${i}_${t}`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[`${i}_${t}`] ?? null)),
+    ...EXPORT_INSTRUMENTS.map((i) => col(`${i}_${t}`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[factColumn.score(i, t)] ?? null)),
   ]),
   ...COMPLICATION_TYPE.codes.map((type) => col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[`has_${type}`] === true)),
   col('maxBrookerGrade', 'integer', 'kept', 'Highest Brooker grade of heterotopic ossification (1–4)', (r) => r.max_brooker_grade),
-  col('firstComplicationDay', 'integer', 'day', 'Days from surgery to the first complication', (r) => day(r, r.first_complication), { unit: 'days' }),
-  col('recurrenceDay', 'integer', 'day', 'Days from surgery to the first recurrent snapping', (r) => day(r, r.first_recurrence), { unit: 'days' }),
-  col('reoperationDay', 'integer', 'day', 'Days from surgery to the first reoperation', (r) => day(r, r.first_reoperation), { unit: 'days' }),
-  col('conversionDay', 'integer', 'day', 'Days from surgery to conversion to arthroplasty', (r) => day(r, r.first_conversion), { unit: 'days' }),
+  col('firstComplicationDay', 'integer', 'day', 'Days from surgery to the first complication', (r) => r.first_complication_day, { unit: 'days' }),
+  col('recurrenceDay', 'integer', 'day', 'Days from surgery to the first recurrent snapping', (r) => r.recurrence_day, { unit: 'days' }),
+  col('reoperationDay', 'integer', 'day', 'Days from surgery to the first reoperation', (r) => r.reoperation_day, { unit: 'days' }),
+  col('conversionDay', 'integer', 'day', 'Days from surgery to conversion to arthroplasty', (r) => r.conversion_day, { unit: 'days' }),
 ];
 
 const FOLLOW_UP_COLUMNS: ExportColumn[] = [

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { checkVisitRules, daysBetween, deriveTimepoint, type Instrument } from '@ilr/clinical';
-import { AccessRepository, CaseRepository, ComplicationRepository, type FollowUpEntity, FollowUpRepository } from '@ilr/persistence';
+import { AccessRepository, CaseFactsRepository, CaseRepository, ComplicationRepository, type FollowUpEntity, FollowUpRepository } from '@ilr/persistence';
 import type { AuditChange } from '@ilr/persistence';
 import { type AuthContext, Permission, requireAccess } from '../access/access.policy.js';
 import { AuditService, creationChanges } from '../audit/audit.service.js';
@@ -23,6 +23,7 @@ export class FollowUpsService {
     private readonly patients: PatientsService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   private async caseOf(id: string): Promise<string> {
@@ -56,6 +57,7 @@ export class FollowUpsService {
         const rows = promRows(request.proms);
         await this.visits.replaceProms(manager, visit.id, rows);
         const proms = await this.visits.promsOf([visit.id], manager);
+        await this.facts.refresh(manager, [caseId]);
         await this.audit.record(manager, auth, {
           action: 'create', entity: 'follow_up', entityId: visit.id, caseId,
           changes: [
@@ -103,6 +105,7 @@ export class FollowUpsService {
       const updated = await this.visits.update(manager, id, next);
       await this.visits.replaceProms(manager, id, rows);
       const proms = await this.visits.promsOf([id], manager);
+      await this.facts.refresh(manager, [caseId]);
       await this.audit.record(manager, auth, { action: 'update', entity: 'follow_up', entityId: id, caseId, changes });
       return toFollowUpResponse(updated, proms);
     });
@@ -121,6 +124,7 @@ export class FollowUpsService {
         throw new DomainError(ErrorCode.Conflict, 'A complication names this visit as where it was found: change or delete that complication first.');
       }
       await this.visits.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
+      await this.facts.refresh(manager, [caseId]);
       await this.audit.record(manager, auth, { action: 'delete', entity: 'follow_up', entityId: id, caseId, reason });
     });
   }

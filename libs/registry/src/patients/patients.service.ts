@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ageInYears, todayIn } from '@ilr/clinical';
-import { AccessRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
+import { AccessRepository, CaseFactsRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { type AuditEventInput, AuditService, creationChanges } from '../audit/audit.service.js';
@@ -34,6 +34,7 @@ export class PatientsService {
     private readonly cipher: MrnCipher,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly facts: CaseFactsRepository,
   ) {}
 
   today(): string {
@@ -167,6 +168,8 @@ export class PatientsService {
         ...next,
         ...(mrnChanged ? { mrnHash: this.cipher.hash(request.mrn!), mrnCiphertext: this.cipher.encrypt(request.mrn!) } : {}),
       });
+      // A death date moves every case's last contact.
+      if (next.deceasedDate !== current.deceasedDate) await this.facts.refreshForPatient(manager, id);
       await this.audit.record(manager, auth, { action: 'update', entity: 'patient', entityId: id, changes });
       return updated;
     });
