@@ -78,7 +78,7 @@ export class ExportRepository {
 
   // Rows stream from a server-side cursor, a batch at a time, with back-pressure: the cursor is
   // read only as fast as the consumer writes. Destroying the stream closes the cursor.
-  async stream(dataset: ExportDataset, filter: ReportFilter, batchSize = 1000): Promise<ExportStream> {
+  async stream(dataset: ExportDataset, filter: ReportFilter, batchSize = 250): Promise<ExportStream> {
     const client: PoolClient = await this.pool().connect();
     const { text, params } = this.sql(dataset, filter);
     const rows = client.query(new QueryStream(text, params, { batchSize, highWaterMark: batchSize }));
