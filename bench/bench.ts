@@ -70,7 +70,10 @@ async function waitReady(base: string, child: ChildProcess, timeoutMs = 120_000)
 // BENCH_PROFILE=dir writes a CPU profile of the API process there (node --cpu-prof).
 const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 
-async function startApi(env: Record<string, string>, command: string[] = [process.execPath, ...PROFILE, MAIN]): Promise<Api & { readyMs: number }> {
+// The same Node flags as `npm start` (package.json).
+const NODE_FLAGS = ['--max-old-space-size=512'];
+
+async function startApi(env: Record<string, string>, command: string[] = [process.execPath, ...NODE_FLAGS, ...PROFILE, MAIN]): Promise<Api & { readyMs: number }> {
   const port = await freePort();
   const base = { ...process.env };
   delete base.DATABASE_URL;
@@ -171,8 +174,8 @@ async function main(): Promise<void> {
       });
       const created = result['2xx'];
       const apiRate = created / result.duration;
-      // The baseline writes what one POST writes — a patient, a case and its two audit events — in
-      // one transaction each, from 16 connections, for the same number of cases.
+      // The baseline writes what one POST writes — a patient, a case, its facts row and its two audit
+      // events — in one transaction each, from 16 connections, for the same number of cases.
       const cipher = new MrnCipher(loadConfig({ ...process.env, ...secretEnv }));
       const [{ surgeon_id }] = (await pool.query(`SELECT id AS surgeon_id FROM users WHERE email = 'bench-surgeon@ilr.local'`)).rows;
       let next = 0;
@@ -196,6 +199,7 @@ async function main(): Promise<void> {
                VALUES ($1, $2, $3, 'draft', '2025-03-14', 'left', '{internal_snapping_hip}', '{}', true, 'complete_relief', '{}', 'general', 'supine', 30, 75,
                  '{anterolateral,mid_anterior}', 'interportal', true, true, true, false, false, 'capsular', 'central_compartment', 'fractional_lengthening', 1, true,
                  '{labral_repair}', 'nsaid', '{}', 1, $3) RETURNING id`, [code, p.id, surgeon_id]);
+            await client.query('INSERT INTO case_facts (case_id, last_contact_day) VALUES ($1, 0)', [c.id]);
             const changes = JSON.stringify(Object.entries(caseBody()).map(([field, to]) => ({ field, from: null, to })));
             for (const [entity, id] of [['patient', p.id], ['case', c.id]]) {
               await client.query(
@@ -272,7 +276,9 @@ async function main(): Promise<void> {
         } finally {
           client.release();
         }
-        return { ms: performance.now() - t0, bytes };
+        // Rows: those the same query returns (the COPY text may hold newlines inside quoted fields).
+        const [{ n }] = (await pool.query(`SELECT count(*)::int AS n FROM (${statement.text}) q`, statement.params)).rows;
+        return { ms: performance.now() - t0, bytes, rows: n as number };
       };
       const exportOnce = async (query: string) => {
         let peak = rssOf(api!.child.pid!);
@@ -291,13 +297,13 @@ async function main(): Promise<void> {
         clearInterval(timer);
         return { ms, bytes, rows: lines - 1, rssBefore: before, rssPeak: peak };
       };
-      const [{ total, cutoff }] = (await pool.query(
-        `SELECT count(*)::int AS total, (percentile_disc($1::float8) WITHIN GROUP (ORDER BY surgery_date))::text AS cutoff
+      const [{ cutoff }] = (await pool.query(
+        `SELECT (percentile_disc($1::float8) WITHIN GROUP (ORDER BY surgery_date))::text AS cutoff
          FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' WHERE c.deleted_at IS NULL`, [Math.min(1, 10000 / CASES)])).rows;
       const small = await exportOnce(`&to=${cutoff}`);
       const full = await exportOnce('');
       const copy = await copyRows({});
-      const copyRate = total / (copy.ms / 1000);
+      const copyRate = copy.rows / (copy.ms / 1000);
       const apiRate = full.rows / (full.ms / 1000);
       results.export = {
         rows: full.rows, apiMs: full.ms, apiRowsPerSecond: apiRate, copyMs: copy.ms, copyRowsPerSecond: copyRate, ratio: apiRate / copyRate,

@@ -21,6 +21,8 @@ export const MHHS_MULTIPLIER = 1.1;
 
 export const INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs', 'eq5d5l'] as const;
 export type Instrument = (typeof INSTRUMENTS)[number];
+// The instruments with a 0–100 score (EQ-5D-5L is stored as given): what facts, reports and exports carry.
+export const SCORED_INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
 
 // Item counts and the minimum answered for a score (a registry rule where the literature gives none).
 export const ITEM_RULES = {

@@ -1,8 +1,8 @@
 import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS } from '@ilr/clinical';
+import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS } from '@ilr/clinical';
 import { CaseEntity } from './case.entity.js';
 
-export const FACT_INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
+export const FACT_INSTRUMENTS = SCORED_INSTRUMENTS;
 const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const factColumn = {
   hasVisit: (t: string) => `has_visit_${t}`,

@@ -60,15 +60,29 @@ export function refreshFactsSql(): string {
 
 const REFRESH_SQL = refreshFactsSql();
 
+type PreparedClient = { query(config: { name: string; text: string; values: unknown[] }): Promise<unknown> };
+
 @Injectable()
 export class CaseFactsRepository {
-  // Inside the caller's transaction, after its writes: the facts commit with the change.
+  // A new case has no visits or complications yet: its facts are the defaults, and the last
+  // contact is its patient's death if that is recorded (else the day of surgery).
+  async initialise(manager: EntityManager, caseId: string, lastContactDay: number): Promise<void> {
+    await manager.query('INSERT INTO case_facts (case_id, last_contact_day) VALUES ($1, $2)', [caseId, lastContactDay]);
+  }
+
+  // Inside the caller's transaction, after its writes: the facts commit with the change. Run as a
+  // named prepared statement, so each connection plans this large statement once, not per write.
   async refresh(manager: EntityManager, caseIds: string[]): Promise<void> {
-    if (caseIds.length) await manager.query(REFRESH_SQL, [caseIds]);
+    if (caseIds.length === 0) return;
+    const client = (manager.queryRunner as unknown as { databaseConnection?: PreparedClient } | undefined)?.databaseConnection;
+    if (client) await client.query({ name: 'ilr_refresh_case_facts', text: REFRESH_SQL, values: [caseIds] });
+    else await manager.query(REFRESH_SQL, [caseIds]);
   }
 
   async refreshForPatient(manager: EntityManager, patientId: string): Promise<void> {
-    const rows: Array<{ id: string }> = await manager.query('SELECT id FROM cases WHERE patient_id = $1', [patientId]);
+    // Locks the cases first, as every other writer does, so that a concurrent visit or complication
+    // write cannot commit facts this refresh would then overwrite with an older view.
+    const rows: Array<{ id: string }> = await manager.query('SELECT id FROM cases WHERE patient_id = $1 ORDER BY id FOR UPDATE', [patientId]);
     await this.refresh(manager, rows.map((r) => r.id));
   }
 }

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { Readable } from 'node:stream';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ExportJobEntity, type ExportJobStatus } from '../entities/export-job.entity.js';
 import { caseFilterSql, type ReportFilter } from './report.repository.js';
 
-export const EXPORT_INSTRUMENTS = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
+export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
+import { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 
 
@@ -152,9 +153,5 @@ export class ExportRepository {
       `UPDATE export_jobs SET status = 'failed', finished_at = now(), error = 'interrupted by a restart too many times' WHERE status = 'running' AND attempts >= $1 RETURNING id`, [maxAttempts]);
     const requeued = await this.dataSource.query(`UPDATE export_jobs SET status = 'queued' WHERE status = 'running' RETURNING id`);
     return { requeued: returned(requeued).length, failed: returned(failed).length };
-  }
-
-  jobsIn(ids: string[]): Promise<ExportJobEntity[]> {
-    return this.jobs().findBy({ id: In(ids) });
   }
 }

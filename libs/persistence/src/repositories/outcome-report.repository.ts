@@ -72,20 +72,23 @@ export const OUTCOME_STATEMENTS = {
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL
        GROUP BY sel.key, k.type ORDER BY sel.key, k.type`, params: where.params };
   },
+  // Cases by group, prophylaxis and highest Brooker grade, with HO, reoperation and conversion
+  // counted in the same single pass over the facts; recurrence causes from the complications.
   complicationDetails(filter: ReportFilter, groupBy: GroupBy): Statement {
-    const facts = factsSql(filter, groupBy, 1);
-    return { text: `WITH ${facts.sql}
-       SELECT key, 'brooker' AS kind, max_brooker_grade::text AS item, count(*)::int AS cases, 0 AS total FROM sel WHERE max_brooker_grade IS NOT NULL GROUP BY key, max_brooker_grade
+    const where = caseFilterSql(filter, 1);
+    return { text: `WITH sel AS (
+         SELECT c.id, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key, f.max_brooker_grade, f.${factColumn.hasComplication('heterotopic_ossification')} AS ho,
+                f.reoperation_day, f.conversion_day
+         FROM cases c JOIN case_facts f ON f.case_id = c.id WHERE ${where.sql}
+       )
+       SELECT key, 'cell' AS kind, ho_prophylaxis AS item, max_brooker_grade AS brooker, count(*)::int AS cases,
+              count(*) FILTER (WHERE ho)::int AS ho, count(*) FILTER (WHERE reoperation_day IS NOT NULL)::int AS reoperated,
+              count(*) FILTER (WHERE conversion_day IS NOT NULL)::int AS converted
+       FROM sel GROUP BY key, ho_prophylaxis, max_brooker_grade
        UNION ALL
-       SELECT key, 'ho_prophylaxis', ho_prophylaxis, count(*) FILTER (WHERE ${factColumn.hasComplication('heterotopic_ossification')})::int, count(*)::int FROM sel GROUP BY key, ho_prophylaxis
-       UNION ALL
-       SELECT key, 'reoperation', 'all', count(*) FILTER (WHERE reoperation_day IS NOT NULL)::int, count(*)::int FROM sel GROUP BY key
-       UNION ALL
-       SELECT key, 'conversion', 'all', count(*) FILTER (WHERE conversion_day IS NOT NULL)::int, count(*)::int FROM sel GROUP BY key
-       UNION ALL
-       SELECT sel.key, 'recurrence_cause', k.recurrence_cause, count(DISTINCT k.case_id)::int, 0
+       SELECT sel.key, 'recurrence_cause', k.recurrence_cause, NULL, count(DISTINCT k.case_id)::int, 0, 0, 0
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL AND k.type = 'recurrent_snapping'
-       GROUP BY sel.key, k.recurrence_cause`, params: facts.params };
+       GROUP BY sel.key, k.recurrence_cause`, params: where.params };
   },
   // Per group, instrument and timepoint: n and mean; against the same case's preop score the paired
   // n and mean change; MCID and PASS reached against the thresholds table (visits before 1y use
@@ -161,9 +164,7 @@ export class OutcomeReportRepository {
     return this.dataSource.query(statement.text, statement.params);
   }
 
-// Cases per group, and follow-up completeness per timepoint: of the cases whose window has
-  // closed, how many have a visit in it.
-  // Rows per group and timepoint, unpivoted from the one-row-per-group statement.
+  // Follow-up completeness as rows per group and timepoint, unpivoted from the one-row-per-group statement.
   async completeness(filter: ReportFilter, groupBy: GroupBy, today: string) {
     const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.completeness(filter, groupBy, today));
     return rows.flatMap((row) => TIMEPOINT_WINDOWS.map((w) => ({
@@ -175,15 +176,34 @@ export class OutcomeReportRepository {
     return this.run<{ key: string; type: string; complications: number; cases: number }>(OUTCOME_STATEMENTS.complications(filter, groupBy));
   }
 
-// Per group: cases by their highest Brooker grade; HO by prophylaxis; recurrences by cause;
-  // cases reoperated and converted to arthroplasty.
-  complicationDetails(filter: ReportFilter, groupBy: GroupBy) {
-    return this.run<{ key: string; kind: string; item: string; cases: number; total: number }>(OUTCOME_STATEMENTS.complicationDetails(filter, groupBy));
+  // Per group: cases by their highest Brooker grade; HO by prophylaxis; recurrences by cause; cases
+  // reoperated and converted — as rows of (key, kind, item, cases, total), summed from one pass.
+  async complicationDetails(filter: ReportFilter, groupBy: GroupBy) {
+    type Cell = { key: string; kind: string; item: string; brooker: number | null; cases: number; ho: number; reoperated: number; converted: number };
+    const cells = await this.run<Cell>(OUTCOME_STATEMENTS.complicationDetails(filter, groupBy));
+    const out: Array<{ key: string; kind: string; item: string; cases: number; total: number }> = [];
+    const add = (key: string, kind: string, item: string, cases: number, total: number) => {
+      const row = out.find((r) => r.key === key && r.kind === kind && r.item === item);
+      if (row) {
+        row.cases += cases;
+        row.total += total;
+      } else {
+        out.push({ key, kind, item, cases, total });
+      }
+    };
+    for (const c of cells) {
+      if (c.kind === 'recurrence_cause') {
+        out.push({ key: c.key, kind: c.kind, item: c.item, cases: c.cases, total: 0 });
+        continue;
+      }
+      if (c.brooker !== null) add(c.key, 'brooker', String(c.brooker), c.cases, 0);
+      add(c.key, 'ho_prophylaxis', c.item, c.ho, c.cases);
+      add(c.key, 'reoperation', 'all', c.reoperated, c.cases);
+      add(c.key, 'conversion', 'all', c.converted, c.cases);
+    }
+    return out;
   }
 
-// PROMs per group, instrument and timepoint, on the one visit per case and window nearest the
-  // target day (earlier on a tie): mean, paired change from preop, and MCID / PASS reached
-  // against the thresholds table (visits before 1y use the 1y values).
   // Rows per group, instrument and timepoint with at least one score, unpivoted from the statement.
   async proms(filter: ReportFilter, groupBy: GroupBy) {
     const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.proms(filter, groupBy));
@@ -203,12 +223,12 @@ export class OutcomeReportRepository {
     return this.run<{ key: string; day: number; events: number; censored: number }>(OUTCOME_STATEMENTS.survivalCounts(filter, groupBy, endpoint));
   }
 
-// Evaluable cases and events at a fixed horizon, per surgeon.
+  // Evaluable cases and events at a fixed horizon, per surgeon.
   horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
     return this.run<{ surgeon_id: string; cases: number; events: number }>(OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome));
   }
 
-// One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
+  // One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
   horizonSeries(filter: ReportFilter, outcome: HorizonOutcome) {
     return this.run<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(OUTCOME_STATEMENTS.horizonSeries(filter, outcome));
   }

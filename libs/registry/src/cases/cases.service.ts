@@ -10,6 +10,7 @@ import { AuditService, creationChanges } from '../audit/audit.service.js';
 import { DomainError, ErrorCode, type FieldError } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.service.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../common/pagination.js';
+import { isClinicalDate } from '../common/validation.js';
 import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
 import { PatientsService } from '../patients/patients.service.js';
 import { caseColumnsFromData, caseDataFromEntity, caseDataFromRequest, diffCaseData, mergeCasePatch, toCaseResponse } from './case.mapper.js';
@@ -82,7 +83,7 @@ export class CasesService {
           surgeonId,
           createdBy: auth.user.id,
         });
-        await this.facts.refresh(manager, [entity.id]);
+        await this.facts.initialise(manager, entity.id, patient.deceasedDate ? Math.max(0, daysBetween(data.surgeryDate, patient.deceasedDate)) : 0);
         // Audit events last, in one statement: the chaining trigger holds its lock until commit.
         await this.audit.record(manager, auth, [
           ...(created ? [this.patients.creationEvent(patient, request.patient!.mrn, entity.id)] : []),
@@ -139,7 +140,7 @@ export class CasesService {
   async list(auth: AuthContext, query: CaseListQuery): Promise<Page<CaseEntity>> {
     // A surgeon lists only their own cases; asking for another surgeon's gives an empty list.
     if (auth.user.role === 'surgeon' && query.surgeonId && query.surgeonId !== auth.user.id) return { items: [], nextCursor: null };
-    const after = decodeCursor(query.cursor, ['surgeryDate', 'registryCode'] as const);
+    const after = decodeCursor(query.cursor, { surgeryDate: isClinicalDate, registryCode: (code: string) => /^ILR-\d{6,}$/.test(code) });
     const page = await this.cases.list({
       surgeonId: auth.user.role === 'surgeon' ? auth.user.id : query.surgeonId,
       from: query.from,

@@ -13,11 +13,15 @@ export function encodeCursor(key: Record<string, string>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
+// `keys` names each key of the cursor with the check its value must pass (a forged cursor is a 400,
+// never a value the database refuses).
+export function decodeCursor<K extends string>(cursor: string | undefined, keys: Readonly<Record<K, (value: string) => boolean>>): Record<K, string> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (keys.every((key) => typeof parsed[key] === 'string')) return parsed as Record<K, string>;
+    const valid = (Object.entries(keys) as Array<[K, (value: string) => boolean]>)
+      .every(([key, check]) => typeof parsed[key] === 'string' && check(parsed[key] as string));
+    if (valid) return parsed as Record<K, string>;
   } catch {
     // fall through to the 400 below
   }

@@ -28,6 +28,12 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   429: ErrorCode.Throttled,
 };
 
+function databaseError(error: unknown): { code?: string; constraint?: string; table?: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const driver = (error as { driverError?: unknown }).driverError ?? ((error as { severity?: unknown }).severity ? error : undefined);
+  return driver && typeof driver === 'object' ? (driver as { code?: string; constraint?: string; table?: string }) : undefined;
+}
+
 // Body-parser errors arrive as plain errors with a `type` and `status`.
 function isBodyParserError(error: unknown): error is { type: string; status: number } {
   return typeof error === 'object' && error !== null && 'type' in error && 'status' in error
@@ -113,7 +119,22 @@ export class ProblemFilter implements ExceptionFilter {
         headers: {},
       };
     }
-    this.logger.error({ err: exception, correlationId, method: request.method, path: request.path }, 'unhandled error');
+    // A unique violation that the code did not turn into a domain error (a race between two writes)
+    // is still a conflict, not a fault.
+    const driver = databaseError(exception);
+    if (driver?.code === '23505') {
+      return {
+        body: { type: PROBLEM_TYPE_BASE + ErrorCode.Duplicate, title: PROBLEM_TYPES[ErrorCode.Duplicate].title, status: 409,
+          detail: 'Another record already has these values.', code: ErrorCode.Duplicate, correlationId },
+        headers: {},
+      };
+    }
+    // Database errors carry the statement's parameters and the server's detail, which may hold
+    // patient data: only their name, code, constraint and stack are logged.
+    const err = driver
+      ? { type: (exception as Error).name, code: driver.code, constraint: driver.constraint, table: driver.table, stack: (exception as Error).stack?.split('\n').slice(1).join('\n') }
+      : exception;
+    this.logger.error({ err, correlationId, method: request.method, path: request.path }, 'unhandled error');
     return {
       body: {
         type: 'about:blank',

@@ -23,11 +23,28 @@ export function csvLine(values: unknown[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }
 
+type CellWriter = (value: unknown) => string;
+
+// The fastest safe rendering for each column's type: numbers and booleans need no quoting or
+// formula guard; everything else goes through csvField.
+function cellWriter(type: ExportColumn['type']): CellWriter {
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : csvField(v));
+    case 'boolean':
+      return (v) => (v === null || v === undefined ? '' : v === true ? 'true' : v === false ? 'false' : csvField(v));
+    default:
+      return csvField;
+  }
+}
+
 // Turns database rows into export text, one row at a time (object mode in, text out), hashing
 // every byte and counting rows as they pass. Memory holds one batch, whatever the export's size.
 export class ExportEncoder extends Transform {
   rows = 0;
   private readonly hash: Hash = createHash('sha256');
+  private readonly writers: CellWriter[];
   private started = false;
 
   constructor(
@@ -37,7 +54,8 @@ export class ExportEncoder extends Transform {
     // FHIR: builds the text of one row itself (bundles need more than the row).
     private readonly encodeRow?: (row: Record<string, any>) => string,
   ) {
-    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 256 });
+    super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 64 });
+    this.writers = columns.map((c) => cellWriter(c.type));
   }
 
   private out(text: string): void {
@@ -57,7 +75,12 @@ export class ExportEncoder extends Transform {
       if (this.encodeRow) {
         this.out(this.encodeRow(row));
       } else if (this.format === 'csv') {
-        this.out(csvLine(this.columns.map((c) => c.value(row, this.context))));
+        let line = '';
+        for (let i = 0; i < this.columns.length; i++) {
+          if (i > 0) line += ',';
+          line += this.writers[i](this.columns[i].value(row, this.context));
+        }
+        this.out(`${line}\r\n`);
       } else {
         const record: Record<string, unknown> = {};
         for (const c of this.columns) record[c.name] = c.value(row, this.context) ?? null;

@@ -189,6 +189,11 @@ export class ExportsService {
     }
     const path = join(this.config.exports.dir, job.fileName);
     const { size } = await stat(path);
+    // Handing the file over is an export in its own right: recorded, with who took it, before it leaves.
+    await this.cases.transaction((manager) => this.audit.record(manager, auth, {
+      action: 'export', entity: 'export', entityId: job.id,
+      details: { download: true, dataset: job.dataset, format: job.format, identified: job.identified, filters: job.filters, rows: job.rows, sha256: job.sha256 },
+    }));
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[job.format as ExportFormat]);
     response.setHeader('Content-Length', String(size));

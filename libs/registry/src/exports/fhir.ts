@@ -1,4 +1,4 @@
-import { COMPLICATION_TYPE, IMPINGEMENT_PROCEDURE, MHHS_ITEMS, RELEASE_LOCATION, SNAPPING } from '@ilr/clinical';
+import { COMPLICATION_TYPE, daysBetween, IMPINGEMENT_PROCEDURE, MHHS_ITEMS, RELEASE_LOCATION, SNAPPING } from '@ilr/clinical';
 import type { ExportContext } from './export-columns.js';
 
 // One FHIR R4 Bundle (type collection) per case: Patient, the index Procedure (laterality as a
@@ -30,8 +30,7 @@ export interface CaseDetails {
 
 function dayExtension(surgeryDate: string, date: string | null): Array<Record<string, unknown>> {
   if (!date) return [];
-  const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${surgeryDate}T00:00:00Z`)) / 86_400_000);
-  return [{ url: EXT_DAY, valueInteger: days }];
+  return [{ url: EXT_DAY, valueInteger: daysBetween(surgeryDate, date) }];
 }
 
 function mhhsAnswer(item: string, value: unknown) {

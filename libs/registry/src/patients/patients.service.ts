@@ -146,6 +146,13 @@ export class PatientsService {
         deceasedDate: request.deceasedDate === undefined ? current.deceasedDate : request.deceasedDate,
       };
       const errors = this.patientDateErrors(next);
+      if (next.deceasedDate && next.deceasedDate !== current.deceasedDate) {
+        // A death before a recorded operation contradicts that case (DOMAIN.md: surgery not after death).
+        const [{ latest }] = await manager.query('SELECT max(surgery_date) AS latest FROM cases WHERE patient_id = $1 AND deleted_at IS NULL', [id]);
+        if (latest && next.deceasedDate < latest) {
+          errors.push({ field: 'deceasedDate', code: 'before_surgery', message: "deceasedDate must not be before a case's surgeryDate" });
+        }
+      }
       if (request.birthDate !== undefined) {
         // The age-at-surgery rule holds for every case of this patient.
         const dates: Array<{ surgery_date: string }> = await manager.query(

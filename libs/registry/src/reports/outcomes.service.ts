@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  bernoulliCusum, COMPLICATION_TYPE, funnelFlag, funnelLimits, kaplanMeierFromCounts, logRankFromCounts, SCHEDULED_TIMEPOINTS, wilson,
+  bernoulliCusum, COMPLICATION_TYPE, funnelFlag, funnelLimits, kaplanMeierFromCounts, logRankFromCounts, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, wilson,
 } from '@ilr/clinical';
 import { type GroupBy, OutcomeReportRepository, type ReportFilter } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
@@ -9,7 +9,6 @@ import { PatientsService } from '../patients/patients.service.js';
 import type { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
 import { scopedFilter } from './report-scope.js';
 
-const INSTRUMENTS_REPORTED = ['mhhs', 'ihot12', 'hosAdl', 'hosSport', 'nahs'] as const;
 const interval = (numerator: number, denominator: number) => {
   const p = wilson(numerator, denominator);
   return { numerator, denominator, rate: p.rate, lower95: p.lower95, upper95: p.upper95 };
@@ -67,7 +66,7 @@ export class OutcomesService {
         },
         reoperation: interval(reop?.cases ?? 0, cases),
         conversionToArthroplasty: interval(conv?.cases ?? 0, cases),
-        proms: Object.fromEntries(INSTRUMENTS_REPORTED.map((instrument) => {
+        proms: Object.fromEntries(SCORED_INSTRUMENTS.map((instrument) => {
           const rows = proms.filter((p) => p.key === groupKey && p.instrument === instrument);
           const baseline = rows.find((p) => p.timepoint === 'preop');
           return [instrument, {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { isUUID } from 'class-validator';
 import type { Logger } from 'pino';
 import { type UserEntity, UserRepository } from '@ilr/persistence';
 import { type AuthContext, Permission, roleMay } from '../access/access.policy.js';
@@ -61,7 +62,7 @@ export class UsersService implements OnApplicationBootstrap {
 
   async list(auth: AuthContext, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<UserEntity>> {
     this.assertMayManage(auth);
-    const after = decodeCursor(cursor, ['email', 'id'] as const);
+    const after = decodeCursor(cursor, { email: (email: string) => email.length <= 254, id: (id: string) => isUUID(id) });
     const page = await this.users.list(limit, after);
     const last = page.items.at(-1);
     return { items: page.items, nextCursor: page.hasMore && last ? encodeCursor({ email: last.email, id: last.id }) : null };

@@ -81,5 +81,5 @@ export class HistoryEntry {
 
 export class CaseHistoryResponse {
   @ApiProperty({ type: [HistoryEntry] }) items: HistoryEntry[];
-  @ApiProperty({ description: 'Whether the whole audit chain verifies (no edited or removed event)' }) chainIntact: boolean;
+  @ApiProperty({ description: "Whether this case's events verify: each re-hashes to its stored hash and links to the event before it (no edited or removed event there). The whole chain: audit_events_verify()." }) chainIntact: boolean;
 }
