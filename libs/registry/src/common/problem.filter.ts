@@ -130,9 +130,12 @@ export class ProblemFilter implements ExceptionFilter {
       };
     }
     // Database errors carry the statement's parameters and the server's detail, which may hold
-    // patient data: only their name, code, constraint and stack are logged.
+    // patient data: only their name, code, constraint and stack are logged, and the message unless it
+    // is a data exception (class 22, whose messages quote the rejected value).
+    const stack = (exception as Error).stack ?? '';
     const err = driver
-      ? { type: (exception as Error).name, code: driver.code, constraint: driver.constraint, table: driver.table, stack: (exception as Error).stack?.split('\n').slice(1).join('\n') }
+      ? { type: (exception as Error).name, code: driver.code, constraint: driver.constraint, table: driver.table,
+          stack: driver.code?.startsWith('22') ? stack.split('\n').slice(1).join('\n') : stack }
       : exception;
     this.logger.error({ err, correlationId, method: request.method, path: request.path }, 'unhandled error');
     return {
