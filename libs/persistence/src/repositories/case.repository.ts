@@ -40,9 +40,11 @@ export class CaseRepository {
     return `ILR-${String(value).padStart(6, '0')}`;
   }
 
+  // A plain INSERT … RETURNING of the generated columns (save() would also run its change tracking).
   async insert(manager: EntityManager, values: CaseColumns & { registryCode: string }): Promise<CaseEntity> {
     const entity = this.repo(manager).create({ ...values, status: 'draft', version: 1, signedAt: null, signedBy: null, deletedAt: null, deletedBy: null, deleteReason: null });
-    return this.repo(manager).save(entity);
+    const result = await this.repo(manager).insert(entity);
+    return Object.assign(entity, result.generatedMaps[0]);
   }
 
   // A live (not deleted) case, or null.

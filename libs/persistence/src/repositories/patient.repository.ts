@@ -28,15 +28,17 @@ export class PatientRepository {
   // Inserts unless the MRN is known; returns null on that conflict so the caller can answer 409
   // (or link the existing patient) without a race between two requests with one MRN.
   async insertUnlessMrnKnown(patient: NewPatient, manager: EntityManager): Promise<PatientEntity | null> {
+    const entity = this.repo(manager).create({ ...patient, version: 1 });
     const result = await this.repo(manager)
       .createQueryBuilder()
       .insert()
-      .values({ ...patient, version: 1 })
+      .values(entity)
       .orIgnore()
-      .returning(['id'])
+      .returning(['id', 'created_at', 'updated_at'])
       .execute();
-    const rows = result.raw as Array<{ id: string }>;
-    return rows.length === 0 ? null : this.findById(rows[0].id, manager);
+    const rows = result.raw as Array<{ id: string; created_at: Date; updated_at: Date }>;
+    if (rows.length === 0) return null;
+    return Object.assign(entity, { id: rows[0].id, createdAt: rows[0].created_at, updatedAt: rows[0].updated_at });
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<NewPatient>): Promise<PatientEntity> {

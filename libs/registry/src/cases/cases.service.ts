@@ -51,7 +51,9 @@ export class CasesService {
     if (surgeonId !== auth.user.id && !roleMay(auth.user.role, Permission.CaseCreateForOtherSurgeon)) {
       throw DomainError.forbidden('Only administrators and registry staff may log a case for another surgeon.');
     }
-    if (!(await this.access.activeSurgeons([surgeonId])).has(surgeonId)) {
+    // The caller was just authenticated as an active user: a surgeon logging their own case needs no look-up.
+    const self = surgeonId === auth.user.id && auth.user.role === 'surgeon';
+    if (!self && !(await this.access.activeSurgeons([surgeonId])).has(surgeonId)) {
       throw DomainError.validation([{
         field: 'surgeonId',
         code: requested ? 'not_a_surgeon' : 'required',
