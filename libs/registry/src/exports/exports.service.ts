@@ -200,7 +200,16 @@ export class ExportsService {
     response.setHeader('Content-Disposition', `attachment; filename="${job.fileName}"`);
     response.setHeader('Digest', `sha-256=${Buffer.from(job.sha256!, 'hex').toString('base64')}`);
     response.setHeader('Cache-Control', 'no-store');
-    await pipeline(createReadStream(path), response);
+    try {
+      await pipeline(createReadStream(path), response);
+    } catch (error) {
+      // A client that hangs up mid-download is not a fault of ours.
+      if (response.destroyed && !response.writableFinished) {
+        this.logger.info({ jobId: job.id }, 'export download stopped: the client disconnected');
+        return;
+      }
+      throw error;
+    }
   }
 
   // Runs one claimed job into EXPORT_DIR: written to a .partial file, renamed when complete, with
