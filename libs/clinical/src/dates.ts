@@ -2,8 +2,11 @@
 // instants, so that time zones and daylight saving cannot move a follow-up into another window.
 const DAY_MS = 86_400_000;
 
+// Parses YYYY-MM-DD by character (no split, no intermediate arrays: exports call this per row).
 function epochDay(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
+  const y = +date.slice(0, 4);
+  const m = +date.slice(5, 7);
+  const d = +date.slice(8, 10);
   return Date.UTC(y, m - 1, d) / DAY_MS;
 }
 
@@ -18,9 +21,10 @@ export function addDays(date: string, days: number): string {
 
 // Completed years of age on `on` (a birthday on 29 February counts on 1 March in common years).
 export function ageInYears(birthDate: string, on: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number);
-  const [oy, om, od] = on.split('-').map(Number);
-  return oy - by - (om < bm || (om === bm && od < bd) ? 1 : 0);
+  const by = +birthDate.slice(0, 4);
+  const oy = +on.slice(0, 4);
+  // MM-DD compares as text: a birthday later in the year has not come yet.
+  return oy - by - (on.slice(5) < birthDate.slice(5) ? 1 : 0);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -14,9 +14,22 @@ export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 // The cases dataset: one row per case of a consenting patient, wide: the case, its patient, and its
 // facts (per timepoint the visit used with snapping, groin pain and each PROM score; per
 // complication type a flag; the first event days; the last contact) kept in case_facts.
-function casesSql(where: string): string {
+// The case columns the export reads: clinical fields only (no timestamps or bookkeeping), so the
+// driver parses no more than is written out.
+const CASE_EXPORT_COLUMNS = [
+  'id', 'registry_code', 'patient_id', 'surgeon_id', 'status', 'surgery_date', 'side', 'indications', 'prior_ipsilateral_surgery',
+  'injection_performed', 'injection_response', 'symptom_duration_months', 'conservative_treatment', 'exam_snapping_reproduced',
+  'activity_level', 'height_cm', 'weight_kg', 'imaging_alpha_angle', 'imaging_lcea', 'imaging_tonnis_grade', 'imaging_dynamic_us_snapping',
+  'imaging_bifid_tendon_on_mri', 'anesthesia', 'positioning', 'traction_minutes', 'operative_minutes', 'portals', 'portals_other',
+  'capsulotomy', 'capsular_closure', 'findings_labral_tear', 'findings_anterior_labral_lesion_at_psoas', 'findings_cam', 'findings_pincer',
+  'findings_acetabular_icrs', 'findings_femoral_icrs', 'release_location', 'release_capsular_level', 'release_technique',
+  'release_tendon_bundles', 'release_all_bundles_released', 'impingement_performed', 'impingement_procedures', 'ho_prophylaxis',
+  'intraoperative_events', 'notes',
+].map((c) => `c.${c}`).join(', ');
+
+function casesSql(where: string, identified: boolean): string {
   return `
-    SELECT c.*, p.birth_date, p.sex, p.deceased_date, p.mrn_ciphertext, f.*
+    SELECT ${CASE_EXPORT_COLUMNS}, p.birth_date, p.sex, p.deceased_date${identified ? ', p.mrn_ciphertext' : ''}, f.*
     FROM cases c
     JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
     JOIN case_facts f ON f.case_id = c.id
@@ -67,9 +80,9 @@ export interface ExportStream {
 export class ExportRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  sql(dataset: ExportDataset, filter: ReportFilter): { text: string; params: unknown[] } {
+  sql(dataset: ExportDataset, filter: ReportFilter, identified = false): { text: string; params: unknown[] } {
     const where = caseFilterSql(filter, 1);
-    const text = dataset === 'cases' ? casesSql(where.sql) : dataset === 'follow-ups' ? followUpsSql(where.sql) : complicationsSql(where.sql);
+    const text = dataset === 'cases' ? casesSql(where.sql, identified) : dataset === 'follow-ups' ? followUpsSql(where.sql) : complicationsSql(where.sql);
     return { text, params: where.params };
   }
 
@@ -79,9 +92,9 @@ export class ExportRepository {
 
   // Rows stream from a server-side cursor, a batch at a time, with back-pressure: the cursor is
   // read only as fast as the consumer writes. Destroying the stream closes the cursor.
-  async stream(dataset: ExportDataset, filter: ReportFilter, batchSize = 250): Promise<ExportStream> {
+  async stream(dataset: ExportDataset, filter: ReportFilter, identified = false, batchSize = 250): Promise<ExportStream> {
     const client: PoolClient = await this.pool().connect();
-    const { text, params } = this.sql(dataset, filter);
+    const { text, params } = this.sql(dataset, filter, identified);
     const rows = client.query(new QueryStream(text, params, { batchSize, highWaterMark: batchSize }));
     let released = false;
     return {

@@ -123,13 +123,23 @@ const CASE_COLUMNS: ExportColumn[] = [
   col('notes', 'string', 'identified_only', 'Free-text notes', (r) => r.notes),
   col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date), { unit: 'days' }),
   col('lastContactDay', 'integer', 'day', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery', (r) => r.last_contact_day, { unit: 'days' }),
-  ...SCHEDULED_TIMEPOINTS.flatMap((t) => [
-    col(`visitDay_${t}`, 'integer', 'day', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, (r) => r[`visit_day_${t}`], { unit: 'days' }),
-    col(`snapping_${t}`, 'code', 'kept', `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[`snapping_${t}`] ?? null, { codes: SNAPPING }),
-    col(`groinPain_${t}`, 'number', 'kept', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[`groin_pain_${t}`] ?? null),
-    ...EXPORT_INSTRUMENTS.map((i) => col(`${i}_${t}`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[factColumn.score(i, t)] ?? null)),
-  ]),
-  ...COMPLICATION_TYPE.codes.map((type) => col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[`has_${type}`] === true)),
+  // Field names are worked out once here, not for every row.
+  ...SCHEDULED_TIMEPOINTS.flatMap((t) => {
+    const [visitDay, snapping, pain] = [factColumn.visitDay(t), factColumn.snapping(t), factColumn.groinPain(t)];
+    return [
+      col(`visitDay_${t}`, 'integer', 'day', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, (r) => r[visitDay], { unit: 'days' }),
+      col(`snapping_${t}`, 'code', 'kept', `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[snapping] ?? null, { codes: SNAPPING }),
+      col(`groinPain_${t}`, 'number', 'kept', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[pain] ?? null),
+      ...EXPORT_INSTRUMENTS.map((i) => {
+        const score = factColumn.score(i, t);
+        return col(`${i}_${t}`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[score] ?? null);
+      }),
+    ];
+  }),
+  ...COMPLICATION_TYPE.codes.map((type) => {
+    const flag = factColumn.hasComplication(type);
+    return col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[flag] === true);
+  }),
   col('maxBrookerGrade', 'integer', 'kept', 'Highest Brooker grade of heterotopic ossification (1–4)', (r) => r.max_brooker_grade),
   col('firstComplicationDay', 'integer', 'day', 'Days from surgery to the first complication', (r) => r.first_complication_day, { unit: 'days' }),
   col('recurrenceDay', 'integer', 'day', 'Days from surgery to the first recurrent snapping', (r) => r.recurrence_day, { unit: 'days' }),
@@ -152,7 +162,10 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
   col('hipFlexionStrength', 'integer', 'kept', 'Hip flexion strength, MRC 0–5', (r) => r.hip_flexion_strength),
   code('returnedToSport', RETURNED_TO_SPORT, 'Returned to sport', 'returned_to_sport'),
   col('satisfaction', 'integer', 'kept', 'Satisfaction 0–10', (r) => r.satisfaction),
-  ...EXPORT_INSTRUMENTS.map((i) => col(`${i}Score`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 (null when too few items were answered)`, (r) => r[`${i}_score`] ?? null)),
+  ...EXPORT_INSTRUMENTS.map((i) => {
+    const score = `${i}_score`;
+    return col(`${i}Score`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 (null when too few items were answered)`, (r) => r[score] ?? null);
+  }),
   ...(['mobility', 'selfCare', 'usualActivities', 'painDiscomfort', 'anxietyDepression', 'vas'] as const).map((dim) =>
     col(`eq5d5l_${dim}`, 'integer', 'kept', dim === 'vas' ? 'EQ-5D-5L visual analogue scale 0–100' : `EQ-5D-5L ${dim} level 1–5`, (r) => r.eq5d5l?.[dim] ?? null)),
 ];

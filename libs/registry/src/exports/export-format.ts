@@ -34,6 +34,11 @@ function cellWriter(type: ExportColumn['type']): CellWriter {
       return (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : csvField(v));
     case 'boolean':
       return (v) => (v === null || v === undefined ? '' : v === true ? 'true' : v === false ? 'false' : csvField(v));
+    // Codes are the vocabularies' own (the database checks them): letters, digits and underscores.
+    case 'code':
+      return (v) => (v === null || v === undefined ? '' : typeof v === 'string' && /^\w+$/.test(v) ? v : csvField(v));
+    case 'codes':
+      return (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\w+$/.test(x)) ? v.join(';') : csvField(v));
     default:
       return csvField;
   }

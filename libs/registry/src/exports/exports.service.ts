@@ -75,9 +75,22 @@ export class ExportsService {
     private readonly audit: AuditService,
   ) {}
 
+  // One context per export. Pseudonyms repeat (a surgeon on every row, a patient on both hips), so
+  // they are kept for the export's duration, up to a bound.
   private context(): ExportContext {
     const key = this.config.secrets.exportPseudonymKey;
-    return { pseudonym: (id) => exportPseudonym(key, id), decryptMrn: (ciphertext) => this.cipher.decrypt(ciphertext) };
+    const known = new Map<string, string>();
+    return {
+      pseudonym: (id) => {
+        let value = known.get(id);
+        if (value === undefined) {
+          value = exportPseudonym(key, id);
+          if (known.size < 20_000) known.set(id, value);
+        }
+        return value;
+      },
+      decryptMrn: (ciphertext) => this.cipher.decrypt(ciphertext),
+    };
   }
 
   // Registry staff and admins export; identified exports are for admins only.
@@ -93,7 +106,7 @@ export class ExportsService {
   private async open(spec: ExportSpec) {
     const columns = columnsFor(spec.dataset, spec.identified);
     const context = this.context();
-    const source = await this.exports.stream(spec.dataset, spec.filters);
+    const source = await this.exports.stream(spec.dataset, spec.filters, spec.identified);
     const encoder = spec.format === 'fhir'
       ? new ExportEncoder('fhir', columns, context, (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`)
       : new ExportEncoder(spec.format, columns, context);
