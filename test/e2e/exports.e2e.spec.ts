@@ -898,11 +898,11 @@ describe('exports (e2e)', () => {
   });
 
   describe('a client that disconnects mid-export', () => {
-    const BULK = 200;
+    const BULK = 600;
     let total: number;
 
     beforeAll(async () => {
-      // Large-ish: 200 more cases. The FHIR export fetches visits and complications a batch of 100
+      // Large-ish: 600 more cases. The FHIR export fetches visits and complications a batch of 100
       // cases at a time, so the stream is still running when the first bundles reach the client.
       for (let start = 0; start < BULK; start += 25) {
         await Promise.all(Array.from({ length: Math.min(25, BULK - start) }, async (_, i) => {
