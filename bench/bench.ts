@@ -13,6 +13,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { createDataSource, ExportRepository, migrate, OUTCOME_STATEMENTS, SESSION_OPTIONS, startEmbeddedPostgres, type Statement } from '@ilr/persistence';
 import { loadConfig, MrnCipher } from '@ilr/registry';
+import { columnsFor, csvSplit, sqlCsvText } from '../libs/registry/src/exports/export-columns.js';
 import { seedCohort } from './seed.js';
 
 // `npm run bench`: the registry against the physical limit of its database, side by side in one
@@ -265,7 +266,9 @@ async function main(): Promise<void> {
     if (ONLY.has('export')) {
       const exportRepo = new ExportRepository(undefined as never);
       const copyRows = async (filter: Record<string, string>) => {
-        const statement = exportRepo.sql('cases', filter);
+        // The same statement the API's de-identified CSV export runs (PostgreSQL renders the line's tail).
+        const split = csvSplit(columnsFor('cases', false))!;
+        const statement = exportRepo.sql('cases', filter, false, split.tail.map(sqlCsvText).join(` || ',' || `));
         // COPY takes no parameters: inline the (date) filter values, which are our own.
         const text = statement.params.reduce<string>((sql, value, i) => sql.replace(new RegExp(`\\$${i + 1}(?!\\d)`, 'g'), `'${value}'`), statement.text);
         const client = await pool.connect();

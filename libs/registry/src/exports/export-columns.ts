@@ -24,6 +24,8 @@ export interface ExportContext {
 
 export interface ExportColumn {
   name: string;
+  // A SQL expression of the value over the export query (c, p, f); lets PostgreSQL render the CSV text.
+  source?: string;
   type: ColumnType;
   description: string;
   unit?: string;
@@ -65,6 +67,18 @@ const IDENTIFIED_KEYS: ExportColumn[] = [
 const TIMEPOINT_LABEL: Record<string, string> = { preop: 'preoperative', '6w': '6-week', '3m': '3-month', '6m': '6-month', '1y': '1-year', '2y': '2-year', '5y': '5-year' };
 const INSTRUMENT_LABEL: Record<string, string> = { mhhs: 'mHHS', ihot12: 'iHOT-12', hosAdl: 'HOS-ADL', hosSport: 'HOS-Sport', nahs: 'NAHS' };
 
+// A column read straight from the query (`c.` case, `p.` patient, `f.` facts), which PostgreSQL can
+// also render as CSV text itself (see `source`).
+function kept(name: string, type: ColumnType, description: string, source: string, extra: Partial<ExportColumn> = {}): ExportColumn {
+  const field = source.slice(source.indexOf('.') + 1);
+  const deidentification = extra.deidentification ?? 'kept';
+  return col(name, type, deidentification, description, (r) => r[field] ?? null, { source, ...extra });
+}
+const keptCode = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) => kept(name, 'code', description, source, { codes: vocabulary });
+const keptCodes = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) =>
+  col(name, 'codes', 'kept', `${description} (semicolon-separated in CSV)`, (r) => list(r[source.slice(2)]), { codes: vocabulary, source });
+
+// Order: keys and the columns computed here first, then the columns PostgreSQL can render itself.
 const CASE_COLUMNS: ExportColumn[] = [
   ...KEYS,
   col('surgeonExportId', 'string', 'pseudonymised', 'Surgeon export id', (r, c) => c.pseudonym(r.surgeon_id)),
@@ -72,80 +86,102 @@ const CASE_COLUMNS: ExportColumn[] = [
   col('mrn', 'string', 'identified_only', 'Medical record number', (r, c) => c.decryptMrn(r.mrn_ciphertext)),
   col('birthDate', 'date', 'identified_only', 'Birth date', (r) => r.birth_date),
   col('surgeryDate', 'date', 'identified_only', 'Surgery date', (r) => r.surgery_date),
+  col('portalsOther', 'string', 'identified_only', "Free text naming the 'other' portal", (r) => r.portals_other),
+  col('notes', 'string', 'identified_only', 'Free-text notes', (r) => r.notes),
   col('surgeryYear', 'integer', 'year', 'Year of surgery', (r) => Number(r.surgery_date.slice(0, 4))),
   col('ageAtSurgery', 'string', 'age', 'Age at surgery in whole years; "90+" from 90', (r) => {
     // Always text, so the column has one type: "34", "89", "90+".
     const age = ageInYears(r.birth_date, r.surgery_date);
     return age >= 90 ? '90+' : String(age);
   }, { unit: 'years' }),
-  code('sex', SEX, 'Sex (FHIR administrative gender)', 'sex'),
-  code('status', CASE_STATUS, 'Record status', 'status'),
-  code('side', SIDE, 'Operated side', 'side'),
-  codes('indications', INDICATION, 'Indications', 'indications'),
-  codes('priorIpsilateralSurgery', PRIOR_SURGERY, 'Prior ipsilateral surgery', 'prior_ipsilateral_surgery'),
-  col('injectionPerformed', 'boolean', 'kept', 'Diagnostic injection performed', (r) => r.injection_performed),
-  code('injectionResponse', INJECTION_RESPONSE, 'Response to the diagnostic injection', 'injection_response'),
-  col('symptomDurationMonths', 'integer', 'kept', 'Symptom duration', (r) => r.symptom_duration_months, { unit: 'months' }),
-  codes('conservativeTreatment', CONSERVATIVE_TREATMENT, 'Conservative treatment tried', 'conservative_treatment'),
-  col('snappingReproduced', 'boolean', 'kept', 'Examination reproduced the snap', (r) => r.exam_snapping_reproduced),
-  code('activityLevel', ACTIVITY_LEVEL, 'Activity level', 'activity_level'),
-  col('heightCm', 'number', 'kept', 'Height', (r) => r.height_cm, { unit: 'cm' }),
-  col('weightKg', 'number', 'kept', 'Weight', (r) => r.weight_kg, { unit: 'kg' }),
-  col('bmi', 'number', 'kept', 'Body-mass index, derived', (r) => bodyMassIndex(r.height_cm, r.weight_kg), { unit: 'kg/m2' }),
-  col('alphaAngle', 'number', 'kept', 'Alpha angle', (r) => r.imaging_alpha_angle, { unit: 'degrees' }),
-  col('lateralCenterEdgeAngle', 'number', 'kept', 'Lateral center-edge angle', (r) => r.imaging_lcea, { unit: 'degrees' }),
-  col('tonnisGrade', 'integer', 'kept', 'Tönnis grade 0–3', (r) => r.imaging_tonnis_grade),
-  col('dynamicUltrasoundSnapping', 'boolean', 'kept', 'Snapping seen on dynamic ultrasound', (r) => r.imaging_dynamic_us_snapping),
-  col('bifidTendonOnMri', 'boolean', 'kept', 'Bifid tendon on MRI', (r) => r.imaging_bifid_tendon_on_mri),
-  code('anesthesia', ANESTHESIA, 'Anaesthesia', 'anesthesia'),
-  code('positioning', POSITIONING, 'Patient positioning', 'positioning'),
-  col('tractionMinutes', 'integer', 'kept', 'Traction time (0 = none)', (r) => r.traction_minutes, { unit: 'minutes' }),
-  col('operativeMinutes', 'integer', 'kept', 'Operative time', (r) => r.operative_minutes, { unit: 'minutes' }),
-  codes('portals', PORTAL, 'Portals', 'portals'),
-  col('portalsOther', 'string', 'identified_only', "Free text naming the 'other' portal", (r) => r.portals_other),
-  code('capsulotomy', CAPSULOTOMY, 'Capsulotomy', 'capsulotomy'),
-  col('capsularClosure', 'boolean', 'kept', 'Capsule closed', (r) => r.capsular_closure),
-  col('labralTear', 'boolean', 'kept', 'Labral tear found', (r) => r.findings_labral_tear),
-  col('anteriorLabralLesionAtPsoas', 'boolean', 'kept', 'Anterior ("3 o\'clock") labral lesion at the psoas', (r) => r.findings_anterior_labral_lesion_at_psoas),
-  col('cam', 'boolean', 'kept', 'Cam morphology', (r) => r.findings_cam),
-  col('pincer', 'boolean', 'kept', 'Pincer morphology', (r) => r.findings_pincer),
-  col('acetabularCartilageIcrs', 'integer', 'kept', 'Acetabular cartilage ICRS grade 0–4', (r) => r.findings_acetabular_icrs),
-  col('femoralCartilageIcrs', 'integer', 'kept', 'Femoral cartilage ICRS grade 0–4', (r) => r.findings_femoral_icrs),
-  code('releaseLocation', RELEASE_LOCATION, 'Where the tendon was released', 'release_location'),
-  code('capsularLevel', CAPSULAR_LEVEL, 'Compartment of a capsular release', 'release_capsular_level'),
-  code('releaseTechnique', RELEASE_TECHNIQUE, 'Release technique', 'release_technique'),
-  col('tendonBundles', 'integer', 'kept', 'Tendon bundles (2 = bifid, 3 = trifid)', (r) => r.release_tendon_bundles),
-  col('allBundlesReleased', 'boolean', 'kept', 'All bundles released (when more than one)', (r) => r.release_all_bundles_released),
-  col('impingementRepair', 'boolean', 'kept', 'Concurrent impingement repair performed', (r) => r.impingement_performed),
-  codes('impingementProcedures', IMPINGEMENT_PROCEDURE, 'Concurrent procedures', 'impingement_procedures'),
-  code('hoProphylaxis', HO_PROPHYLAXIS, 'Heterotopic ossification prophylaxis', 'ho_prophylaxis'),
-  codes('intraoperativeEvents', INTRAOPERATIVE_EVENT, 'Intraoperative events', 'intraoperative_events'),
-  col('notes', 'string', 'identified_only', 'Free-text notes', (r) => r.notes),
-  col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date), { unit: 'days' }),
-  col('lastContactDay', 'integer', 'day', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery', (r) => r.last_contact_day, { unit: 'days' }),
-  // Field names are worked out once here, not for every row.
-  ...SCHEDULED_TIMEPOINTS.flatMap((t) => {
-    const [visitDay, snapping, pain] = [factColumn.visitDay(t), factColumn.snapping(t), factColumn.groinPain(t)];
-    return [
-      col(`visitDay_${t}`, 'integer', 'day', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, (r) => r[visitDay], { unit: 'days' }),
-      col(`snapping_${t}`, 'code', 'kept', `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[snapping] ?? null, { codes: SNAPPING }),
-      col(`groinPain_${t}`, 'number', 'kept', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[pain] ?? null),
-      ...EXPORT_INSTRUMENTS.map((i) => {
-        const score = factColumn.score(i, t);
-        return col(`${i}_${t}`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, (r) => r[score] ?? null);
-      }),
-    ];
-  }),
+  keptCode('sex', SEX, 'Sex (FHIR administrative gender)', 'p.sex'),
+  keptCode('status', CASE_STATUS, 'Record status', 'c.status'),
+  keptCode('side', SIDE, 'Operated side', 'c.side'),
+  keptCodes('indications', INDICATION, 'Indications', 'c.indications'),
+  keptCodes('priorIpsilateralSurgery', PRIOR_SURGERY, 'Prior ipsilateral surgery', 'c.prior_ipsilateral_surgery'),
+  kept('injectionPerformed', 'boolean', 'Diagnostic injection performed', 'c.injection_performed'),
+  keptCode('injectionResponse', INJECTION_RESPONSE, 'Response to the diagnostic injection', 'c.injection_response'),
+  kept('symptomDurationMonths', 'integer', 'Symptom duration', 'c.symptom_duration_months', { unit: 'months' }),
+  keptCodes('conservativeTreatment', CONSERVATIVE_TREATMENT, 'Conservative treatment tried', 'c.conservative_treatment'),
+  kept('snappingReproduced', 'boolean', 'Examination reproduced the snap', 'c.exam_snapping_reproduced'),
+  keptCode('activityLevel', ACTIVITY_LEVEL, 'Activity level', 'c.activity_level'),
+  kept('heightCm', 'number', 'Height', 'c.height_cm', { unit: 'cm' }),
+  kept('weightKg', 'number', 'Weight', 'c.weight_kg', { unit: 'kg' }),
+  // BMI with the same floating-point steps as bodyMassIndex(): weight / (m × m), m = height / 100.
+  col('bmi', 'number', 'kept', 'Body-mass index, derived', (r) => bodyMassIndex(r.height_cm, r.weight_kg),
+    { unit: 'kg/m2', source: 'c.weight_kg / ((c.height_cm / 100) * (c.height_cm / 100))' }),
+  kept('alphaAngle', 'number', 'Alpha angle', 'c.imaging_alpha_angle', { unit: 'degrees' }),
+  kept('lateralCenterEdgeAngle', 'number', 'Lateral center-edge angle', 'c.imaging_lcea', { unit: 'degrees' }),
+  kept('tonnisGrade', 'integer', 'Tönnis grade 0–3', 'c.imaging_tonnis_grade'),
+  kept('dynamicUltrasoundSnapping', 'boolean', 'Snapping seen on dynamic ultrasound', 'c.imaging_dynamic_us_snapping'),
+  kept('bifidTendonOnMri', 'boolean', 'Bifid tendon on MRI', 'c.imaging_bifid_tendon_on_mri'),
+  keptCode('anesthesia', ANESTHESIA, 'Anaesthesia', 'c.anesthesia'),
+  keptCode('positioning', POSITIONING, 'Patient positioning', 'c.positioning'),
+  kept('tractionMinutes', 'integer', 'Traction time (0 = none)', 'c.traction_minutes', { unit: 'minutes' }),
+  kept('operativeMinutes', 'integer', 'Operative time', 'c.operative_minutes', { unit: 'minutes' }),
+  keptCodes('portals', PORTAL, 'Portals', 'c.portals'),
+  keptCode('capsulotomy', CAPSULOTOMY, 'Capsulotomy', 'c.capsulotomy'),
+  kept('capsularClosure', 'boolean', 'Capsule closed', 'c.capsular_closure'),
+  kept('labralTear', 'boolean', 'Labral tear found', 'c.findings_labral_tear'),
+  kept('anteriorLabralLesionAtPsoas', 'boolean', 'Anterior ("3 o\'clock") labral lesion at the psoas', 'c.findings_anterior_labral_lesion_at_psoas'),
+  kept('cam', 'boolean', 'Cam morphology', 'c.findings_cam'),
+  kept('pincer', 'boolean', 'Pincer morphology', 'c.findings_pincer'),
+  kept('acetabularCartilageIcrs', 'integer', 'Acetabular cartilage ICRS grade 0–4', 'c.findings_acetabular_icrs'),
+  kept('femoralCartilageIcrs', 'integer', 'Femoral cartilage ICRS grade 0–4', 'c.findings_femoral_icrs'),
+  keptCode('releaseLocation', RELEASE_LOCATION, 'Where the tendon was released', 'c.release_location'),
+  keptCode('capsularLevel', CAPSULAR_LEVEL, 'Compartment of a capsular release', 'c.release_capsular_level'),
+  keptCode('releaseTechnique', RELEASE_TECHNIQUE, 'Release technique', 'c.release_technique'),
+  kept('tendonBundles', 'integer', 'Tendon bundles (2 = bifid, 3 = trifid)', 'c.release_tendon_bundles'),
+  kept('allBundlesReleased', 'boolean', 'All bundles released (when more than one)', 'c.release_all_bundles_released'),
+  kept('impingementRepair', 'boolean', 'Concurrent impingement repair performed', 'c.impingement_performed'),
+  keptCodes('impingementProcedures', IMPINGEMENT_PROCEDURE, 'Concurrent procedures', 'c.impingement_procedures'),
+  keptCode('hoProphylaxis', HO_PROPHYLAXIS, 'Heterotopic ossification prophylaxis', 'c.ho_prophylaxis'),
+  keptCodes('intraoperativeEvents', INTRAOPERATIVE_EVENT, 'Intraoperative events', 'c.intraoperative_events'),
+  col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date),
+    { unit: 'days', source: '(p.deceased_date - c.surgery_date)' }),
+  kept('lastContactDay', 'integer', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery',
+    'f.last_contact_day', { unit: 'days', deidentification: 'day' }),
+  ...SCHEDULED_TIMEPOINTS.flatMap((t) => [
+    kept(`visitDay_${t}`, 'integer', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, `f.${factColumn.visitDay(t)}`,
+      { unit: 'days', deidentification: 'day' }),
+    keptCode(`snapping_${t}`, SNAPPING, `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.snapping(t)}`),
+    kept(`groinPain_${t}`, 'number', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.groinPain(t)}`),
+    ...EXPORT_INSTRUMENTS.map((i) =>
+      kept(`${i}_${t}`, 'number', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.score(i, t)}`)),
+  ]),
   ...COMPLICATION_TYPE.codes.map((type) => {
     const flag = factColumn.hasComplication(type);
-    return col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[flag] === true);
+    return col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[flag] === true,
+      { source: `coalesce(f.${flag}, false)` });
   }),
-  col('maxBrookerGrade', 'integer', 'kept', 'Highest Brooker grade of heterotopic ossification (1–4)', (r) => r.max_brooker_grade),
-  col('firstComplicationDay', 'integer', 'day', 'Days from surgery to the first complication', (r) => r.first_complication_day, { unit: 'days' }),
-  col('recurrenceDay', 'integer', 'day', 'Days from surgery to the first recurrent snapping', (r) => r.recurrence_day, { unit: 'days' }),
-  col('reoperationDay', 'integer', 'day', 'Days from surgery to the first reoperation', (r) => r.reoperation_day, { unit: 'days' }),
-  col('conversionDay', 'integer', 'day', 'Days from surgery to conversion to arthroplasty', (r) => r.conversion_day, { unit: 'days' }),
+  kept('maxBrookerGrade', 'integer', 'Highest Brooker grade of heterotopic ossification (1–4)', 'f.max_brooker_grade'),
+  kept('firstComplicationDay', 'integer', 'Days from surgery to the first complication', 'f.first_complication_day', { unit: 'days', deidentification: 'day' }),
+  kept('recurrenceDay', 'integer', 'Days from surgery to the first recurrent snapping', 'f.recurrence_day', { unit: 'days', deidentification: 'day' }),
+  kept('reoperationDay', 'integer', 'Days from surgery to the first reoperation', 'f.reoperation_day', { unit: 'days', deidentification: 'day' }),
+  kept('conversionDay', 'integer', 'Days from surgery to conversion to arthroplasty', 'f.conversion_day', { unit: 'days', deidentification: 'day' }),
 ];
+
+// The CSV text of a column as PostgreSQL renders it: the same text the encoder would write for the
+// value (numbers in shortest round-trip form, booleans true/false, code lists joined by ';', null empty).
+export function sqlCsvText(column: ExportColumn): string {
+  const e = column.source!;
+  switch (column.type) {
+    case 'boolean':
+      return `CASE WHEN (${e}) IS NULL THEN '' WHEN (${e}) THEN 'true' ELSE 'false' END`;
+    case 'codes':
+      return `coalesce(array_to_string(${e}, ';'), '')`;
+    default:
+      return `coalesce((${e})::text, '')`;
+  }
+}
+
+// For the CSV fast path: the columns computed in Node, then the tail PostgreSQL renders as one
+// comma-joined text. Null when the tail is empty.
+export function csvSplit(columns: ExportColumn[]): { head: ExportColumn[]; tail: ExportColumn[] } | null {
+  const first = columns.findIndex((c) => c.source !== undefined);
+  if (first < 0 || columns.slice(first).some((c) => c.source === undefined)) return null;
+  return { head: columns.slice(0, first), tail: columns.slice(first) };
+}
 
 const FOLLOW_UP_COLUMNS: ExportColumn[] = [
   ...KEYS,

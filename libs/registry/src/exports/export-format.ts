@@ -58,9 +58,12 @@ export class ExportEncoder extends Transform {
     private readonly context: ExportContext,
     // FHIR: builds the text of one row itself (bundles need more than the row).
     private readonly encodeRow?: (row: Record<string, any>) => string,
+    // CSV fast path: only these leading columns are computed here; the rest of each line arrives
+    // rendered in the row's `csv_tail`.
+    private readonly head?: ExportColumn[],
   ) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 64 });
-    this.writers = columns.map((c) => cellWriter(c.type));
+    this.writers = (head ?? columns).map((c) => cellWriter(c.type));
   }
 
   private out(text: string): void {
@@ -80,12 +83,13 @@ export class ExportEncoder extends Transform {
       if (this.encodeRow) {
         this.out(this.encodeRow(row));
       } else if (this.format === 'csv') {
+        const computed = this.head ?? this.columns;
         let line = '';
-        for (let i = 0; i < this.columns.length; i++) {
+        for (let i = 0; i < computed.length; i++) {
           if (i > 0) line += ',';
-          line += this.writers[i](this.columns[i].value(row, this.context));
+          line += this.writers[i](computed[i].value(row, this.context));
         }
-        this.out(`${line}\r\n`);
+        this.out(this.head ? `${line},${row.csv_tail}\r\n` : `${line}\r\n`);
       } else {
         const record: Record<string, unknown> = {};
         for (const c of this.columns) record[c.name] = c.value(row, this.context) ?? null;

@@ -16,7 +16,7 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
 import { MrnCipher } from '../patients/mrn-cipher.js';
 import type { CreateExportRequest, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
-import { columnsFor, DEIDENTIFICATION_RULES, EXPORT_COLUMNS, type ExportColumn, type ExportContext } from './export-columns.js';
+import { columnsFor, csvSplit, DEIDENTIFICATION_RULES, EXPORT_COLUMNS, type ExportColumn, type ExportContext, sqlCsvText } from './export-columns.js';
 import { CONTENT_TYPES, ExportEncoder, type ExportFormat } from './export-format.js';
 import { caseBundle } from './fhir.js';
 import { exportPseudonym } from './pseudonym.js';
@@ -106,10 +106,13 @@ export class ExportsService {
   private async open(spec: ExportSpec) {
     const columns = columnsFor(spec.dataset, spec.identified);
     const context = this.context();
-    const source = await this.exports.stream(spec.dataset, spec.filters, spec.identified);
+    // Cases as CSV: PostgreSQL renders the columns it can, Node the pseudonyms, year, age and identifiers.
+    const split = spec.format === 'csv' && spec.dataset === 'cases' ? csvSplit(columns) : null;
+    const tail = split ? split.tail.map(sqlCsvText).join(` || ',' || `) : undefined;
+    const source = await this.exports.stream(spec.dataset, spec.filters, spec.identified, tail);
     const encoder = spec.format === 'fhir'
       ? new ExportEncoder('fhir', columns, context, (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`)
-      : new ExportEncoder(spec.format, columns, context);
+      : new ExportEncoder(spec.format, columns, context, undefined, split?.head);
     const stages: Array<Readable | Transform> = [source.rows];
     if (spec.format === 'fhir') stages.push(new DetailBatcher((ids) => this.exports.detailsFor(ids)));
     stages.push(encoder);
