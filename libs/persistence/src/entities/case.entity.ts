@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import {
   ACTIVITY_LEVEL, ANESTHESIA, CAPSULAR_LEVEL, CAPSULOTOMY, CASE_STATUS, CONSERVATIVE_TREATMENT, HO_PROPHYLAXIS,
   IMPINGEMENT_PROCEDURE, INDICATION, INJECTION_RESPONSE, INTRAOPERATIVE_EVENT, PORTAL, POSITIONING, PRIOR_SURGERY,
@@ -8,6 +8,7 @@ import {
   type Portal, type Positioning, type PriorSurgery, type ReleaseLocation, type ReleaseTechnique, type Side,
 } from '@ilr/clinical';
 import { oneOf, subsetOf } from './checks.js';
+import { ClinicalRecordColumns } from './clinical-record.js';
 import { PatientEntity } from './patient.entity.js';
 import { UserEntity } from './user.entity.js';
 
@@ -45,7 +46,7 @@ import { UserEntity } from './user.entity.js';
 @Index('IDX_cases_side', ['side', 'surgeryDate'], { where: '"deleted_at" IS NULL' })
 // registryCode prefix search (`q`) uses a text_pattern_ops index made by hand in the migration.
 @Index('IDX_cases_registry_code_prefix', { synchronize: false })
-export class CaseEntity {
+export class CaseEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -199,24 +200,4 @@ export class CaseEntity {
   @Column({ name: 'signed_by', type: 'uuid', nullable: true })
   signedBy: string | null;
 
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt: Date | null;
-
-  @Column({ name: 'deleted_by', type: 'uuid', nullable: true })
-  deletedBy: string | null;
-
-  @Column({ name: 'delete_reason', type: 'text', nullable: true })
-  deleteReason: string | null;
-
-  @Column({ type: 'integer' })
-  version: number;
-
-  @Column({ name: 'created_by', type: 'uuid' })
-  createdBy: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

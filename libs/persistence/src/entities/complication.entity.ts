@@ -1,9 +1,10 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import {
   CLAVIEN_DINDO, type ClavienDindo, COMPLICATION_TYPE, type ComplicationType, RECURRENCE_CAUSE, type RecurrenceCause,
   REOPERATION_PROCEDURE, type ReoperationProcedure,
 } from '@ilr/clinical';
 import { CaseEntity } from './case.entity.js';
+import { ClinicalRecordColumns } from './clinical-record.js';
 import { oneOf } from './checks.js';
 import { FollowUpEntity } from './follow-up.entity.js';
 
@@ -17,7 +18,7 @@ import { FollowUpEntity } from './follow-up.entity.js';
 @Check('CHK_complications_sink', '"sink_grade" BETWEEN 1 AND 5')
 @Check('CHK_complications_reoperation', `("reoperation_date" IS NULL) = ("reoperation_procedure" IS NULL) AND ("reoperation_date" IS NULL OR ("reoperation_date" >= "onset_date" AND "sink_grade" >= 3))`)
 @Index('IDX_complications_case', ['caseId', 'type'], { where: '"deleted_at" IS NULL' })
-export class ComplicationEntity {
+export class ComplicationEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -65,24 +66,4 @@ export class ComplicationEntity {
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt: Date | null;
-
-  @Column({ name: 'deleted_by', type: 'uuid', nullable: true })
-  deletedBy: string | null;
-
-  @Column({ name: 'delete_reason', type: 'text', nullable: true })
-  deleteReason: string | null;
-
-  @Column({ type: 'integer' })
-  version: number;
-
-  @Column({ name: 'created_by', type: 'uuid' })
-  createdBy: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

@@ -1,6 +1,7 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { CONTACT_MODE, type ContactMode, RETURNED_TO_SPORT, type ReturnedToSport, SNAPPING, type Snapping, TIMEPOINTS, type Timepoint } from '@ilr/clinical';
 import { CaseEntity } from './case.entity.js';
+import { ClinicalRecordColumns } from './clinical-record.js';
 import { oneOf } from './checks.js';
 
 // A follow-up visit. `timepoint` and `day` (days after surgery) are derived from the visit and
@@ -15,7 +16,7 @@ import { oneOf } from './checks.js';
 @Check('CHK_follow_ups_strength', '"hip_flexion_strength" IS NULL OR ("hip_flexion_strength" BETWEEN 0 AND 5)')
 @Check('CHK_follow_ups_satisfaction', '"satisfaction" IS NULL OR ("satisfaction" BETWEEN 0 AND 10)')
 @Index('IDX_follow_ups_case', ['caseId', 'timepoint', 'day'], { where: '"deleted_at" IS NULL' })
-export class FollowUpEntity {
+export class FollowUpEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -53,24 +54,4 @@ export class FollowUpEntity {
   @Column({ type: 'smallint', nullable: true })
   satisfaction: number | null;
 
-  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
-  deletedAt: Date | null;
-
-  @Column({ name: 'deleted_by', type: 'uuid', nullable: true })
-  deletedBy: string | null;
-
-  @Column({ name: 'delete_reason', type: 'text', nullable: true })
-  deleteReason: string | null;
-
-  @Column({ type: 'integer' })
-  version: number;
-
-  @Column({ name: 'created_by', type: 'uuid' })
-  createdBy: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }
