@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
+import { ClinicalRecordRepository } from './clinical-record.repository.js';
 import type { Instrument } from '@ilr/clinical';
 import { FollowUpEntity } from '../entities/follow-up.entity.js';
 import { PromResponseEntity } from '../entities/prom-response.entity.js';
@@ -15,34 +16,13 @@ export interface FollowUpWithProms {
 }
 
 @Injectable()
-export class FollowUpRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  private repo(manager?: EntityManager) {
-    return (manager ?? this.dataSource.manager).getRepository(FollowUpEntity);
+export class FollowUpRepository extends ClinicalRecordRepository<FollowUpEntity> {
+  constructor(dataSource: DataSource) {
+    super(dataSource, FollowUpEntity);
   }
 
   private proms(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(PromResponseEntity);
-  }
-
-  async insert(manager: EntityManager, values: FollowUpColumns): Promise<FollowUpEntity> {
-    return this.repo(manager).save(this.repo(manager).create({ ...values, version: 1, deletedAt: null, deletedBy: null, deleteReason: null }));
-  }
-
-  findLive(id: string, manager?: EntityManager): Promise<FollowUpEntity | null> {
-    return this.repo(manager).findOneBy({ id, deletedAt: IsNull() });
-  }
-
-  findLiveForUpdate(id: string, manager: EntityManager): Promise<FollowUpEntity | null> {
-    return this.repo(manager).createQueryBuilder('f').setLock('pessimistic_write').where('f.id = :id AND f.deleted_at IS NULL', { id }).getOne();
-  }
-
-  async update(manager: EntityManager, id: string, changes: Partial<FollowUpEntity>): Promise<FollowUpEntity> {
-    await this.repo(manager).createQueryBuilder().update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id', { id }).execute();
-    return (await this.repo(manager).findOneBy({ id }))!;
   }
 
   // Replaces the named instruments' responses of a visit; `null` rows remove that instrument.

@@ -63,53 +63,19 @@ export function isClinicalDate(value: unknown): value is string {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-// Item-level errors carry their index as a message prefix `@[i] `, which toFieldErrors turns into
-// the path `field[i]` (class-validator itself only knows the property).
-function IsCodeList(codes: readonly string[]): PropertyDecorator {
-  const firstProblem = (value: unknown): { index: number; code: string; message: string } | undefined => {
-    if (!Array.isArray(value)) return undefined;
-    const seen = new Set<unknown>();
-    for (const [index, item] of value.entries()) {
-      if (typeof item !== 'string' || !codes.includes(item)) {
-        return { index, code: 'invalid_code', message: `must be one of: ${codes.join(', ')}` };
-      }
-      if (seen.has(item)) return { index, code: 'duplicate_item', message: 'repeats an earlier item' };
-      seen.add(item);
-    }
-    return undefined;
-  };
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isCodeList',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (value: unknown) => firstProblem(value) === undefined,
-        defaultMessage: (args) => {
-          const problem = firstProblem(args?.value);
-          return problem ? `@[${problem.index}] ${problem.code} ${args?.property}[${problem.index}] ${problem.message}` : '$property is invalid';
-        },
-      },
-    });
+interface ListProblem {
+  // The offending item, or -1 for the list as a whole.
+  index: number;
+  code: string;
+  message: string;
 }
 
-// A fixed-length list of item answers (a questionnaire): each a number in range (whole numbers when
-// `integer`), or null for unanswered, or 'na' where the instrument has "not applicable".
-function IsItemList(rule: { length: number; min: number; max: number; integer: boolean; allowNa: boolean }): PropertyDecorator {
-  const describe = `${rule.integer ? 'a whole number' : 'a number'} ${rule.min}–${rule.max}${rule.allowNa ? ", 'na'" : ''} or null`;
-  const firstProblem = (value: unknown): { index: number; code: string; message: string } | undefined => {
-    if (!Array.isArray(value)) return undefined;
-    if (value.length !== rule.length) return { index: -1, code: 'wrong_length', message: `must have exactly ${rule.length} items (null for unanswered)` };
-    for (const [index, item] of value.entries()) {
-      if (item === null || (rule.allowNa && item === 'na')) continue;
-      const ok = typeof item === 'number' && Number.isFinite(item) && item >= rule.min && item <= rule.max && (!rule.integer || Number.isInteger(item));
-      if (!ok) return { index, code: typeof item === 'number' ? 'out_of_range' : 'invalid_type', message: `must be ${describe}` };
-    }
-    return undefined;
-  };
+// Item-level errors carry their index as a message prefix `@[i] `, which toFieldErrors turns into
+// the path `field[i]` (class-validator itself only knows the property).
+function listValidator(name: string, firstProblem: (value: unknown) => ListProblem | undefined): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
-      name: 'isItemList',
+      name,
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
@@ -122,6 +88,39 @@ function IsItemList(rule: { length: number; min: number; max: number; integer: b
         },
       },
     });
+}
+
+function IsCodeList(codes: readonly string[]): PropertyDecorator {
+  const firstProblem = (value: unknown): ListProblem | undefined => {
+    if (!Array.isArray(value)) return undefined;
+    const seen = new Set<unknown>();
+    for (const [index, item] of value.entries()) {
+      if (typeof item !== 'string' || !codes.includes(item)) {
+        return { index, code: 'invalid_code', message: `must be one of: ${codes.join(', ')}` };
+      }
+      if (seen.has(item)) return { index, code: 'duplicate_item', message: 'repeats an earlier item' };
+      seen.add(item);
+    }
+    return undefined;
+  };
+  return listValidator('isCodeList', firstProblem);
+}
+
+// A fixed-length list of item answers (a questionnaire): each a number in range (whole numbers when
+// `integer`), or null for unanswered, or 'na' where the instrument has "not applicable".
+function IsItemList(rule: { length: number; min: number; max: number; integer: boolean; allowNa: boolean }): PropertyDecorator {
+  const describe = `${rule.integer ? 'a whole number' : 'a number'} ${rule.min}–${rule.max}${rule.allowNa ? ", 'na'" : ''} or null`;
+  const firstProblem = (value: unknown): ListProblem | undefined => {
+    if (!Array.isArray(value)) return undefined;
+    if (value.length !== rule.length) return { index: -1, code: 'wrong_length', message: `must have exactly ${rule.length} items (null for unanswered)` };
+    for (const [index, item] of value.entries()) {
+      if (item === null || (rule.allowNa && item === 'na')) continue;
+      const ok = typeof item === 'number' && Number.isFinite(item) && item >= rule.min && item <= rule.max && (!rule.integer || Number.isInteger(item));
+      if (!ok) return { index, code: typeof item === 'number' ? 'out_of_range' : 'invalid_type', message: `must be ${describe}` };
+    }
+    return undefined;
+  };
+  return listValidator('isItemList', firstProblem);
 }
 
 export function IsClinicalDate(options?: ValidationOptions): PropertyDecorator {
