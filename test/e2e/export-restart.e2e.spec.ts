@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { newCaseBody } from '../support/cases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { waitFor } from '../support/wait.js';
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // An export job outlives the process that accepted it: queued or running when the API stops, it is
 // finished by the next start — never left "running".
