@@ -11,20 +11,30 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { createDataSource, ExportRepository, migrate, OUTCOME_STATEMENTS, SESSION_OPTIONS, startEmbeddedPostgres, type Statement } from '@ilr/persistence';
+import {
+  createDataSource,
+  ExportRepository,
+  migrate,
+  OUTCOME_STATEMENTS,
+  SESSION_OPTIONS,
+  startEmbeddedPostgres,
+  type Statement,
+} from '@ilr/persistence';
 import { loadConfig, MrnCipher } from '@ilr/registry';
 import { columnsFor, csvSplit, sqlCsvText } from '../libs/registry/src/exports/export-columns.js';
 import { seedCohort } from './seed.js';
 
 // `npm run bench`: the registry against the physical limit of its database, side by side in one
 // run, on a seeded cohort. Prints a table and writes bench/results.json.
-const { values: args } = parseArgs({ options: {
-  cases: { type: 'string', default: '100000' },
-  seconds: { type: 'string', default: '10' },
-  runs: { type: 'string', default: '5' },
-  only: { type: 'string', default: 'logging,reports,export,startup' },
-  connections: { type: 'string', default: '16' },
-} });
+const { values: args } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    only: { type: 'string', default: 'logging,reports,export,startup' },
+    connections: { type: 'string', default: '16' },
+  },
+});
 const ONLY = new Set(String(args.only).split(','));
 const CONNECTIONS = Number(args.connections);
 const CASES = Number(args.cases);
@@ -52,7 +62,12 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-interface Api { child: ChildProcess; port: number; base: string; stop(): Promise<void> }
+interface Api {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  stop(): Promise<void>;
+}
 
 async function waitReady(base: string, child: ChildProcess, timeoutMs = 120_000): Promise<number> {
   const started = performance.now();
@@ -74,29 +89,48 @@ const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${pro
 // The same Node flags as `npm start` (package.json).
 const NODE_FLAGS = ['--max-old-space-size=512'];
 
-async function startApi(env: Record<string, string>, command: string[] = [process.execPath, ...NODE_FLAGS, ...PROFILE, MAIN]): Promise<Api & { readyMs: number }> {
+async function startApi(
+  env: Record<string, string>,
+  command: string[] = [process.execPath, ...NODE_FLAGS, ...PROFILE, MAIN],
+): Promise<Api & { readyMs: number }> {
   const port = await freePort();
   const base = { ...process.env };
   delete base.DATABASE_URL;
   const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
-    env: { ...base, PORT: String(port), LOG_LEVEL: 'warn', EXPORT_WORKER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env },
+    env: {
+      ...base,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      EXPORT_WORKER: 'off',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await waitReady(url, child);
   return {
-    child, port, base: url, readyMs,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    child,
+    port,
+    base: url,
+    readyMs,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
 async function login(base: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (response.status !== 200) throw new Error(`login failed: ${response.status}`);
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
@@ -115,12 +149,26 @@ function caseBody(): Record<string, unknown> {
   mrnCounter += 1;
   return {
     patient: { mrn: `B${process.pid}X${mrnCounter}`, birthDate: '1990-04-02', sex: 'female' },
-    surgeryDate: '2025-03-14', side: mrnCounter % 2 ? 'left' : 'right', indications: ['internal_snapping_hip'],
-    diagnosticInjection: { performed: true, response: 'complete_relief' }, anesthesia: 'general', positioning: 'supine',
-    tractionMinutes: 30, operativeMinutes: 75, portals: ['anterolateral', 'mid_anterior'], capsulotomy: 'interportal', capsularClosure: true,
+    surgeryDate: '2025-03-14',
+    side: mrnCounter % 2 ? 'left' : 'right',
+    indications: ['internal_snapping_hip'],
+    diagnosticInjection: { performed: true, response: 'complete_relief' },
+    anesthesia: 'general',
+    positioning: 'supine',
+    tractionMinutes: 30,
+    operativeMinutes: 75,
+    portals: ['anterolateral', 'mid_anterior'],
+    capsulotomy: 'interportal',
+    capsularClosure: true,
     findings: { labralTear: true, anteriorLabralLesionAtPsoas: true, cam: false, pincer: false },
-    release: { location: 'capsular', capsularLevel: 'central_compartment', technique: 'fractional_lengthening', tendonBundles: 1 },
-    impingementRepair: { performed: true, procedures: ['labral_repair'] }, hoProphylaxis: 'nsaid',
+    release: {
+      location: 'capsular',
+      capsularLevel: 'central_compartment',
+      technique: 'fractional_lengthening',
+      tendonBundles: 1,
+    },
+    impingementRepair: { performed: true, procedures: ['labral_repair'] },
+    hoProphylaxis: 'nsaid',
   };
 }
 
@@ -128,7 +176,9 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cases: CASES };
   const work = tempDir('ilr-bench-');
   const config = loadConfig({ ...process.env, DATA_DIR: join(work, 'data') });
-  const embedded = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres({ dir: join(work, 'pg'), database: 'postgres' });
+  const embedded = process.env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dir: join(work, 'pg'), database: 'postgres' });
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
   const database = `ilr_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -139,8 +189,10 @@ async function main(): Promise<void> {
   dbUrl.pathname = `/${database}`;
   const url = dbUrl.toString();
   const secretEnv = {
-    JWT_SECRET: config.secrets.jwtSecret, MRN_ENCRYPTION_KEY: config.secrets.mrnEncryptionKey.toString('hex'),
-    MRN_HASH_KEY: config.secrets.mrnHashKey.toString('hex'), EXPORT_PSEUDONYM_KEY: config.secrets.exportPseudonymKey.toString('hex'),
+    JWT_SECRET: config.secrets.jwtSecret,
+    MRN_ENCRYPTION_KEY: config.secrets.mrnEncryptionKey.toString('hex'),
+    MRN_HASH_KEY: config.secrets.mrnHashKey.toString('hex'),
+    EXPORT_PSEUDONYM_KEY: config.secrets.exportPseudonymKey.toString('hex'),
     DATA_DIR: join(work, 'data'),
   };
   // The baseline runs with the same session settings as the API's pool.
@@ -156,29 +208,53 @@ async function main(): Promise<void> {
       process.env.ADMIN_EMAIL = ADMIN.email;
       process.env.ADMIN_PASSWORD = ADMIN.password;
       const seedConfig = loadConfig({ ...process.env, ...secretEnv });
-      const seeded = await seedCohort(dataSource, seedConfig, { cases: CASES, seed: 1, surgeons: 12, until: '2026-06-30', log });
+      const seeded = await seedCohort(dataSource, seedConfig, {
+        cases: CASES,
+        seed: 1,
+        surgeons: 12,
+        until: '2026-06-30',
+        log,
+      });
       await dataSource.destroy();
       results.seed = { ...seeded, surgeonIds: undefined, casesPerSecond: seeded.cases / seeded.seconds };
       log(`seed: ${seeded.cases} cases in ${seeded.seconds.toFixed(1)} s`);
     }
     api = await startApi({ ...secretEnv, DATABASE_URL: url });
     const adminToken = await login(api.base, ADMIN.email, ADMIN.password);
-    await fetch(`${api.base}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'bench-surgeon@ilr.local', displayName: 'Bench surgeon', role: 'surgeon', password: 'bench-surgeon-password' }) });
+    await fetch(`${api.base}/api/v1/users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'bench-surgeon@ilr.local',
+        displayName: 'Bench surgeon',
+        role: 'surgeon',
+        password: 'bench-surgeon-password',
+      }),
+    });
     const surgeonToken = await login(api.base, 'bench-surgeon@ilr.local', 'bench-surgeon-password');
 
     // ---- 1. case logging: POST /cases over HTTP at concurrency 16 v plain pg, same rows ----
     if (ONLY.has('logging')) {
       const result = await autocannon({
-        url: `${api.base}/api/v1/cases`, connections: CONNECTIONS, duration: SECONDS,
-        requests: [{ method: 'POST', headers: { authorization: `Bearer ${surgeonToken}`, 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify(caseBody()) }) }],
+        url: `${api.base}/api/v1/cases`,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${surgeonToken}`, 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: JSON.stringify(caseBody()) }),
+          },
+        ],
       });
       const created = result['2xx'];
       const apiRate = created / result.duration;
       // The baseline writes what one POST writes — a patient, a case, its facts row and its two audit
       // events — in one transaction each, from 16 connections, for the same number of cases.
       const cipher = new MrnCipher(loadConfig({ ...process.env, ...secretEnv }));
-      const [{ surgeon_id }] = (await pool.query(`SELECT id AS surgeon_id FROM users WHERE email = 'bench-surgeon@ilr.local'`)).rows;
+      const [{ surgeon_id }] = (
+        await pool.query(`SELECT id AS surgeon_id FROM users WHERE email = 'bench-surgeon@ilr.local'`)
+      ).rows;
       let next = 0;
       const started = performance.now();
       const worker = async () => {
@@ -188,24 +264,40 @@ async function main(): Promise<void> {
             next += 1;
             const mrn = `P${process.pid}Y${next}`;
             await client.query('BEGIN');
-            const { rows: [p] } = await client.query(
+            const {
+              rows: [p],
+            } = await client.query(
               `INSERT INTO patients (mrn_ciphertext, mrn_hash, birth_date, sex, consent, version) VALUES ($1, $2, '1990-04-02', 'female', 'given', 1) RETURNING id`,
-              [cipher.encrypt(mrn), cipher.hash(mrn)]);
-            const { rows: [{ code }] } = await client.query(`SELECT 'ILR-' || lpad(nextval('case_registry_code_seq')::text, 6, '0') AS code`);
-            const { rows: [c] } = await client.query(
+              [cipher.encrypt(mrn), cipher.hash(mrn)],
+            );
+            const {
+              rows: [{ code }],
+            } = await client.query(`SELECT 'ILR-' || lpad(nextval('case_registry_code_seq')::text, 6, '0') AS code`);
+            const {
+              rows: [c],
+            } = await client.query(
               `INSERT INTO cases (registry_code, patient_id, surgeon_id, status, surgery_date, side, indications, prior_ipsilateral_surgery, injection_performed,
                  injection_response, conservative_treatment, anesthesia, positioning, traction_minutes, operative_minutes, portals, capsulotomy, capsular_closure,
                  findings_labral_tear, findings_anterior_labral_lesion_at_psoas, findings_cam, findings_pincer, release_location, release_capsular_level,
                  release_technique, release_tendon_bundles, impingement_performed, impingement_procedures, ho_prophylaxis, intraoperative_events, version, created_by)
                VALUES ($1, $2, $3, 'draft', '2025-03-14', 'left', '{internal_snapping_hip}', '{}', true, 'complete_relief', '{}', 'general', 'supine', 30, 75,
                  '{anterolateral,mid_anterior}', 'interportal', true, true, true, false, false, 'capsular', 'central_compartment', 'fractional_lengthening', 1, true,
-                 '{labral_repair}', 'nsaid', '{}', 1, $3) RETURNING id`, [code, p.id, surgeon_id]);
+                 '{labral_repair}', 'nsaid', '{}', 1, $3) RETURNING id`,
+              [code, p.id, surgeon_id],
+            );
             await client.query('INSERT INTO case_facts (case_id, last_contact_day) VALUES ($1, 0)', [c.id]);
-            const changes = JSON.stringify(Object.entries(caseBody()).map(([field, to]) => ({ field, from: null, to })));
-            for (const [entity, id] of [['patient', p.id], ['case', c.id]]) {
+            const changes = JSON.stringify(
+              Object.entries(caseBody()).map(([field, to]) => ({ field, from: null, to })),
+            );
+            for (const [entity, id] of [
+              ['patient', p.id],
+              ['case', c.id],
+            ]) {
               await client.query(
                 `INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, prev_hash, hash)
-                 VALUES (clock_timestamp(), $1, 'create', $2, $3, $4, $5::jsonb, '', '')`, [surgeon_id, entity, id, c.id, changes]);
+                 VALUES (clock_timestamp(), $1, 'create', $2, $3, $4, $5::jsonb, '', '')`,
+                [surgeon_id, entity, id, c.id, changes],
+              );
             }
             await client.query('COMMIT');
           }
@@ -216,29 +308,68 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: CONNECTIONS }, worker));
       const baselineRate = created / ((performance.now() - started) / 1000);
       results.caseLogging = {
-        apiRequestsPerSecond: apiRate, apiP50Ms: result.latency.p50, apiP99Ms: result.latency.p99, non2xx: result.non2xx,
-        baselineTransactionsPerSecond: baselineRate, ratio: apiRate / baselineRate,
+        apiRequestsPerSecond: apiRate,
+        apiP50Ms: result.latency.p50,
+        apiP99Ms: result.latency.p99,
+        non2xx: result.non2xx,
+        baselineTransactionsPerSecond: baselineRate,
+        ratio: apiRate / baselineRate,
         targets: { ratio: '>= 0.5', p99Ms: '< 50' },
       };
-      log(`case logging: API ${apiRate.toFixed(0)}/s (p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms) v pg ${baselineRate.toFixed(0)}/s`);
+      log(
+        `case logging: API ${apiRate.toFixed(0)}/s (p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms) v pg ${baselineRate.toFixed(0)}/s`,
+      );
     }
 
     // ---- 2. reports: each endpoint v its SQL run directly (same statements, same parallelism) ----
     if (ONLY.has('reports')) {
-      const reviewerBody = { email: 'bench-reviewer@ilr.local', displayName: 'Bench reviewer', role: 'quality_reviewer', password: 'bench-reviewer-password' };
-      await fetch(`${api.base}/api/v1/users`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(reviewerBody) });
+      const reviewerBody = {
+        email: 'bench-reviewer@ilr.local',
+        displayName: 'Bench reviewer',
+        role: 'quality_reviewer',
+        password: 'bench-reviewer-password',
+      };
+      await fetch(`${api.base}/api/v1/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(reviewerBody),
+      });
       const reviewer = await login(api.base, reviewerBody.email, reviewerBody.password);
-      const [{ busiest }] = (await pool.query(`SELECT surgeon_id AS busiest FROM cases GROUP BY surgeon_id ORDER BY count(*) DESC LIMIT 1`)).rows;
+      const [{ busiest }] = (
+        await pool.query(`SELECT surgeon_id AS busiest FROM cases GROUP BY surgeon_id ORDER BY count(*) DESC LIMIT 1`)
+      ).rows;
       const today = new Date().toISOString().slice(0, 10);
       const reports: Array<{ name: string; path: string; statements: Statement[][] }> = [
-        { name: 'outcomes (groupBy releaseLocation)', path: '/api/v1/reports/outcomes?groupBy=releaseLocation', statements: [[
-          OUTCOME_STATEMENTS.completeness({}, 'releaseLocation', today), OUTCOME_STATEMENTS.complications({}, 'releaseLocation'),
-          OUTCOME_STATEMENTS.complicationDetails({}, 'releaseLocation'), OUTCOME_STATEMENTS.proms({}, 'releaseLocation')]] },
-        { name: 'survival (recurrence by releaseLocation)', path: '/api/v1/reports/survival?endpoint=recurrence&groupBy=releaseLocation',
-          statements: [[OUTCOME_STATEMENTS.survivalCounts({}, 'releaseLocation', 'recurrence')]] },
-        { name: 'funnel (complication_90d)', path: '/api/v1/reports/funnel?outcome=complication_90d', statements: [[OUTCOME_STATEMENTS.horizonBySurgeon({}, 'complication_90d')]] },
-        { name: 'cusum (busiest surgeon, recurrence_1y)', path: `/api/v1/reports/cusum?outcome=recurrence_1y&surgeonId=${busiest}`,
-          statements: [[OUTCOME_STATEMENTS.horizonBySurgeon({}, 'recurrence_1y')], [OUTCOME_STATEMENTS.horizonSeries({ surgeonId: busiest }, 'recurrence_1y')]] },
+        {
+          name: 'outcomes (groupBy releaseLocation)',
+          path: '/api/v1/reports/outcomes?groupBy=releaseLocation',
+          statements: [
+            [
+              OUTCOME_STATEMENTS.completeness({}, 'releaseLocation', today),
+              OUTCOME_STATEMENTS.complications({}, 'releaseLocation'),
+              OUTCOME_STATEMENTS.complicationDetails({}, 'releaseLocation'),
+              OUTCOME_STATEMENTS.proms({}, 'releaseLocation'),
+            ],
+          ],
+        },
+        {
+          name: 'survival (recurrence by releaseLocation)',
+          path: '/api/v1/reports/survival?endpoint=recurrence&groupBy=releaseLocation',
+          statements: [[OUTCOME_STATEMENTS.survivalCounts({}, 'releaseLocation', 'recurrence')]],
+        },
+        {
+          name: 'funnel (complication_90d)',
+          path: '/api/v1/reports/funnel?outcome=complication_90d',
+          statements: [[OUTCOME_STATEMENTS.horizonBySurgeon({}, 'complication_90d')]],
+        },
+        {
+          name: 'cusum (busiest surgeon, recurrence_1y)',
+          path: `/api/v1/reports/cusum?outcome=recurrence_1y&surgeonId=${busiest}`,
+          statements: [
+            [OUTCOME_STATEMENTS.horizonBySurgeon({}, 'recurrence_1y')],
+            [OUTCOME_STATEMENTS.horizonSeries({ surgeonId: busiest }, 'recurrence_1y')],
+          ],
+        },
       ];
       const rows = [];
       for (const report of reports) {
@@ -246,18 +377,25 @@ async function main(): Promise<void> {
         const sql: number[] = [];
         for (let i = 0; i <= RUNS; i++) {
           let t0 = performance.now();
-          const response = await fetch(`${api.base}${report.path}`, { headers: { authorization: `Bearer ${reviewer}` } });
+          const response = await fetch(`${api.base}${report.path}`, {
+            headers: { authorization: `Bearer ${reviewer}` },
+          });
           await response.arrayBuffer();
           if (response.status !== 200) throw new Error(`${report.path}: ${response.status}`);
           const httpMs = performance.now() - t0;
           t0 = performance.now();
           for (const stage of report.statements) await Promise.all(stage.map((s) => pool.query(s.text, s.params)));
           const sqlMs = performance.now() - t0;
-          if (i > 0) { http.push(httpMs); sql.push(sqlMs); } // the first run warms caches
+          if (i > 0) {
+            http.push(httpMs);
+            sql.push(sqlMs);
+          } // the first run warms caches
         }
         const row = { report: report.name, apiMs: median(http), sqlMs: median(sql), ratio: median(http) / median(sql) };
         rows.push(row);
-        log(`report ${row.report}: API ${row.apiMs.toFixed(0)} ms v SQL ${row.sqlMs.toFixed(0)} ms (${row.ratio.toFixed(2)}x)`);
+        log(
+          `report ${row.report}: API ${row.apiMs.toFixed(0)} ms v SQL ${row.sqlMs.toFixed(0)} ms (${row.ratio.toFixed(2)}x)`,
+        );
       }
       results.reports = { rows, targets: { ratio: '<= 1.5', apiMs: '< 1000' } };
     }
@@ -270,25 +408,41 @@ async function main(): Promise<void> {
         const split = csvSplit(columnsFor('cases', false))!;
         const statement = exportRepo.sql('cases', filter, false, split.tail.map(sqlCsvText).join(` || ',' || `));
         // COPY takes no parameters: inline the (date) filter values, which are our own.
-        const text = statement.params.reduce<string>((sql, value, i) => sql.replace(new RegExp(`\\$${i + 1}(?!\\d)`, 'g'), `'${value}'`), statement.text);
+        const text = statement.params.reduce<string>(
+          (sql, value, i) => sql.replace(new RegExp(`\\$${i + 1}(?!\\d)`, 'g'), `'${value}'`),
+          statement.text,
+        );
         const client = await pool.connect();
         let bytes = 0;
         const t0 = performance.now();
         try {
-          await pipeline(client.query(copyTo(`COPY (${text}) TO STDOUT WITH (FORMAT csv, HEADER)`)), new Writable({ write(chunk, _e, cb) { bytes += chunk.length; cb(); } }));
+          await pipeline(
+            client.query(copyTo(`COPY (${text}) TO STDOUT WITH (FORMAT csv, HEADER)`)),
+            new Writable({
+              write(chunk, _e, cb) {
+                bytes += chunk.length;
+                cb();
+              },
+            }),
+          );
         } finally {
           client.release();
         }
         // Rows: those the same query returns (the COPY text may hold newlines inside quoted fields).
-        const [{ n }] = (await pool.query(`SELECT count(*)::int AS n FROM (${statement.text}) q`, statement.params)).rows;
+        const [{ n }] = (await pool.query(`SELECT count(*)::int AS n FROM (${statement.text}) q`, statement.params))
+          .rows;
         return { ms: performance.now() - t0, bytes, rows: n as number };
       };
       const exportOnce = async (query: string) => {
         let peak = rssOf(api!.child.pid!);
         const before = peak;
-        const timer = setInterval(() => { peak = Math.max(peak, rssOf(api!.child.pid!)); }, 20);
+        const timer = setInterval(() => {
+          peak = Math.max(peak, rssOf(api!.child.pid!));
+        }, 20);
         const t0 = performance.now();
-        const response = await fetch(`${api!.base}/api/v1/exports/cases?format=csv${query}`, { headers: { authorization: `Bearer ${adminToken}` } });
+        const response = await fetch(`${api!.base}/api/v1/exports/cases?format=csv${query}`, {
+          headers: { authorization: `Bearer ${adminToken}` },
+        });
         let bytes = 0;
         let lines = 0;
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -300,21 +454,38 @@ async function main(): Promise<void> {
         clearInterval(timer);
         return { ms, bytes, rows: lines - 1, rssBefore: before, rssPeak: peak };
       };
-      const [{ cutoff }] = (await pool.query(
-        `SELECT (percentile_disc($1::float8) WITHIN GROUP (ORDER BY surgery_date))::text AS cutoff
-         FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' WHERE c.deleted_at IS NULL`, [Math.min(1, 10000 / CASES)])).rows;
+      const [{ cutoff }] = (
+        await pool.query(
+          `SELECT (percentile_disc($1::float8) WITHIN GROUP (ORDER BY surgery_date))::text AS cutoff
+         FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' WHERE c.deleted_at IS NULL`,
+          [Math.min(1, 10000 / CASES)],
+        )
+      ).rows;
       const small = await exportOnce(`&to=${cutoff}`);
       const full = await exportOnce('');
       const copy = await copyRows({});
       const copyRate = copy.rows / (copy.ms / 1000);
       const apiRate = full.rows / (full.ms / 1000);
       results.export = {
-        rows: full.rows, apiMs: full.ms, apiRowsPerSecond: apiRate, copyMs: copy.ms, copyRowsPerSecond: copyRate, ratio: apiRate / copyRate,
-        bytes: full.bytes, copyBytes: copy.bytes,
-        memory: { rows10k: small.rows, peakRss10kMb: small.rssPeak / 2 ** 20, peakRssAllMb: full.rssPeak / 2 ** 20, growthMb: (full.rssPeak - small.rssPeak) / 2 ** 20 },
+        rows: full.rows,
+        apiMs: full.ms,
+        apiRowsPerSecond: apiRate,
+        copyMs: copy.ms,
+        copyRowsPerSecond: copyRate,
+        ratio: apiRate / copyRate,
+        bytes: full.bytes,
+        copyBytes: copy.bytes,
+        memory: {
+          rows10k: small.rows,
+          peakRss10kMb: small.rssPeak / 2 ** 20,
+          peakRssAllMb: full.rssPeak / 2 ** 20,
+          growthMb: (full.rssPeak - small.rssPeak) / 2 ** 20,
+        },
         targets: { ratio: '>= 0.5', growthMb: '< 50' },
       };
-      log(`export: API ${apiRate.toFixed(0)} rows/s v COPY ${copyRate.toFixed(0)} rows/s; peak RSS ${(small.rssPeak / 2 ** 20).toFixed(0)} MB at ${small.rows} rows, ${(full.rssPeak / 2 ** 20).toFixed(0)} MB at ${full.rows}`);
+      log(
+        `export: API ${apiRate.toFixed(0)} rows/s v COPY ${copyRate.toFixed(0)} rows/s; peak RSS ${(small.rssPeak / 2 ** 20).toFixed(0)} MB at ${small.rows} rows, ${(full.rssPeak / 2 ** 20).toFixed(0)} MB at ${full.rows}`,
+      );
     }
     await api.stop();
     api = undefined;
@@ -329,8 +500,15 @@ async function main(): Promise<void> {
       const npmStart = await startApi({ DATA_DIR: dataDir }, ['npm', 'start']);
       await npmStart.stop();
       rmSync(dataDir, { recursive: true, force: true });
-      results.startup = { coldMs: cold.readyMs, warmMs: warm.readyMs, npmStartMs: npmStart.readyMs, targets: { npmStartMs: '< 5000' } };
-      log(`start-up: cold ${cold.readyMs.toFixed(0)} ms (new cluster), warm ${warm.readyMs.toFixed(0)} ms, npm start ${npmStart.readyMs.toFixed(0)} ms`);
+      results.startup = {
+        coldMs: cold.readyMs,
+        warmMs: warm.readyMs,
+        npmStartMs: npmStart.readyMs,
+        targets: { npmStartMs: '< 5000' },
+      };
+      log(
+        `start-up: cold ${cold.readyMs.toFixed(0)} ms (new cluster), warm ${warm.readyMs.toFixed(0)} ms, npm start ${npmStart.readyMs.toFixed(0)} ms`,
+      );
     }
   } catch (error) {
     process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
@@ -360,13 +538,62 @@ function printTable(r: Record<string, any>): void {
   const pass = (ok: boolean) => (ok ? 'met' : 'MISSED');
   const lines: string[][] = [
     ['measure', 'registry', 'baseline', 'ratio', 'target', ''],
-    ['case logging (POST /cases, c=16)', `${r.caseLogging.apiRequestsPerSecond.toFixed(0)}/s`, `${r.caseLogging.baselineTransactionsPerSecond.toFixed(0)}/s`, r.caseLogging.ratio.toFixed(2), '>= 0.5', pass(r.caseLogging.ratio >= 0.5)],
-    ['case logging p50 / p99', `${r.caseLogging.apiP50Ms} / ${r.caseLogging.apiP99Ms} ms`, '', '', 'p99 < 50 ms', pass(r.caseLogging.apiP99Ms < 50)],
-    ...r.reports.rows.map((row: any) => [`report: ${row.report}`, `${row.apiMs.toFixed(0)} ms`, `${row.sqlMs.toFixed(0)} ms`, row.ratio.toFixed(2), '<= 1.5, < 1 s', pass(row.ratio <= 1.5 && row.apiMs < 1000)]),
-    ['export CSV (de-identified)', `${r.export.apiRowsPerSecond.toFixed(0)} rows/s`, `${r.export.copyRowsPerSecond.toFixed(0)} rows/s`, r.export.ratio.toFixed(2), '>= 0.5', pass(r.export.ratio >= 0.5)],
-    ['export peak RSS growth 10k -> all', `${r.export.memory.growthMb.toFixed(1)} MB`, '', '', '< 50 MB', pass(r.export.memory.growthMb < 50)],
-    ['start-up: npm start -> ready', `${r.startup.npmStartMs.toFixed(0)} ms`, '', '', '< 5000 ms', pass(r.startup.npmStartMs < 5000)],
-    ['start-up: node main.js (warm / new cluster)', `${r.startup.warmMs.toFixed(0)} / ${r.startup.coldMs.toFixed(0)} ms`, '', '', '', ''],
+    [
+      'case logging (POST /cases, c=16)',
+      `${r.caseLogging.apiRequestsPerSecond.toFixed(0)}/s`,
+      `${r.caseLogging.baselineTransactionsPerSecond.toFixed(0)}/s`,
+      r.caseLogging.ratio.toFixed(2),
+      '>= 0.5',
+      pass(r.caseLogging.ratio >= 0.5),
+    ],
+    [
+      'case logging p50 / p99',
+      `${r.caseLogging.apiP50Ms} / ${r.caseLogging.apiP99Ms} ms`,
+      '',
+      '',
+      'p99 < 50 ms',
+      pass(r.caseLogging.apiP99Ms < 50),
+    ],
+    ...r.reports.rows.map((row: any) => [
+      `report: ${row.report}`,
+      `${row.apiMs.toFixed(0)} ms`,
+      `${row.sqlMs.toFixed(0)} ms`,
+      row.ratio.toFixed(2),
+      '<= 1.5, < 1 s',
+      pass(row.ratio <= 1.5 && row.apiMs < 1000),
+    ]),
+    [
+      'export CSV (de-identified)',
+      `${r.export.apiRowsPerSecond.toFixed(0)} rows/s`,
+      `${r.export.copyRowsPerSecond.toFixed(0)} rows/s`,
+      r.export.ratio.toFixed(2),
+      '>= 0.5',
+      pass(r.export.ratio >= 0.5),
+    ],
+    [
+      'export peak RSS growth 10k -> all',
+      `${r.export.memory.growthMb.toFixed(1)} MB`,
+      '',
+      '',
+      '< 50 MB',
+      pass(r.export.memory.growthMb < 50),
+    ],
+    [
+      'start-up: npm start -> ready',
+      `${r.startup.npmStartMs.toFixed(0)} ms`,
+      '',
+      '',
+      '< 5000 ms',
+      pass(r.startup.npmStartMs < 5000),
+    ],
+    [
+      'start-up: node main.js (warm / new cluster)',
+      `${r.startup.warmMs.toFixed(0)} / ${r.startup.coldMs.toFixed(0)} ms`,
+      '',
+      '',
+      '',
+      '',
+    ],
   ];
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   log('');

@@ -5,9 +5,19 @@ import type { PoolClient, Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { type Instrument, scoreProms } from '@ilr/clinical';
-import { CaseEntity, ComplicationEntity, createDataSource, FollowUpEntity, migrate, PatientEntity, refreshFactsSql, startEmbeddedPostgres, UserRepository } from '@ilr/persistence';
+import {
+  CaseEntity,
+  ComplicationEntity,
+  createDataSource,
+  FollowUpEntity,
+  migrate,
+  PatientEntity,
+  refreshFactsSql,
+  startEmbeddedPostgres,
+  UserRepository,
+} from '@ilr/persistence';
 import { type AppConfig, createLogger, hashPassword, loadConfig, MrnCipher, UsersService } from '@ilr/registry';
 import { caseColumnsFromData } from '../libs/registry/src/cases/case.mapper.js';
 import { complicationColumns } from '../libs/registry/src/complications/complication.mapper.js';
@@ -36,7 +46,7 @@ type Row = Record<string, unknown>;
 
 // The database column of each entity property, from TypeORM's metadata: the bulk path writes the
 // same columns the repositories do.
-function columnMap(dataSource: DataSource, entity: Function): Map<string, string> {
+function columnMap(dataSource: DataSource, entity: EntityTarget<ObjectLiteral>): Map<string, string> {
   return new Map(dataSource.getMetadata(entity).columns.map((c) => [c.propertyName, c.databaseName]));
 }
 
@@ -91,7 +101,15 @@ export async function seedCohort(dataSource: DataSource, config: AppConfig, opti
   for (let i = 0; i < options.surgeons; i++) {
     const email = `surgeon${i + 1}.seed${options.seed}@ilr.local`;
     const existing = await users.findByEmail(email);
-    surgeonIds.push(existing?.id ?? (await users.insert({ email, displayName: `Seed surgeon ${i + 1}`, role: 'surgeon', passwordHash: surgeonHash }))!.id);
+    surgeonIds.push(
+      existing?.id ??
+        (await users.insert({
+          email,
+          displayName: `Seed surgeon ${i + 1}`,
+          role: 'surgeon',
+          passwordHash: surgeonHash,
+        }))!.id,
+    );
   }
   const maps = {
     patient: columnMap(dataSource, PatientEntity),
@@ -120,39 +138,97 @@ export async function seedCohort(dataSource: DataSource, config: AppConfig, opti
         const created = new Date(`${c.data.surgeryDate}T18:00:00Z`);
         created.setUTCDate(created.getUTCDate() + c.createdDay);
         if (c.newPatient) {
-          patients.push(toColumns(maps.patient, {
-            id: c.patient.id, mrnCiphertext: cipher.encrypt(c.patient.mrn), mrnHash: cipher.hash(c.patient.mrn), birthDate: c.patient.birthDate,
-            sex: c.patient.sex, consent: c.patient.consent, deceasedDate: c.patient.deceasedDate, version: 1, createdAt: created, updatedAt: created,
-          }));
+          patients.push(
+            toColumns(maps.patient, {
+              id: c.patient.id,
+              mrnCiphertext: cipher.encrypt(c.patient.mrn),
+              mrnHash: cipher.hash(c.patient.mrn),
+              birthDate: c.patient.birthDate,
+              sex: c.patient.sex,
+              consent: c.patient.consent,
+              deceasedDate: c.patient.deceasedDate,
+              version: 1,
+              createdAt: created,
+              updatedAt: created,
+            }),
+          );
         }
         const signedAt = c.signed ? new Date(created.getTime() + 2 * 86_400_000) : null;
-        cases.push(toColumns(maps.case, {
-          ...caseColumnsFromData(c.data),
-          id: c.id, registryCode: `ILR-${String(Number(first) + done + index).padStart(6, '0')}`, patientId: c.patient.id, surgeonId,
-          status: c.signed ? 'signed' : 'draft', signedAt, signedBy: c.signed ? surgeonId : null, deletedAt: null, deletedBy: null, deleteReason: null,
-          version: c.signed ? 2 : 1, createdBy: surgeonId, createdAt: created, updatedAt: signedAt ?? created,
-        }));
+        cases.push(
+          toColumns(maps.case, {
+            ...caseColumnsFromData(c.data),
+            id: c.id,
+            registryCode: `ILR-${String(Number(first) + done + index).padStart(6, '0')}`,
+            patientId: c.patient.id,
+            surgeonId,
+            status: c.signed ? 'signed' : 'draft',
+            signedAt,
+            signedBy: c.signed ? surgeonId : null,
+            deletedAt: null,
+            deletedBy: null,
+            deleteReason: null,
+            version: c.signed ? 2 : 1,
+            createdBy: surgeonId,
+            createdAt: created,
+            updatedAt: signedAt ?? created,
+          }),
+        );
         for (const v of c.visits) {
           const at = new Date(`${v.visitDate}T16:00:00Z`);
-          visits.push(toColumns(maps.visit, {
-            id: v.id, caseId: c.id, visitDate: v.visitDate, day: v.day, timepoint: v.timepoint, contactMode: v.contactMode, snapping: v.snapping,
-            groinPain: v.groinPain, hipFlexionStrength: v.hipFlexionStrength, returnedToSport: v.returnedToSport, satisfaction: v.satisfaction,
-            deletedAt: null, deletedBy: null, deleteReason: null, version: 1, createdBy: surgeonId, createdAt: at, updatedAt: at,
-          }));
+          visits.push(
+            toColumns(maps.visit, {
+              id: v.id,
+              caseId: c.id,
+              visitDate: v.visitDate,
+              day: v.day,
+              timepoint: v.timepoint,
+              contactMode: v.contactMode,
+              snapping: v.snapping,
+              groinPain: v.groinPain,
+              hipFlexionStrength: v.hipFlexionStrength,
+              returnedToSport: v.returnedToSport,
+              satisfaction: v.satisfaction,
+              deletedAt: null,
+              deletedBy: null,
+              deleteReason: null,
+              version: 1,
+              createdBy: surgeonId,
+              createdAt: at,
+              updatedAt: at,
+            }),
+          );
           const scores = scoreProms(v.proms);
-          for (const [instrument, score] of Object.entries(scores) as Array<[Instrument, NonNullable<(typeof scores)[Instrument]>]>) {
+          for (const [instrument, score] of Object.entries(scores) as Array<
+            [Instrument, NonNullable<(typeof scores)[Instrument]>]
+          >) {
             proms.push({
-              follow_up_id: v.id, instrument, items: JSON.stringify(v.proms[instrument]), score: score.score, raw: score.raw, answered: score.answered,
-              unscored_reason: score.unscoredReason ?? null, scoring_version: score.scoringVersion,
+              follow_up_id: v.id,
+              instrument,
+              items: JSON.stringify(v.proms[instrument]),
+              score: score.score,
+              raw: score.raw,
+              answered: score.answered,
+              unscored_reason: score.unscoredReason ?? null,
+              scoring_version: score.scoringVersion,
             });
           }
         }
         for (const k of c.complications) {
           const at = new Date(`${k.onsetDate}T16:00:00Z`);
-          complications.push(toColumns(maps.complication, {
-            ...complicationColumns(k), id: k.id, caseId: c.id, deletedAt: null, deletedBy: null, deleteReason: null, version: 1, createdBy: surgeonId,
-            createdAt: at, updatedAt: at,
-          }));
+          complications.push(
+            toColumns(maps.complication, {
+              ...complicationColumns(k),
+              id: k.id,
+              caseId: c.id,
+              deletedAt: null,
+              deletedBy: null,
+              deleteReason: null,
+              version: 1,
+              createdBy: surgeonId,
+              createdAt: at,
+              updatedAt: at,
+            }),
+          );
         }
       });
       await client.query('BEGIN');
@@ -170,12 +246,15 @@ export async function seedCohort(dataSource: DataSource, config: AppConfig, opti
       totals.proms += proms.length;
       totals.complications += complications.length;
       const seconds = (Date.now() - started) / 1000;
-      log(`seeded ${totals.cases}/${options.cases} cases, ${totals.visits} visits, ${totals.complications} complications (${Math.round(totals.cases / seconds)} cases/s)`);
+      log(
+        `seeded ${totals.cases}/${options.cases} cases, ${totals.visits} visits, ${totals.complications} complications (${Math.round(totals.cases / seconds)} cases/s)`,
+      );
     }
     await client.query(
       `INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, prev_hash, hash)
        VALUES (now(), NULL, 'seed', 'cohort', NULL, NULL, '[]'::jsonb, $1::jsonb, 'synthetic cohort for testing and benchmarks', NULL, '', '')`,
-      [JSON.stringify({ ...totals, seed: options.seed, surgeons: options.surgeons, until: options.until })]);
+      [JSON.stringify({ ...totals, seed: options.seed, surgeons: options.surgeons, until: options.until })],
+    );
     await client.query('ANALYZE');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -195,20 +274,38 @@ async function main(): Promise<void> {
       until: { type: 'string', default: '2026-06-30' },
     },
   });
-  const options = { cases: Number(values.cases), seed: Number(values.seed), surgeons: Number(values.surgeons), until: values.until! };
-  if (!Number.isInteger(options.cases) || options.cases < 1 || !Number.isInteger(options.seed) || !Number.isInteger(options.surgeons) || options.surgeons < 1) {
+  const options = {
+    cases: Number(values.cases),
+    seed: Number(values.seed),
+    surgeons: Number(values.surgeons),
+    until: values.until!,
+  };
+  if (
+    !Number.isInteger(options.cases) ||
+    options.cases < 1 ||
+    !Number.isInteger(options.seed) ||
+    !Number.isInteger(options.surgeons) ||
+    options.surgeons < 1
+  ) {
     process.stderr.write('usage: npm run seed -- --cases N [--seed S] [--surgeons K] [--until YYYY-MM-DD]\n');
     process.exit(2);
   }
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), database: 'ilr' });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), database: 'ilr' });
   const url = config.databaseUrl ?? embedded!.url;
   try {
     await migrate(url);
     const dataSource = await createDataSource({ url, poolSize: 2 }).initialize();
     try {
-      const result = await seedCohort(dataSource, config, { ...options, log: (line) => process.stdout.write(`${line}\n`) });
-      process.stdout.write(`done in ${result.seconds.toFixed(1)} s: ${result.cases} cases, ${result.patients} patients, ${result.visits} visits, ${result.proms} PROM responses, ${result.complications} complications; ${result.surgeonIds.length} surgeons (password seed-surgeon-password)\n`);
+      const result = await seedCohort(dataSource, config, {
+        ...options,
+        log: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.stdout.write(
+        `done in ${result.seconds.toFixed(1)} s: ${result.cases} cases, ${result.patients} patients, ${result.visits} visits, ${result.proms} PROM responses, ${result.complications} complications; ${result.surgeonIds.length} surgeons (password seed-surgeon-password)\n`,
+      );
     } finally {
       await dataSource.destroy();
     }

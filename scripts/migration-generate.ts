@@ -19,8 +19,19 @@ async function scratchDatabase(): Promise<{ url: string; dispose: () => Promise<
   if (!base) {
     const dir = mkdtempSync(join(tmpdir(), 'ilr-generate-'));
     chmodSync(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data directory
-    const server = await startEmbeddedPostgres({ dir: join(dir, 'pg'), database: 'scratch', persistent: false, durable: false });
-    return { url: server.url, dispose: async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }); } };
+    const server = await startEmbeddedPostgres({
+      dir: join(dir, 'pg'),
+      database: 'scratch',
+      persistent: false,
+      durable: false,
+    });
+    return {
+      url: server.url,
+      dispose: async () => {
+        await server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const database = `ilr_generate_${Date.now()}`;
   const admin = new pg.Client({ connectionString: base });
@@ -58,7 +69,10 @@ async function main(): Promise<void> {
     const stamp = Date.now();
     const className = `${name}${stamp}`;
     const up = builder.upQueries.map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
-    const down = builder.downQueries.reverse().map((q) => `    await queryRunner.query(${quote(q.query)});`).join('\n');
+    const down = builder.downQueries
+      .reverse()
+      .map((q) => `    await queryRunner.query(${quote(q.query)});`)
+      .join('\n');
     const file = `${stamp}-${name}.ts`;
     writeFileSync(
       join('migrations', file),
@@ -69,7 +83,9 @@ async function main(): Promise<void> {
       .replace(/(\/\/ generated imports end)/, `import { ${className} } from './${stamp}-${name}.js';\n$1`)
       .replace(/(\/\/ generated list end)/, `${className},\n  $1`);
     writeFileSync(indexPath, index);
-    process.stdout.write(`Wrote migrations/${file} (${builder.upQueries.length} statements) and added it to migrations/index.ts.\n`);
+    process.stdout.write(
+      `Wrote migrations/${file} (${builder.upQueries.length} statements) and added it to migrations/index.ts.\n`,
+    );
   } finally {
     await scratch.dispose();
   }

@@ -7,7 +7,9 @@ import { loadConfig } from '@ilr/registry';
 // database under DATA_DIR/postgres that `npm start` uses.
 async function main(): Promise<void> {
   const config = loadConfig();
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), database: 'ilr' });
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dir: join(config.dataDir, 'postgres'), database: 'ilr' });
   try {
     const applied = await migrate(config.databaseUrl ?? embedded!.url);
     process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'No pending migrations.\n');

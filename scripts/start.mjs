@@ -6,7 +6,16 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const stamp = join(root, 'dist', '.build-stamp');
-const sources = ['apps', 'libs', 'migrations', 'scripts', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const sources = [
+  'apps',
+  'libs',
+  'migrations',
+  'scripts',
+  'bench',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 
 function newest(path) {
   const info = statSync(path);
@@ -15,7 +24,10 @@ function newest(path) {
 }
 
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-const changed = sources.map((s) => join(root, s)).filter(existsSync).some((path) => newest(path) > built);
+const changed = sources
+  .map((s) => join(root, s))
+  .filter(existsSync)
+  .some((path) => newest(path) > built);
 if (changed || !existsSync(join(root, 'dist/apps/api/src/main.js'))) {
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }); // writes dist/.build-stamp
 }

@@ -48,37 +48,63 @@ const uniqueMrn = () => `CV-${randomBytes(6).toString('hex').toUpperCase()}`;
 // A complete, valid POST /api/v1/cases body with an inline patient (a new MRN on every call).
 // Surgery 2023-05-10, patient born 1990-04-12: 33 years old at surgery.
 function validCase(overrides: Body = {}): Body {
-  return deepMerge({
-    surgeryDate: '2023-05-10',
-    side: 'right',
-    indications: ['internal_snapping_hip', 'iliopsoas_impingement'],
-    priorIpsilateralSurgery: [],
-    diagnosticInjection: { performed: true, response: 'complete_relief' },
-    symptomDurationMonths: 18,
-    conservativeTreatment: ['physiotherapy', 'nsaids'],
-    examination: { snappingReproduced: true },
-    activityLevel: 'recreational',
-    heightCm: 172,
-    weightKg: 68.5,
-    imaging: { alphaAngle: 52, lateralCenterEdgeAngle: 30, tonnisGrade: 0, dynamicUltrasoundSnapping: true, bifidTendonOnMri: false },
-    anesthesia: 'general',
-    positioning: 'supine',
-    tractionMinutes: 45,
-    operativeMinutes: 90,
-    portals: ['anterolateral', 'mid_anterior'],
-    capsulotomy: 'interportal',
-    capsularClosure: true,
-    findings: { labralTear: true, anteriorLabralLesionAtPsoas: true, cam: false, pincer: false, acetabularCartilageIcrs: 1, femoralCartilageIcrs: 0 },
-    release: { location: 'capsular', capsularLevel: 'central_compartment', technique: 'fractional_lengthening', tendonBundles: 1 },
-    impingementRepair: { performed: true, procedures: ['labral_repair'] },
-    hoProphylaxis: 'nsaid',
-    intraoperativeEvents: [],
-    notes: 'Uneventful central release.',
-    patient: { mrn: uniqueMrn(), birthDate: '1990-04-12', sex: 'female' },
-  }, overrides);
+  return deepMerge(
+    {
+      surgeryDate: '2023-05-10',
+      side: 'right',
+      indications: ['internal_snapping_hip', 'iliopsoas_impingement'],
+      priorIpsilateralSurgery: [],
+      diagnosticInjection: { performed: true, response: 'complete_relief' },
+      symptomDurationMonths: 18,
+      conservativeTreatment: ['physiotherapy', 'nsaids'],
+      examination: { snappingReproduced: true },
+      activityLevel: 'recreational',
+      heightCm: 172,
+      weightKg: 68.5,
+      imaging: {
+        alphaAngle: 52,
+        lateralCenterEdgeAngle: 30,
+        tonnisGrade: 0,
+        dynamicUltrasoundSnapping: true,
+        bifidTendonOnMri: false,
+      },
+      anesthesia: 'general',
+      positioning: 'supine',
+      tractionMinutes: 45,
+      operativeMinutes: 90,
+      portals: ['anterolateral', 'mid_anterior'],
+      capsulotomy: 'interportal',
+      capsularClosure: true,
+      findings: {
+        labralTear: true,
+        anteriorLabralLesionAtPsoas: true,
+        cam: false,
+        pincer: false,
+        acetabularCartilageIcrs: 1,
+        femoralCartilageIcrs: 0,
+      },
+      release: {
+        location: 'capsular',
+        capsularLevel: 'central_compartment',
+        technique: 'fractional_lengthening',
+        tendonBundles: 1,
+      },
+      impingementRepair: { performed: true, procedures: ['labral_repair'] },
+      hoProphylaxis: 'nsaid',
+      intraoperativeEvents: [],
+      notes: 'Uneventful central release.',
+      patient: { mrn: uniqueMrn(), birthDate: '1990-04-12', sex: 'female' },
+    },
+    overrides,
+  );
 }
 
-interface Counts { cases: number; patients: number; auditEvents: number; idempotencyKeys: number }
+interface Counts {
+  cases: number;
+  patients: number;
+  auditEvents: number;
+  idempotencyKeys: number;
+}
 
 describe('case validation (e2e)', () => {
   let t: TestApp;
@@ -112,7 +138,12 @@ describe('case validation (e2e)', () => {
       errors: expect.arrayContaining([expect.objectContaining({ field, code, message: expect.any(String) })]),
     });
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status: 400, code: 'validation_failed', type: expect.any(String), title: expect.any(String) });
+    expect(response.body).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      type: expect.any(String),
+      title: expect.any(String),
+    });
   }
 
   async function expectRejected(body: Body, field: string, code: string): Promise<Response> {
@@ -157,14 +188,28 @@ describe('case validation (e2e)', () => {
     });
 
     it('is created with only the required fields', async () => {
-      const response = await expectAccepted(validCase({
-        priorIpsilateralSurgery: OMIT, symptomDurationMonths: OMIT, conservativeTreatment: OMIT, examination: OMIT,
-        activityLevel: OMIT, heightCm: OMIT, weightKg: OMIT, imaging: OMIT, intraoperativeEvents: OMIT, notes: OMIT,
-        diagnosticInjection: { performed: false, response: OMIT },
-        findings: { acetabularCartilageIcrs: OMIT, femoralCartilageIcrs: OMIT },
-        impingementRepair: { performed: false, procedures: OMIT },
-      }));
-      expect(response.body).toMatchObject({ priorIpsilateralSurgery: [], impingementRepair: { performed: false, procedures: [] }, bmi: null });
+      const response = await expectAccepted(
+        validCase({
+          priorIpsilateralSurgery: OMIT,
+          symptomDurationMonths: OMIT,
+          conservativeTreatment: OMIT,
+          examination: OMIT,
+          activityLevel: OMIT,
+          heightCm: OMIT,
+          weightKg: OMIT,
+          imaging: OMIT,
+          intraoperativeEvents: OMIT,
+          notes: OMIT,
+          diagnosticInjection: { performed: false, response: OMIT },
+          findings: { acetabularCartilageIcrs: OMIT, femoralCartilageIcrs: OMIT },
+          impingementRepair: { performed: false, procedures: OMIT },
+        }),
+      );
+      expect(response.body).toMatchObject({
+        priorIpsilateralSurgery: [],
+        impingementRepair: { performed: false, procedures: [] },
+        bmi: null,
+      });
     });
 
     it('attaches a second case to the patient found by MRN and creates no second patient', async () => {
@@ -179,11 +224,33 @@ describe('case validation (e2e)', () => {
 
   describe('required fields', () => {
     it.each([
-      'surgeryDate', 'side', 'indications', 'diagnosticInjection', 'anesthesia', 'positioning', 'tractionMinutes',
-      'operativeMinutes', 'portals', 'capsulotomy', 'capsularClosure', 'findings', 'release', 'impingementRepair', 'hoProphylaxis',
-      'diagnosticInjection.performed', 'findings.labralTear', 'findings.cam', 'findings.pincer', 'findings.anteriorLabralLesionAtPsoas',
-      'release.location', 'release.technique', 'release.tendonBundles', 'impingementRepair.performed',
-      'patient.mrn', 'patient.birthDate', 'patient.sex',
+      'surgeryDate',
+      'side',
+      'indications',
+      'diagnosticInjection',
+      'anesthesia',
+      'positioning',
+      'tractionMinutes',
+      'operativeMinutes',
+      'portals',
+      'capsulotomy',
+      'capsularClosure',
+      'findings',
+      'release',
+      'impingementRepair',
+      'hoProphylaxis',
+      'diagnosticInjection.performed',
+      'findings.labralTear',
+      'findings.cam',
+      'findings.pincer',
+      'findings.anteriorLabralLesionAtPsoas',
+      'release.location',
+      'release.technique',
+      'release.tendonBundles',
+      'impingementRepair.performed',
+      'patient.mrn',
+      'patient.birthDate',
+      'patient.sex',
     ])('rejects a case without %s', async (field) => {
       await expectRejected(validCase(at(field, OMIT)), field, 'required');
     });
@@ -216,12 +283,27 @@ describe('case validation (e2e)', () => {
       ['a string for indications', { indications: 'internal_snapping_hip' }, 'indications', 'invalid_type'],
       ['a string for heightCm', { heightCm: '172' }, 'heightCm', 'invalid_type'],
       ['a string for capsularClosure', { capsularClosure: 'false' }, 'capsularClosure', 'invalid_type'],
-      ['a string for diagnosticInjection.performed', { diagnosticInjection: { performed: 'yes' } }, 'diagnosticInjection.performed', 'invalid_type'],
+      [
+        'a string for diagnosticInjection.performed',
+        { diagnosticInjection: { performed: 'yes' } },
+        'diagnosticInjection.performed',
+        'invalid_type',
+      ],
       ['a string for the release object', { release: 'capsular' }, 'release', 'invalid_type'],
       ['a boolean for findings', { findings: true }, 'findings', 'invalid_type'],
       ['a decimal for imaging.tonnisGrade', { imaging: { tonnisGrade: 1.5 } }, 'imaging.tonnisGrade', 'invalid_type'],
-      ['a decimal for findings.femoralCartilageIcrs', { findings: { femoralCartilageIcrs: 2.5 } }, 'findings.femoralCartilageIcrs', 'invalid_type'],
-      ['a decimal for release.tendonBundles', { release: { tendonBundles: 1.5 } }, 'release.tendonBundles', 'invalid_type'],
+      [
+        'a decimal for findings.femoralCartilageIcrs',
+        { findings: { femoralCartilageIcrs: 2.5 } },
+        'findings.femoralCartilageIcrs',
+        'invalid_type',
+      ],
+      [
+        'a decimal for release.tendonBundles',
+        { release: { tendonBundles: 1.5 } },
+        'release.tendonBundles',
+        'invalid_type',
+      ],
       ['a number for notes', { notes: 42 }, 'notes', 'invalid_type'],
       ['a number for patient.mrn', { patient: { mrn: 1234567 } }, 'patient.mrn', 'invalid_type'],
       ['a string for patient', { patient: 'H1234567' }, 'patient', 'invalid_type'],
@@ -248,7 +330,10 @@ describe('case validation (e2e)', () => {
       [{ indications: ['hip_pain'] }, 'indications[0]'],
       [{ priorIpsilateralSurgery: ['hip_arthroscopy', 'knee_arthroscopy'] }, 'priorIpsilateralSurgery[1]'],
       [{ conservativeTreatment: ['massage'] }, 'conservativeTreatment[0]'],
-      [{ impingementRepair: { procedures: ['labral_repair', 'capsular_plication'] } }, 'impingementRepair.procedures[1]'],
+      [
+        { impingementRepair: { procedures: ['labral_repair', 'capsular_plication'] } },
+        'impingementRepair.procedures[1]',
+      ],
       [{ intraoperativeEvents: ['bleeding'] }, 'intraoperativeEvents[0]'],
       [{ portals: ['anterolateral', 7] }, 'portals[1]'],
     ])('rejects %j at %s', async (overrides, field) => {
@@ -381,22 +466,92 @@ describe('case validation (e2e)', () => {
 
   describe('consistency rules', () => {
     it.each<[string, Body, string, string]>([
-      ['an injection performed without a response', { diagnosticInjection: { performed: true, response: OMIT } }, 'diagnosticInjection.response', 'required'],
-      ['an injection performed with a null response', { diagnosticInjection: { performed: true, response: null } }, 'diagnosticInjection.response', 'required'],
-      ['a response without an injection', { diagnosticInjection: { performed: false, response: 'no_relief' } }, 'diagnosticInjection.response', 'not_allowed'],
-      ['a capsular release without capsularLevel', { release: { location: 'capsular', capsularLevel: OMIT } }, 'release.capsularLevel', 'required'],
-      ['a capsular release with a null capsularLevel', { release: { location: 'capsular', capsularLevel: null } }, 'release.capsularLevel', 'required'],
-      ['a lesser trochanter release with capsularLevel', { release: { location: 'lesser_trochanter', capsularLevel: 'peripheral_compartment' } }, 'release.capsularLevel', 'not_allowed'],
-      ['a bifid tendon without allBundlesReleased', { release: { tendonBundles: 2 } }, 'release.allBundlesReleased', 'required'],
-      ['a trifid tendon with a null allBundlesReleased', { release: { tendonBundles: 3, allBundlesReleased: null } }, 'release.allBundlesReleased', 'required'],
-      ['a repair performed with no procedures', { impingementRepair: { performed: true, procedures: [] } }, 'impingementRepair.procedures', 'required'],
-      ['a repair performed with procedures omitted', { impingementRepair: { performed: true, procedures: OMIT } }, 'impingementRepair.procedures', 'required'],
-      ['procedures without a repair', { impingementRepair: { performed: false, procedures: ['chondroplasty'] } }, 'impingementRepair.procedures', 'not_allowed'],
+      [
+        'an injection performed without a response',
+        { diagnosticInjection: { performed: true, response: OMIT } },
+        'diagnosticInjection.response',
+        'required',
+      ],
+      [
+        'an injection performed with a null response',
+        { diagnosticInjection: { performed: true, response: null } },
+        'diagnosticInjection.response',
+        'required',
+      ],
+      [
+        'a response without an injection',
+        { diagnosticInjection: { performed: false, response: 'no_relief' } },
+        'diagnosticInjection.response',
+        'not_allowed',
+      ],
+      [
+        'a capsular release without capsularLevel',
+        { release: { location: 'capsular', capsularLevel: OMIT } },
+        'release.capsularLevel',
+        'required',
+      ],
+      [
+        'a capsular release with a null capsularLevel',
+        { release: { location: 'capsular', capsularLevel: null } },
+        'release.capsularLevel',
+        'required',
+      ],
+      [
+        'a lesser trochanter release with capsularLevel',
+        { release: { location: 'lesser_trochanter', capsularLevel: 'peripheral_compartment' } },
+        'release.capsularLevel',
+        'not_allowed',
+      ],
+      [
+        'a bifid tendon without allBundlesReleased',
+        { release: { tendonBundles: 2 } },
+        'release.allBundlesReleased',
+        'required',
+      ],
+      [
+        'a trifid tendon with a null allBundlesReleased',
+        { release: { tendonBundles: 3, allBundlesReleased: null } },
+        'release.allBundlesReleased',
+        'required',
+      ],
+      [
+        'a repair performed with no procedures',
+        { impingementRepair: { performed: true, procedures: [] } },
+        'impingementRepair.procedures',
+        'required',
+      ],
+      [
+        'a repair performed with procedures omitted',
+        { impingementRepair: { performed: true, procedures: OMIT } },
+        'impingementRepair.procedures',
+        'required',
+      ],
+      [
+        'procedures without a repair',
+        { impingementRepair: { performed: false, procedures: ['chondroplasty'] } },
+        'impingementRepair.procedures',
+        'not_allowed',
+      ],
       ['the portal other without portalsOther', { portals: ['anterolateral', 'other'] }, 'portalsOther', 'required'],
-      ['the portal other with a blank portalsOther', { portals: ['other'], portalsOther: '   ' }, 'portalsOther', 'required'],
+      [
+        'the portal other with a blank portalsOther',
+        { portals: ['other'], portalsOther: '   ' },
+        'portalsOther',
+        'required',
+      ],
       ['portalsOther without the portal other', { portalsOther: 'trans-gluteal' }, 'portalsOther', 'not_allowed'],
-      ['a capsular closure without a capsulotomy', { capsulotomy: 'none', capsularClosure: true }, 'capsularClosure', 'no_capsulotomy'],
-      ['operativeMinutes below tractionMinutes', { tractionMinutes: 60, operativeMinutes: 59 }, 'operativeMinutes', 'less_than_traction'],
+      [
+        'a capsular closure without a capsulotomy',
+        { capsulotomy: 'none', capsularClosure: true },
+        'capsularClosure',
+        'no_capsulotomy',
+      ],
+      [
+        'operativeMinutes below tractionMinutes',
+        { tractionMinutes: 60, operativeMinutes: 59 },
+        'operativeMinutes',
+        'less_than_traction',
+      ],
     ])('rejects %s', async (_name, overrides, field, code) => {
       await expectRejected(validCase(overrides), field, code);
     });
@@ -407,17 +562,31 @@ describe('case validation (e2e)', () => {
       ['labral_debridement', 'labral_reconstruction'],
     ])('rejects two labral procedures (%s and %s)', async (first, second) => {
       await expectRejected(
-        validCase({ impingementRepair: { performed: true, procedures: [first, 'femoral_osteochondroplasty', second] } }),
-        'impingementRepair.procedures', 'conflicting_labral_procedures',
+        validCase({
+          impingementRepair: { performed: true, procedures: [first, 'femoral_osteochondroplasty', second] },
+        }),
+        'impingementRepair.procedures',
+        'conflicting_labral_procedures',
       );
     });
 
     it.each<[string, Body]>([
       ['no injection and no response', { diagnosticInjection: { performed: false, response: OMIT } }],
-      ['a lesser trochanter release without capsularLevel', { release: { location: 'lesser_trochanter', capsularLevel: OMIT } }],
+      [
+        'a lesser trochanter release without capsularLevel',
+        { release: { location: 'lesser_trochanter', capsularLevel: OMIT } },
+      ],
       ['a bifid tendon with allBundlesReleased false', { release: { tendonBundles: 2, allBundlesReleased: false } }],
       ['no repair with an empty procedure list', { impingementRepair: { performed: false, procedures: [] } }],
-      ['one labral procedure with bony work', { impingementRepair: { performed: true, procedures: ['labral_repair', 'femoral_osteochondroplasty', 'acetabular_rim_trimming'] } }],
+      [
+        'one labral procedure with bony work',
+        {
+          impingementRepair: {
+            performed: true,
+            procedures: ['labral_repair', 'femoral_osteochondroplasty', 'acetabular_rim_trimming'],
+          },
+        },
+      ],
       ['the portal other with portalsOther', { portals: ['anterolateral', 'other'], portalsOther: 'trans-gluteal' }],
       ['no capsulotomy and no closure', { capsulotomy: 'none', capsularClosure: false }],
       ['operativeMinutes equal to tractionMinutes', { tractionMinutes: 60, operativeMinutes: 60 }],
@@ -492,7 +661,11 @@ describe('case validation (e2e)', () => {
 
     it('never echoes an MRN from malformed JSON', async () => {
       const before = await counts();
-      const response = await t.http().post('/api/v1/cases').set('Authorization', auth()).set('Content-Type', 'application/json')
+      const response = await t
+        .http()
+        .post('/api/v1/cases')
+        .set('Authorization', auth())
+        .set('Content-Type', 'application/json')
         .send(`{"patient": {"mrn": "${secret}", "birthDate": "1990-04-12",}`);
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -503,9 +676,21 @@ describe('case validation (e2e)', () => {
     });
 
     it('never answers invalid input with a 500', async () => {
-      for (const body of [[], [validCase()], { patient: null }, validCase({ patient: null }), validCase({ release: null }),
-        validCase({ portals: null }), validCase({ impingementRepair: { procedures: null } }), validCase({ surgeryDate: 20230510 })]) {
-        const response = await t.http().post('/api/v1/cases').set('Authorization', auth()).send(body as object);
+      for (const body of [
+        [],
+        [validCase()],
+        { patient: null },
+        validCase({ patient: null }),
+        validCase({ release: null }),
+        validCase({ portals: null }),
+        validCase({ impingementRepair: { procedures: null } }),
+        validCase({ surgeryDate: 20230510 }),
+      ]) {
+        const response = await t
+          .http()
+          .post('/api/v1/cases')
+          .set('Authorization', auth())
+          .send(body as object);
         expect({ body, status: response.status }).toEqual({ body, status: 400 });
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       }
@@ -520,7 +705,9 @@ describe('case validation (e2e)', () => {
       const rejected = await post(invalid).set('Idempotency-Key', key);
       expectFieldError(rejected, 'operativeMinutes', 'less_than_traction');
       expect(await counts()).toEqual(before);
-      await post({ ...invalid, operativeMinutes: 90 }).set('Idempotency-Key', key).expect(201);
+      await post({ ...invalid, operativeMinutes: 90 })
+        .set('Idempotency-Key', key)
+        .expect(201);
     });
   });
 
@@ -533,7 +720,12 @@ describe('case validation (e2e)', () => {
     const patch = (id: string, etag: string, body: Body) =>
       t.http().patch(`/api/v1/cases/${id}`).set('Authorization', auth()).set('If-Match', etag).send(body);
 
-    async function expectPatchRejected(changes: Body, field: string, code: string, caseOverrides: Body = {}): Promise<void> {
+    async function expectPatchRejected(
+      changes: Body,
+      field: string,
+      code: string,
+      caseOverrides: Body = {},
+    ): Promise<void> {
       const created = await createCase(caseOverrides);
       const before = await counts();
       expectFieldError(await patch(created.id, created.etag, changes), field, code);
@@ -547,19 +739,59 @@ describe('case validation (e2e)', () => {
     }
 
     it.each<[string, Body, string, string]>([
-      ['a capsular release with capsularLevel cleared', { release: { location: 'capsular', capsularLevel: null } }, 'release.capsularLevel', 'required'],
-      ['a move to the lesser trochanter that keeps capsularLevel', { release: { location: 'lesser_trochanter' } }, 'release.capsularLevel', 'not_allowed'],
-      ['an injection response cleared', { diagnosticInjection: { response: null } }, 'diagnosticInjection.response', 'required'],
-      ['an injection marked not performed that keeps its response', { diagnosticInjection: { performed: false } }, 'diagnosticInjection.response', 'not_allowed'],
-      ['a second tendon bundle without allBundlesReleased', { release: { tendonBundles: 2 } }, 'release.allBundlesReleased', 'required'],
-      ['a repair marked not performed that keeps its procedures', { impingementRepair: { performed: false } }, 'impingementRepair.procedures', 'not_allowed'],
+      [
+        'a capsular release with capsularLevel cleared',
+        { release: { location: 'capsular', capsularLevel: null } },
+        'release.capsularLevel',
+        'required',
+      ],
+      [
+        'a move to the lesser trochanter that keeps capsularLevel',
+        { release: { location: 'lesser_trochanter' } },
+        'release.capsularLevel',
+        'not_allowed',
+      ],
+      [
+        'an injection response cleared',
+        { diagnosticInjection: { response: null } },
+        'diagnosticInjection.response',
+        'required',
+      ],
+      [
+        'an injection marked not performed that keeps its response',
+        { diagnosticInjection: { performed: false } },
+        'diagnosticInjection.response',
+        'not_allowed',
+      ],
+      [
+        'a second tendon bundle without allBundlesReleased',
+        { release: { tendonBundles: 2 } },
+        'release.allBundlesReleased',
+        'required',
+      ],
+      [
+        'a repair marked not performed that keeps its procedures',
+        { impingementRepair: { performed: false } },
+        'impingementRepair.procedures',
+        'not_allowed',
+      ],
       ['the procedures emptied', { impingementRepair: { procedures: [] } }, 'impingementRepair.procedures', 'required'],
-      ['a second labral procedure', { impingementRepair: { procedures: ['labral_repair', 'labral_debridement'] } }, 'impingementRepair.procedures', 'conflicting_labral_procedures'],
+      [
+        'a second labral procedure',
+        { impingementRepair: { procedures: ['labral_repair', 'labral_debridement'] } },
+        'impingementRepair.procedures',
+        'conflicting_labral_procedures',
+      ],
       ['the portal other without portalsOther', { portals: ['anterolateral', 'other'] }, 'portalsOther', 'required'],
       ['portalsOther without the portal other', { portalsOther: 'trans-gluteal' }, 'portalsOther', 'not_allowed'],
       ['no capsulotomy while the closure stays', { capsulotomy: 'none' }, 'capsularClosure', 'no_capsulotomy'],
       ['traction longer than the stored operation', { tractionMinutes: 120 }, 'operativeMinutes', 'less_than_traction'],
-      ['an operation shorter than the stored traction', { operativeMinutes: 30 }, 'operativeMinutes', 'less_than_traction'],
+      [
+        'an operation shorter than the stored traction',
+        { operativeMinutes: 30 },
+        'operativeMinutes',
+        'less_than_traction',
+      ],
       ['a surgeryDate in the future', { surgeryDate: tomorrow }, 'surgeryDate', 'in_future'],
       ['a surgeryDate before 2000', { surgeryDate: '1999-12-31' }, 'surgeryDate', 'too_early'],
       ['a surgeryDate at which the patient was 9', { surgeryDate: '2000-01-01' }, 'surgeryDate', 'age_out_of_range'],
@@ -567,7 +799,12 @@ describe('case validation (e2e)', () => {
       ['an empty portals list', { portals: [] }, 'portals', 'too_few_items'],
       ['a repeated portal', { portals: ['anterolateral', 'anterolateral'] }, 'portals[1]', 'duplicate_item'],
       ['an unknown nested property', { release: { foo: 1 } }, 'release.foo', 'unknown_property'],
-      ['a patient (not part of a case change)', { patient: { mrn: 'X1', birthDate: '1990-01-01', sex: 'male' } }, 'patient', 'unknown_property'],
+      [
+        'a patient (not part of a case change)',
+        { patient: { mrn: 'X1', birthDate: '1990-01-01', sex: 'male' } },
+        'patient',
+        'unknown_property',
+      ],
       ['a required field cleared', { side: null }, 'side', 'invalid_code'],
       ['a notes text over 4000 characters', { notes: 'n'.repeat(4001) }, 'notes', 'too_long'],
     ])('rejects %s and leaves the case unchanged', async (_name, changes, field, code) => {
@@ -578,10 +815,15 @@ describe('case validation (e2e)', () => {
       const created = await createCase();
       const response = await patch(created.id, created.etag, {
         release: { location: 'lesser_trochanter', capsularLevel: null, tendonBundles: 2, allBundlesReleased: true },
-        capsulotomy: 'none', capsularClosure: false,
+        capsulotomy: 'none',
+        capsularClosure: false,
       }).expect(200);
       expect(response.body.release).toEqual({
-        location: 'lesser_trochanter', capsularLevel: null, technique: 'fractional_lengthening', tendonBundles: 2, allBundlesReleased: true,
+        location: 'lesser_trochanter',
+        capsularLevel: null,
+        technique: 'fractional_lengthening',
+        tendonBundles: 2,
+        allBundlesReleased: true,
       });
       expect(response.body).toMatchObject({ capsulotomy: 'none', capsularClosure: false });
       expect(response.headers.etag).not.toBe(created.etag);

@@ -47,19 +47,26 @@ describe('complications (e2e)', () => {
 
   const createCase = async (user: TestUser = surgeon, overrides: Body = {}): Promise<Body> => {
     const response = await t.http().post('/api/v1/cases').set(as(user)).send(newCaseBody(overrides));
-    if (response.status !== 201) throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
   const createVisit = async (caseId: string, visitDate: string, user: TestUser = surgeon): Promise<Body> => {
-    const response = await t.http().post(`/api/v1/cases/${caseId}/follow-ups`).set(as(user)).send({ visitDate, contactMode: 'clinic' });
-    if (response.status !== 201) throw new Error(`visit creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await t
+      .http()
+      .post(`/api/v1/cases/${caseId}/follow-ups`)
+      .set(as(user))
+      .send({ visitDate, contactMode: 'clinic' });
+    if (response.status !== 201)
+      throw new Error(`visit creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
   const postComplication = (caseId: string, body: Body, user: TestUser = surgeon) =>
     t.http().post(`/api/v1/cases/${caseId}/complications`).set(as(user)).send(body);
   const createComplication = async (caseId: string, body: Body, user: TestUser = surgeon): Promise<Body> => {
     const response = await postComplication(caseId, body, user);
-    if (response.status !== 201) throw new Error(`complication creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`complication creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
   const readCase = async (caseId: string, user: TestUser = surgeon): Promise<Body> =>
@@ -127,15 +134,24 @@ describe('complications (e2e)', () => {
     });
 
     it('records heterotopic ossification with its Brooker grade and the onset day from surgery', async () => {
-      const body = await expectCreated({ type: 'heterotopic_ossification', onsetDate: '2025-05-09', brookerGrade: 3, sinkGrade: 2 });
+      const body = await expectCreated({
+        type: 'heterotopic_ossification',
+        onsetDate: '2025-05-09',
+        brookerGrade: 3,
+        sinkGrade: 2,
+      });
       expect(body.onsetDay).toBe(56);
       expect(body.brookerGrade).toBe(3);
     });
 
     it('records recurrent snapping with its cause, a revision release and Sink grade 3', async () => {
       const body = await expectCreated({
-        type: 'recurrent_snapping', onsetDate: '2025-06-13', recurrenceCause: 'incomplete_release', sinkGrade: 3,
-        reoperation: { date: '2025-09-01', procedure: 'revision_release' }, resolvedDate: '2025-10-15',
+        type: 'recurrent_snapping',
+        onsetDate: '2025-06-13',
+        recurrenceCause: 'incomplete_release',
+        sinkGrade: 3,
+        reoperation: { date: '2025-09-01', procedure: 'revision_release' },
+        resolvedDate: '2025-10-15',
       });
       expect(body.onsetDay).toBe(91);
       expect(body.reoperation).toEqual({ date: '2025-09-01', procedure: 'revision_release' });
@@ -143,7 +159,9 @@ describe('complications (e2e)', () => {
 
     it('records a conversion to arthroplasty with a total hip arthroplasty and Sink grade 3', async () => {
       const body = await expectCreated({
-        type: 'conversion_to_arthroplasty', onsetDate: '2026-03-14', sinkGrade: 3,
+        type: 'conversion_to_arthroplasty',
+        onsetDate: '2026-03-14',
+        sinkGrade: 3,
         reoperation: { date: '2026-04-20', procedure: 'total_hip_arthroplasty' },
       });
       expect(body.onsetDay).toBe(365);
@@ -151,14 +169,29 @@ describe('complications (e2e)', () => {
 
     it('records an "other" complication with its description, a Clavien–Dindo grade and the visit where it was found', async () => {
       const body = await expectCreated({
-        type: 'other', onsetDate: '2025-04-25', sinkGrade: 1, description: 'Transient numbness around the distal portal',
-        clavienDindo: 'I', followUpId: visit.id,
+        type: 'other',
+        onsetDate: '2025-04-25',
+        sinkGrade: 1,
+        description: 'Transient numbness around the distal portal',
+        clavienDindo: 'I',
+        followUpId: visit.id,
       });
-      expect(body).toMatchObject({ onsetDay: 42, clavienDindo: 'I', followUpId: visit.id, description: 'Transient numbness around the distal portal' });
+      expect(body).toMatchObject({
+        onsetDay: 42,
+        clavienDindo: 'I',
+        followUpId: visit.id,
+        description: 'Transient numbness around the distal portal',
+      });
     });
 
     it('records a complication on the day of surgery (onset day 0) with a Clavien–Dindo grade', async () => {
-      const body = await expectCreated({ type: 'deep_vein_thrombosis', onsetDate: SURGERY, sinkGrade: 2, clavienDindo: 'II', resolvedDate: '2025-05-01' });
+      const body = await expectCreated({
+        type: 'deep_vein_thrombosis',
+        onsetDate: SURGERY,
+        sinkGrade: 2,
+        clavienDindo: 'II',
+        resolvedDate: '2025-05-01',
+      });
       expect(body.onsetDay).toBe(0);
     });
 
@@ -198,19 +231,35 @@ describe('complications (e2e)', () => {
     });
 
     it('rejects heterotopic ossification without a Brooker grade', async () => {
-      await expectRejected({ type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1 }, 'brookerGrade', 'required');
+      await expectRejected(
+        { type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1 },
+        'brookerGrade',
+        'required',
+      );
     });
 
     it('rejects Brooker grade 5 (grades are I–IV)', async () => {
-      await expectRejected({ type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1, brookerGrade: 5 }, 'brookerGrade', 'out_of_range');
+      await expectRejected(
+        { type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1, brookerGrade: 5 },
+        'brookerGrade',
+        'out_of_range',
+      );
     });
 
     it('rejects Brooker grade 0 (grades are I–IV)', async () => {
-      await expectRejected({ type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1, brookerGrade: 0 }, 'brookerGrade', 'out_of_range');
+      await expectRejected(
+        { type: 'heterotopic_ossification', onsetDate: '2025-05-01', sinkGrade: 1, brookerGrade: 0 },
+        'brookerGrade',
+        'out_of_range',
+      );
     });
 
     it('rejects recurrent snapping without a recurrence cause', async () => {
-      await expectRejected({ type: 'recurrent_snapping', onsetDate: '2025-06-01', sinkGrade: 2 }, 'recurrenceCause', 'required');
+      await expectRejected(
+        { type: 'recurrent_snapping', onsetDate: '2025-06-01', sinkGrade: 2 },
+        'recurrenceCause',
+        'required',
+      );
     });
 
     it('rejects a recurrence cause on a complication that is not recurrent snapping', async () => {
@@ -234,25 +283,50 @@ describe('complications (e2e)', () => {
     });
 
     it('rejects a reoperation dated before the onset', async () => {
-      await expectRejected({
-        type: 'deep_infection', onsetDate: '2025-04-10', sinkGrade: 3, reoperation: { date: '2025-04-09', procedure: 'washout' },
-      }, 'reoperation.date', 'before_onset');
+      await expectRejected(
+        {
+          type: 'deep_infection',
+          onsetDate: '2025-04-10',
+          sinkGrade: 3,
+          reoperation: { date: '2025-04-09', procedure: 'washout' },
+        },
+        'reoperation.date',
+        'before_onset',
+      );
     });
 
     it('rejects a reoperation with a Sink grade below 3', async () => {
-      await expectRejected({
-        type: 'deep_infection', onsetDate: '2025-04-10', sinkGrade: 2, reoperation: { date: '2025-04-12', procedure: 'washout' },
-      }, 'sinkGrade', 'reoperation_needs_grade_3');
+      await expectRejected(
+        {
+          type: 'deep_infection',
+          onsetDate: '2025-04-10',
+          sinkGrade: 2,
+          reoperation: { date: '2025-04-12', procedure: 'washout' },
+        },
+        'sinkGrade',
+        'reoperation_needs_grade_3',
+      );
     });
 
     it('rejects a conversion to arthroplasty without a reoperation', async () => {
-      await expectRejected({ type: 'conversion_to_arthroplasty', onsetDate: '2025-09-01', sinkGrade: 3 }, 'reoperation.procedure', 'conversion_needs_arthroplasty');
+      await expectRejected(
+        { type: 'conversion_to_arthroplasty', onsetDate: '2025-09-01', sinkGrade: 3 },
+        'reoperation.procedure',
+        'conversion_needs_arthroplasty',
+      );
     });
 
     it('rejects a conversion to arthroplasty whose reoperation is not a total hip arthroplasty', async () => {
-      await expectRejected({
-        type: 'conversion_to_arthroplasty', onsetDate: '2025-09-01', sinkGrade: 3, reoperation: { date: '2025-10-01', procedure: 'revision_arthroscopy' },
-      }, 'reoperation.procedure', 'conversion_needs_arthroplasty');
+      await expectRejected(
+        {
+          type: 'conversion_to_arthroplasty',
+          onsetDate: '2025-09-01',
+          sinkGrade: 3,
+          reoperation: { date: '2025-10-01', procedure: 'revision_arthroscopy' },
+        },
+        'reoperation.procedure',
+        'conversion_needs_arthroplasty',
+      );
     });
 
     it('rejects a resolution dated before the onset', async () => {
@@ -284,9 +358,16 @@ describe('complications (e2e)', () => {
     });
 
     it('rejects an unknown reoperation procedure', async () => {
-      await expectRejected({
-        type: 'deep_infection', onsetDate: '2025-04-10', sinkGrade: 3, reoperation: { date: '2025-04-12', procedure: 'amputation' },
-      }, 'reoperation.procedure', 'invalid_code');
+      await expectRejected(
+        {
+          type: 'deep_infection',
+          onsetDate: '2025-04-10',
+          sinkGrade: 3,
+          reoperation: { date: '2025-04-12', procedure: 'amputation' },
+        },
+        'reoperation.procedure',
+        'invalid_code',
+      );
     });
 
     it('rejects an unknown property', async () => {
@@ -313,7 +394,11 @@ describe('complications (e2e)', () => {
     };
 
     it('requires If-Match (428), refuses a stale one (412), and applies a valid change with ETag "2"', async () => {
-      const created = await createComplication(theCase.id, { type: 'lfcn_neuropraxia', onsetDate: '2025-03-20', sinkGrade: 1 });
+      const created = await createComplication(theCase.id, {
+        type: 'lfcn_neuropraxia',
+        onsetDate: '2025-03-20',
+        sinkGrade: 1,
+      });
       const missing = await patch(created.id, { resolvedDate: '2025-05-01' });
       expect(missing.status).toBe(428);
       expect(missing.body.code).toBe('precondition_required');
@@ -321,18 +406,33 @@ describe('complications (e2e)', () => {
       const changed = await patch(created.id, { resolvedDate: '2025-05-01' }, '"1"');
       expect(changed.status).toBe(200);
       expect(changed.headers.etag).toBe('"2"');
-      expect(changed.body).toMatchObject({ id: created.id, resolvedDate: '2025-05-01', version: 2, type: 'lfcn_neuropraxia', sinkGrade: 1 });
+      expect(changed.body).toMatchObject({
+        id: created.id,
+        resolvedDate: '2025-05-01',
+        version: 2,
+        type: 'lfcn_neuropraxia',
+        sinkGrade: 1,
+      });
 
       const stale = await patch(created.id, { sinkGrade: 2 }, '"1"');
       expect(stale.status).toBe(412);
       expect(stale.body.code).toBe('precondition_failed');
 
       const read = await readCase(theCase.id);
-      expect(read.complications.find((c: Body) => c.id === created.id)).toMatchObject({ resolvedDate: '2025-05-01', sinkGrade: 1, version: 2 });
+      expect(read.complications.find((c: Body) => c.id === created.id)).toMatchObject({
+        resolvedDate: '2025-05-01',
+        sinkGrade: 1,
+        version: 2,
+      });
     });
 
     it('checks the rules on the merged record and changes nothing when they fail', async () => {
-      const created = await createComplication(theCase.id, { type: 'hip_flexor_weakness', onsetDate: '2025-04-01', sinkGrade: 2, resolvedDate: '2025-06-01' });
+      const created = await createComplication(theCase.id, {
+        type: 'hip_flexor_weakness',
+        onsetDate: '2025-04-01',
+        sinkGrade: 2,
+        resolvedDate: '2025-06-01',
+      });
       const before = await written();
 
       const noGrade = await patch(created.id, { type: 'heterotopic_ossification' }, '"1"');
@@ -340,7 +440,11 @@ describe('complications (e2e)', () => {
       // The stored resolution date now precedes the new onset.
       const lateOnset = await patch(created.id, { onsetDate: '2025-07-01' }, '"1"');
       expectOnlyFieldError(lateOnset, 'resolvedDate', 'before_onset');
-      const reoperation = await patch(created.id, { reoperation: { date: '2025-05-01', procedure: 'revision_arthroscopy' } }, '"1"');
+      const reoperation = await patch(
+        created.id,
+        { reoperation: { date: '2025-05-01', procedure: 'revision_arthroscopy' } },
+        '"1"',
+      );
       expectOnlyFieldError(reoperation, 'sinkGrade', 'reoperation_needs_grade_3');
 
       expect(await written()).toEqual(before);
@@ -353,7 +457,11 @@ describe('complications (e2e)', () => {
     });
 
     it('soft-deletes with a reason and If-Match: gone from the case view, kept in the table', async () => {
-      const created = await createComplication(theCase.id, { type: 'superficial_infection', onsetDate: '2025-03-25', sinkGrade: 2 });
+      const created = await createComplication(theCase.id, {
+        type: 'superficial_infection',
+        onsetDate: '2025-03-25',
+        sinkGrade: 2,
+      });
       const noIfMatch = await remove(created.id, { reason: 'entered on the wrong case' });
       expect(noIfMatch.status).toBe(428);
       const noReason = await remove(created.id, {}, '"1"');
@@ -365,7 +473,10 @@ describe('complications (e2e)', () => {
       const deleted = await remove(created.id, { reason: 'entered on the wrong case' }, '"1"');
       expect(deleted.status).toBe(204);
       expect((await readCase(theCase.id)).complications.map((c: Body) => c.id)).not.toContain(created.id);
-      const [row] = await t.dataSource.query('SELECT deleted_at, deleted_by, delete_reason FROM complications WHERE id = $1', [created.id]);
+      const [row] = await t.dataSource.query(
+        'SELECT deleted_at, deleted_by, delete_reason FROM complications WHERE id = $1',
+        [created.id],
+      );
       expect(row).toMatchObject({ deleted_by: surgeon.id, delete_reason: 'entered on the wrong case' });
       expect(row.deleted_at).toBeInstanceOf(Date);
 
@@ -374,32 +485,54 @@ describe('complications (e2e)', () => {
     });
 
     it('records creation, each changed field and the deletion reason in the case history', async () => {
-      const created = await createComplication(theCase.id, { type: 'pudendal_neuropraxia', onsetDate: '2025-03-15', sinkGrade: 1 });
+      const created = await createComplication(theCase.id, {
+        type: 'pudendal_neuropraxia',
+        onsetDate: '2025-03-15',
+        sinkGrade: 1,
+      });
       await patch(created.id, { resolvedDate: '2025-04-15', clavienDindo: 'I' }, '"1"').expect(200);
       await remove(created.id, { reason: 'duplicate of another record' }, '"2"').expect(204);
 
       const history = await t.http().get(`/api/v1/cases/${theCase.id}/history`).set(as(surgeon)).expect(200);
       const events = history.body.items.filter((e: Body) => e.entity === 'complication' && e.entityId === created.id);
       expect(events.map((e: Body) => e.action)).toEqual(['create', 'update', 'delete']);
-      expect(events[0].changes).toEqual(expect.arrayContaining([
-        { field: 'type', from: null, to: 'pudendal_neuropraxia' },
-        { field: 'onsetDate', from: null, to: '2025-03-15' },
-        { field: 'sinkGrade', from: null, to: 1 },
-      ]));
+      expect(events[0].changes).toEqual(
+        expect.arrayContaining([
+          { field: 'type', from: null, to: 'pudendal_neuropraxia' },
+          { field: 'onsetDate', from: null, to: '2025-03-15' },
+          { field: 'sinkGrade', from: null, to: 1 },
+        ]),
+      );
       expect(events[1].changes).toHaveLength(2);
-      expect(events[1].changes).toEqual(expect.arrayContaining([
-        { field: 'resolvedDate', from: null, to: '2025-04-15' },
-        { field: 'clavienDindo', from: null, to: 'I' },
-      ]));
-      expect(events[2]).toMatchObject({ action: 'delete', reason: 'duplicate of another record', actor: { id: surgeon.id } });
+      expect(events[1].changes).toEqual(
+        expect.arrayContaining([
+          { field: 'resolvedDate', from: null, to: '2025-04-15' },
+          { field: 'clavienDindo', from: null, to: 'I' },
+        ]),
+      );
+      expect(events[2]).toMatchObject({
+        action: 'delete',
+        reason: 'duplicate of another record',
+        actor: { id: surgeon.id },
+      });
       expect(history.body.chainIntact).toBe(true);
     });
 
     it('refuses to delete a visit that a live complication names (409), and allows it once that complication is gone', async () => {
       const visit = await createVisit(theCase.id, '2025-05-02');
-      const complication = await createComplication(theCase.id, { type: 'persistent_groin_pain', onsetDate: '2025-05-02', sinkGrade: 2, followUpId: visit.id });
+      const complication = await createComplication(theCase.id, {
+        type: 'persistent_groin_pain',
+        onsetDate: '2025-05-02',
+        sinkGrade: 2,
+        followUpId: visit.id,
+      });
 
-      const refused = await t.http().delete(`/api/v1/follow-ups/${visit.id}`).set(as(surgeon)).set('If-Match', '"1"').send({ reason: 'wrong date' });
+      const refused = await t
+        .http()
+        .delete(`/api/v1/follow-ups/${visit.id}`)
+        .set(as(surgeon))
+        .set('If-Match', '"1"')
+        .send({ reason: 'wrong date' });
       expect(refused.status).toBe(409);
       expect(refused.body.code).toBe('conflict');
       const [row] = await t.dataSource.query('SELECT deleted_at FROM follow_ups WHERE id = $1', [visit.id]);
@@ -407,7 +540,13 @@ describe('complications (e2e)', () => {
       expect((await readCase(theCase.id)).followUps.map((v: Body) => v.id)).toContain(visit.id);
 
       await remove(complication.id, { reason: 'recorded twice' }, '"1"').expect(204);
-      await t.http().delete(`/api/v1/follow-ups/${visit.id}`).set(as(surgeon)).set('If-Match', '"1"').send({ reason: 'wrong date' }).expect(204);
+      await t
+        .http()
+        .delete(`/api/v1/follow-ups/${visit.id}`)
+        .set(as(surgeon))
+        .set('If-Match', '"1"')
+        .send({ reason: 'wrong date' })
+        .expect(204);
     });
   });
 
@@ -418,28 +557,58 @@ describe('complications (e2e)', () => {
     beforeAll(async () => {
       theCase = await createCase(surgeon);
       complication = await createComplication(theCase.id, {
-        type: 'other', onsetDate: '2025-04-02', sinkGrade: 1, description: 'Patient reports the neighbour saw the scar', clavienDindo: 'I',
+        type: 'other',
+        onsetDate: '2025-04-02',
+        sinkGrade: 1,
+        description: 'Patient reports the neighbour saw the scar',
+        clavienDindo: 'I',
       });
     });
 
     it("hides another surgeon's case: adding, changing and deleting its complications are 404s that write nothing", async () => {
       const before = await written();
-      const added = await postComplication(theCase.id, { type: 'lfcn_neuropraxia', onsetDate: '2025-03-20', sinkGrade: 1 }, otherSurgeon);
+      const added = await postComplication(
+        theCase.id,
+        { type: 'lfcn_neuropraxia', onsetDate: '2025-03-20', sinkGrade: 1 },
+        otherSurgeon,
+      );
       expect(added.status).toBe(404);
       expect(added.body.code).toBe('not_found');
-      const changed = await t.http().patch(`/api/v1/complications/${complication.id}`).set(as(otherSurgeon)).set('If-Match', '"1"').send({ sinkGrade: 2 });
+      const changed = await t
+        .http()
+        .patch(`/api/v1/complications/${complication.id}`)
+        .set(as(otherSurgeon))
+        .set('If-Match', '"1"')
+        .send({ sinkGrade: 2 });
       expect(changed.status).toBe(404);
-      const deleted = await t.http().delete(`/api/v1/complications/${complication.id}`).set(as(otherSurgeon)).set('If-Match', '"1"').send({ reason: 'mine now' });
+      const deleted = await t
+        .http()
+        .delete(`/api/v1/complications/${complication.id}`)
+        .set(as(otherSurgeon))
+        .set('If-Match', '"1"')
+        .send({ reason: 'mine now' });
       expect(deleted.status).toBe(404);
       expect(await written()).toEqual(before);
       const read = await readCase(theCase.id);
-      expect(read.complications.find((c: Body) => c.id === complication.id)).toMatchObject({ sinkGrade: 1, version: 1 });
+      expect(read.complications.find((c: Body) => c.id === complication.id)).toMatchObject({
+        sinkGrade: 1,
+        version: 1,
+      });
     });
 
     it('lets registry staff add and correct complications on any case', async () => {
-      const added = await postComplication(theCase.id, { type: 'lfcn_neuropraxia', onsetDate: '2025-03-21', sinkGrade: 1 }, staff);
+      const added = await postComplication(
+        theCase.id,
+        { type: 'lfcn_neuropraxia', onsetDate: '2025-03-21', sinkGrade: 1 },
+        staff,
+      );
       expect(added.status).toBe(201);
-      const corrected = await t.http().patch(`/api/v1/complications/${added.body.id}`).set(as(staff)).set('If-Match', '"1"').send({ sinkGrade: 2 });
+      const corrected = await t
+        .http()
+        .patch(`/api/v1/complications/${added.body.id}`)
+        .set(as(staff))
+        .set('If-Match', '"1"')
+        .send({ sinkGrade: 2 });
       expect(corrected.status).toBe(200);
       expect(corrected.body).toMatchObject({ sinkGrade: 2, version: 2 });
       const read = await readCase(theCase.id);
@@ -448,22 +617,33 @@ describe('complications (e2e)', () => {
 
     it('forbids quality reviewers to add or change complications (403)', async () => {
       const before = await written();
-      const added = await postComplication(theCase.id, { type: 'lfcn_neuropraxia', onsetDate: '2025-03-20', sinkGrade: 1 }, reviewer);
+      const added = await postComplication(
+        theCase.id,
+        { type: 'lfcn_neuropraxia', onsetDate: '2025-03-20', sinkGrade: 1 },
+        reviewer,
+      );
       expect(added.status).toBe(403);
       expect(added.body.code).toBe('forbidden');
-      const changed = await t.http().patch(`/api/v1/complications/${complication.id}`).set(as(reviewer)).set('If-Match', '"1"').send({ sinkGrade: 2 });
+      const changed = await t
+        .http()
+        .patch(`/api/v1/complications/${complication.id}`)
+        .set(as(reviewer))
+        .set('If-Match', '"1"')
+        .send({ sinkGrade: 2 });
       expect(changed.status).toBe(403);
       expect(await written()).toEqual(before);
     });
 
-    it("shows quality reviewers a complication without its free-text description", async () => {
+    it('shows quality reviewers a complication without its free-text description', async () => {
       const read = await readCase(theCase.id, reviewer);
       const seen = read.complications.find((c: Body) => c.id === complication.id);
       expect(seen).toMatchObject({ type: 'other', onsetDay: 19, sinkGrade: 1, clavienDindo: 'I' });
       expect(seen).not.toHaveProperty('description');
       expect(JSON.stringify(read)).not.toContain('neighbour');
       const bySurgeon = await readCase(theCase.id, surgeon);
-      expect(bySurgeon.complications.find((c: Body) => c.id === complication.id).description).toBe('Patient reports the neighbour saw the scar');
+      expect(bySurgeon.complications.find((c: Body) => c.id === complication.id).description).toBe(
+        'Patient reports the neighbour saw the scar',
+      );
     });
   });
 });

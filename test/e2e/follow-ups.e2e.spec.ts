@@ -7,7 +7,8 @@ type Body = Record<string, any>;
 
 // Calendar-date arithmetic in UTC (DOMAIN.md: day differences are counted on dates, never instants).
 const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 const todayUtc = (): string => new Date().toISOString().slice(0, 10);
 
 // Far enough in the past that every visit of the edge table (up to day 2009) is not in the future.
@@ -17,12 +18,24 @@ const PATIENT_BIRTH_DATE = '1990-04-02';
 
 // mHHS answers (DOMAIN.md § PROMs): every item at its best, and a mixed complete set.
 const MHHS_BEST = {
-  pain: 'none', limp: 'none', support: 'none', distance: 'unlimited',
-  stairs: 'normally_without_railing', shoesSocks: 'with_ease', sitting: 'ordinary_chair_one_hour', publicTransport: 'able',
+  pain: 'none',
+  limp: 'none',
+  support: 'none',
+  distance: 'unlimited',
+  stairs: 'normally_without_railing',
+  shoesSocks: 'with_ease',
+  sitting: 'ordinary_chair_one_hour',
+  publicTransport: 'able',
 };
 const MHHS_MIXED = {
-  pain: 'slight', limp: 'slight', support: 'cane_long_walks', distance: 'six_blocks',
-  stairs: 'normally_with_railing', shoesSocks: 'with_difficulty', sitting: 'high_chair_half_hour', publicTransport: 'able',
+  pain: 'slight',
+  limp: 'slight',
+  support: 'cane_long_walks',
+  distance: 'six_blocks',
+  stairs: 'normally_with_railing',
+  shoesSocks: 'with_difficulty',
+  sitting: 'high_chair_half_hour',
+  publicTransport: 'able',
 };
 // slight 40 + slight 8 + cane_long_walks 7 + six_blocks 8 + normally_with_railing 2 + with_difficulty 2 + high_chair_half_hour 3 + able 1
 const MHHS_MIXED_RAW = 40 + 8 + 7 + 8 + 2 + 2 + 3 + 1; // 71
@@ -74,18 +87,21 @@ describe('follow-ups (e2e)', () => {
     const body = newCaseBody({ surgeryDate });
     (body.patient as Body).birthDate = PATIENT_BIRTH_DATE;
     const response = await t.http().post('/api/v1/cases').set(as(user.token)).send(body);
-    if (response.status !== 201) throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`case creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
   const visitBody = (visitDate: string, extra: Body = {}): Body => ({ visitDate, contactMode: 'clinic', ...extra });
   const addVisit = async (caseId: string, body: Body, token = surgeon.token): Promise<Body> => {
     const response = await t.http().post(`/api/v1/cases/${caseId}/follow-ups`).set(as(token)).send(body);
-    if (response.status !== 201) throw new Error(`follow-up creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`follow-up creation failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
   const readCase = async (caseId: string, token = surgeon.token): Promise<Body> =>
     (await t.http().get(`/api/v1/cases/${caseId}`).set(as(token)).expect(200)).body;
-  const count = async (table: string) => (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
+  const count = async (table: string) =>
+    (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
 
   describe('timepoint derivation', () => {
     let theCase: Body;
@@ -116,8 +132,12 @@ describe('follow-ups (e2e)', () => {
       [2009, 'unscheduled'],
     ])('a visit on day %i after surgery is %s', async (day, timepoint) => {
       const visitDate = addDays(SURGERY, day);
-      const response = await t.http().post(`/api/v1/cases/${theCase.id}/follow-ups`).set(as(surgeon.token))
-        .send(visitBody(visitDate)).expect(201);
+      const response = await t
+        .http()
+        .post(`/api/v1/cases/${theCase.id}/follow-ups`)
+        .set(as(surgeon.token))
+        .send(visitBody(visitDate))
+        .expect(201);
       expect(response.body).toMatchObject({ caseId: theCase.id, visitDate, day, timepoint, version: 1 });
       expect(response.headers.location).toBe(`/api/v1/follow-ups/${response.body.id}`);
       expect(response.headers.etag).toBe('"1"');
@@ -127,23 +147,37 @@ describe('follow-ups (e2e)', () => {
 
     it('refuses a visit date in the future (visitDate in_future) and writes nothing', async () => {
       const before = await count('follow_ups');
-      const response = await t.http().post(`/api/v1/cases/${theCase.id}/follow-ups`).set(as(surgeon.token))
-        .send(visitBody(addDays(todayUtc(), 2))).expect(400);
+      const response = await t
+        .http()
+        .post(`/api/v1/cases/${theCase.id}/follow-ups`)
+        .set(as(surgeon.token))
+        .send(visitBody(addDays(todayUtc(), 2)))
+        .expect(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'visitDate', code: 'in_future' })]);
       expect(await count('follow_ups')).toBe(before);
     });
 
-    it('re-derives day and timepoint of every visit when the case\'s surgery date changes', async () => {
+    it("re-derives day and timepoint of every visit when the case's surgery date changes", async () => {
       const own = await createCase();
       const onDay = async (day: number) => (await addVisit(own.id, visitBody(addDays(SURGERY, day)))).id as string;
       const ids = { d0: await onDay(0), d28: await onDay(28), d70: await onDay(70), d135: await onDay(135) };
 
       // One day later: every visit moves one day earlier relative to surgery, across each window edge.
       const newSurgery = addDays(SURGERY, 1);
-      await t.http().patch(`/api/v1/cases/${own.id}`).set(as(surgeon.token)).send({ surgeryDate: newSurgery }).expect(428);
-      const patched = await t.http().patch(`/api/v1/cases/${own.id}`).set(as(surgeon.token)).set('If-Match', `"${own.version}"`)
-        .send({ surgeryDate: newSurgery }).expect(200);
+      await t
+        .http()
+        .patch(`/api/v1/cases/${own.id}`)
+        .set(as(surgeon.token))
+        .send({ surgeryDate: newSurgery })
+        .expect(428);
+      const patched = await t
+        .http()
+        .patch(`/api/v1/cases/${own.id}`)
+        .set(as(surgeon.token))
+        .set('If-Match', `"${own.version}"`)
+        .send({ surgeryDate: newSurgery })
+        .expect(200);
       expect(patched.body.surgeryDate).toBe(newSurgery);
 
       const read = await readCase(own.id);
@@ -184,7 +218,12 @@ describe('follow-ups (e2e)', () => {
 
     it('leaves an mHHS with one unanswered item without a score, saying why', async () => {
       const { mhhs } = await scoreOf({ mhhs: { ...MHHS_MIXED, stairs: null } });
-      expect(mhhs).toMatchObject({ score: null, answered: 7, items: { ...MHHS_MIXED, stairs: null }, scoringVersion: expect.any(String) });
+      expect(mhhs).toMatchObject({
+        score: null,
+        answered: 7,
+        items: { ...MHHS_MIXED, stairs: null },
+        scoringVersion: expect.any(String),
+      });
       expect(mhhs.unscoredReason).toEqual(expect.any(String));
       expect(mhhs.unscoredReason.length).toBeGreaterThan(0);
     });
@@ -197,12 +236,17 @@ describe('follow-ups (e2e)', () => {
       expect(unscored).toMatchObject({ items: IHOT_9, answered: 9, score: null, unscoredReason: expect.any(String) });
     });
 
-    it('scores HOS-ADL over the items answered, leaving \'na\' out of the denominator (14 answered scored, 13 not)', async () => {
+    it("scores HOS-ADL over the items answered, leaving 'na' out of the denominator (14 answered scored, 13 not)", async () => {
       const scored = (await scoreOf({ hosAdl: HOS_ADL_14 })).hosAdl;
       expect(scored).toMatchObject({ items: HOS_ADL_14, answered: 14 });
       expect(scored.score).toBeCloseTo((45 / (4 * 14)) * 100, 10); // 80.357142857…
       const unscored = (await scoreOf({ hosAdl: HOS_ADL_13 })).hosAdl;
-      expect(unscored).toMatchObject({ items: HOS_ADL_13, answered: 13, score: null, unscoredReason: expect.any(String) });
+      expect(unscored).toMatchObject({
+        items: HOS_ADL_13,
+        answered: 13,
+        score: null,
+        unscoredReason: expect.any(String),
+      });
     });
 
     it('scores HOS-Sport with 7 of 9 answered and not with 6', async () => {
@@ -231,7 +275,14 @@ describe('follow-ups (e2e)', () => {
 
     it('returns the same scores, each with its scoring version, in GET /cases/:id', async () => {
       const own = await createCase();
-      const proms = { mhhs: MHHS_MIXED, ihot12: IHOT_10, hosAdl: HOS_ADL_14, hosSport: HOS_SPORT_6, nahs: NAHS_20, eq5d5l: EQ5D5L };
+      const proms = {
+        mhhs: MHHS_MIXED,
+        ihot12: IHOT_10,
+        hosAdl: HOS_ADL_14,
+        hosSport: HOS_SPORT_6,
+        nahs: NAHS_20,
+        eq5d5l: EQ5D5L,
+      };
       const created = await addVisit(own.id, visitBody(addDays(SURGERY, 365), { proms }));
       expect(Object.keys(created.proms).sort()).toEqual(['eq5d5l', 'hosAdl', 'hosSport', 'ihot12', 'mhhs', 'nahs']);
       for (const result of Object.values(created.proms) as Body[]) {
@@ -253,15 +304,26 @@ describe('follow-ups (e2e)', () => {
     beforeAll(async () => {
       theCase = await createCase();
     });
-    const post = (body: Body) => t.http().post(`/api/v1/cases/${theCase.id}/follow-ups`).set(as(surgeon.token)).send(body);
+    const post = (body: Body) =>
+      t.http().post(`/api/v1/cases/${theCase.id}/follow-ups`).set(as(surgeon.token)).send(body);
     const visitDate = addDays(SURGERY, 400);
     const hosAdlWith = (index: number, value: unknown) => HOS_ADL_14.map((item, i) => (i === index ? value : item));
 
     it.each([
       ['iHOT-12 with 11 items', { proms: { ihot12: IHOT_10.slice(0, 11) } }, 'proms.ihot12', 'invalid_items'],
-      ['an iHOT-12 item of 101', { proms: { ihot12: IHOT_10.map((item, i) => (i === 3 ? 101 : item)) } }, 'proms.ihot12[3]', 'out_of_range'],
-      ['a HOS-ADL item \'n/a\'', { proms: { hosAdl: hosAdlWith(5, 'n/a') } }, 'proms.hosAdl[5]', 'invalid_type'],
-      ['an unknown mHHS code', { proms: { mhhs: { ...MHHS_MIXED, pain: 'unbearable' } } }, 'proms.mhhs.pain', 'invalid_code'],
+      [
+        'an iHOT-12 item of 101',
+        { proms: { ihot12: IHOT_10.map((item, i) => (i === 3 ? 101 : item)) } },
+        'proms.ihot12[3]',
+        'out_of_range',
+      ],
+      ["a HOS-ADL item 'n/a'", { proms: { hosAdl: hosAdlWith(5, 'n/a') } }, 'proms.hosAdl[5]', 'invalid_type'],
+      [
+        'an unknown mHHS code',
+        { proms: { mhhs: { ...MHHS_MIXED, pain: 'unbearable' } } },
+        'proms.mhhs.pain',
+        'invalid_code',
+      ],
       ['an unknown instrument', { proms: { koos: [1, 2, 3] } }, 'proms.koos', 'unknown_property'],
       ['groinPain with two decimals', { groinPain: 6.55 }, 'groinPain', expect.any(String)],
       ['hipFlexionStrength 6', { hipFlexionStrength: 6 }, 'hipFlexionStrength', 'out_of_range'],
@@ -275,8 +337,10 @@ describe('follow-ups (e2e)', () => {
       expect({ visits: await count('follow_ups'), proms: await count('prom_responses') }).toEqual(before);
     });
 
-    it('accepts \'na\' as a HOS-ADL item and one decimal of groin pain', async () => {
-      const created = await post(visitBody(visitDate, { groinPain: 6.5, proms: { hosAdl: hosAdlWith(5, 'na') } })).expect(201);
+    it("accepts 'na' as a HOS-ADL item and one decimal of groin pain", async () => {
+      const created = await post(
+        visitBody(visitDate, { groinPain: 6.5, proms: { hosAdl: hosAdlWith(5, 'na') } }),
+      ).expect(201);
       expect(created.body.groinPain).toBe(6.5);
       expect(created.body.proms.hosAdl.items[5]).toBe('na');
       // Index 5 (a 4) is now 'na': 45 − 4 = 41 over 13 answered, below the 14 needed.
@@ -284,11 +348,24 @@ describe('follow-ups (e2e)', () => {
     });
 
     it('accepts the other visit fields at their bounds', async () => {
-      const created = await post(visitBody(visitDate, {
-        contactMode: 'remote_questionnaire', snapping: 'painless', groinPain: 0, hipFlexionStrength: 5, returnedToSport: 'not_applicable', satisfaction: 10,
-      })).expect(201);
+      const created = await post(
+        visitBody(visitDate, {
+          contactMode: 'remote_questionnaire',
+          snapping: 'painless',
+          groinPain: 0,
+          hipFlexionStrength: 5,
+          returnedToSport: 'not_applicable',
+          satisfaction: 10,
+        }),
+      ).expect(201);
       expect(created.body).toMatchObject({
-        contactMode: 'remote_questionnaire', snapping: 'painless', groinPain: 0, hipFlexionStrength: 5, returnedToSport: 'not_applicable', satisfaction: 10, proms: {},
+        contactMode: 'remote_questionnaire',
+        snapping: 'painless',
+        groinPain: 0,
+        hipFlexionStrength: 5,
+        returnedToSport: 'not_applicable',
+        satisfaction: 10,
+        proms: {},
       });
     });
   });
@@ -300,10 +377,22 @@ describe('follow-ups (e2e)', () => {
       const url = `/api/v1/follow-ups/${visit.id}`;
       const missing = await t.http().patch(url).set(as(surgeon.token)).send({ groinPain: 2 }).expect(428);
       expect(missing.body.code).toBe('precondition_required');
-      const first = await t.http().patch(url).set(as(surgeon.token)).set('If-Match', '"1"').send({ groinPain: 2 }).expect(200);
+      const first = await t
+        .http()
+        .patch(url)
+        .set(as(surgeon.token))
+        .set('If-Match', '"1"')
+        .send({ groinPain: 2 })
+        .expect(200);
       expect(first.headers.etag).toBe('"2"');
       expect(first.body).toMatchObject({ groinPain: 2, version: 2 });
-      const stale = await t.http().patch(url).set(as(surgeon.token)).set('If-Match', '"1"').send({ groinPain: 8 }).expect(412);
+      const stale = await t
+        .http()
+        .patch(url)
+        .set(as(surgeon.token))
+        .set('If-Match', '"1"')
+        .send({ groinPain: 8 })
+        .expect(412);
       expect(stale.body.code).toBe('precondition_failed');
       const read = await readCase(own.id);
       expect(read.followUps[0]).toMatchObject({ groinPain: 2, version: 2 });
@@ -311,22 +400,38 @@ describe('follow-ups (e2e)', () => {
 
     it('re-scores a replaced instrument, keeps the others, removes one sent as null, and records each change', async () => {
       const own = await createCase();
-      const visit = await addVisit(own.id, visitBody(addDays(SURGERY, 365), { groinPain: 4, proms: { mhhs: MHHS_MIXED, ihot12: IHOT_9, nahs: NAHS_20 } }));
+      const visit = await addVisit(
+        own.id,
+        visitBody(addDays(SURGERY, 365), { groinPain: 4, proms: { mhhs: MHHS_MIXED, ihot12: IHOT_9, nahs: NAHS_20 } }),
+      );
       expect(visit.proms.ihot12.score).toBeNull();
       const url = `/api/v1/follow-ups/${visit.id}`;
 
-      const replaced = await t.http().patch(url).set(as(surgeon.token)).set('If-Match', '"1"')
-        .send({ groinPain: 2.5, proms: { ihot12: IHOT_10 } }).expect(200);
+      const replaced = await t
+        .http()
+        .patch(url)
+        .set(as(surgeon.token))
+        .set('If-Match', '"1"')
+        .send({ groinPain: 2.5, proms: { ihot12: IHOT_10 } })
+        .expect(200);
       expect(replaced.body.groinPain).toBe(2.5);
       expect(replaced.body.proms.ihot12).toMatchObject({ items: IHOT_10, answered: 10 });
       expect(replaced.body.proms.ihot12.score).toBeCloseTo(72.05, 10);
       expect(replaced.body.proms.mhhs).toEqual(visit.proms.mhhs);
       expect(replaced.body.proms.nahs).toEqual(visit.proms.nahs);
 
-      const removed = await t.http().patch(url).set(as(surgeon.token)).set('If-Match', `"${replaced.body.version}"`)
-        .send({ proms: { nahs: null } }).expect(200);
+      const removed = await t
+        .http()
+        .patch(url)
+        .set(as(surgeon.token))
+        .set('If-Match', `"${replaced.body.version}"`)
+        .send({ proms: { nahs: null } })
+        .expect(200);
       expect(Object.keys(removed.body.proms).sort()).toEqual(['ihot12', 'mhhs']);
-      const rows = await t.dataSource.query('SELECT instrument FROM prom_responses WHERE follow_up_id = $1 ORDER BY instrument', [visit.id]);
+      const rows = await t.dataSource.query(
+        'SELECT instrument FROM prom_responses WHERE follow_up_id = $1 ORDER BY instrument',
+        [visit.id],
+      );
       expect(rows.map((r: Body) => r.instrument)).toEqual(['ihot12', 'mhhs']);
 
       const read = await readCase(own.id);
@@ -336,10 +441,12 @@ describe('follow-ups (e2e)', () => {
       const updates = history.body.items.filter((e: Body) => e.entity === 'follow_up' && e.action === 'update');
       expect(updates).toHaveLength(2);
       expect(updates[0]).toMatchObject({ entityId: visit.id, actor: { id: surgeon.id } });
-      expect(updates[0].changes).toEqual(expect.arrayContaining([
-        { field: 'groinPain', from: 4, to: 2.5 },
-        { field: 'proms.ihot12', from: IHOT_9, to: IHOT_10 },
-      ]));
+      expect(updates[0].changes).toEqual(
+        expect.arrayContaining([
+          { field: 'groinPain', from: 4, to: 2.5 },
+          { field: 'proms.ihot12', from: IHOT_9, to: IHOT_10 },
+        ]),
+      );
       expect(updates[0].changes).toHaveLength(2);
       expect(updates[1].changes).toEqual([{ field: 'proms.nahs', from: NAHS_20, to: null }]);
     });
@@ -349,20 +456,42 @@ describe('follow-ups (e2e)', () => {
       const visit = await addVisit(own.id, visitBody(addDays(SURGERY, 91), { proms: { mhhs: MHHS_BEST } }));
       const url = `/api/v1/follow-ups/${visit.id}`;
       await t.http().delete(url).set(as(surgeon.token)).send({ reason: 'entered on the wrong case' }).expect(428);
-      await t.http().delete(url).set(as(surgeon.token)).set('If-Match', '"2"').send({ reason: 'entered on the wrong case' }).expect(412);
+      await t
+        .http()
+        .delete(url)
+        .set(as(surgeon.token))
+        .set('If-Match', '"2"')
+        .send({ reason: 'entered on the wrong case' })
+        .expect(412);
       const noReason = await t.http().delete(url).set(as(surgeon.token)).set('If-Match', '"1"').send({}).expect(400);
       expect(noReason.body.errors).toEqual([expect.objectContaining({ field: 'reason', code: 'required' })]);
-      await t.http().delete(url).set(as(surgeon.token)).set('If-Match', '"1"').send({ reason: 'entered on the wrong case' }).expect(204);
+      await t
+        .http()
+        .delete(url)
+        .set(as(surgeon.token))
+        .set('If-Match', '"1"')
+        .send({ reason: 'entered on the wrong case' })
+        .expect(204);
 
       const read = await readCase(own.id);
       expect(read.followUps).toEqual([]);
-      const [row] = await t.dataSource.query('SELECT delete_reason, deleted_by, deleted_at FROM follow_ups WHERE id = $1', [visit.id]);
+      const [row] = await t.dataSource.query(
+        'SELECT delete_reason, deleted_by, deleted_at FROM follow_ups WHERE id = $1',
+        [visit.id],
+      );
       expect(row).toMatchObject({ delete_reason: 'entered on the wrong case', deleted_by: surgeon.id });
       expect(row.deleted_at).not.toBeNull();
       await t.http().patch(url).set(as(surgeon.token)).set('If-Match', '"1"').send({ groinPain: 1 }).expect(404);
       const history = await t.http().get(`/api/v1/cases/${own.id}/history`).set(as(surgeon.token)).expect(200);
       const deletions = history.body.items.filter((e: Body) => e.action === 'delete');
-      expect(deletions).toEqual([expect.objectContaining({ entity: 'follow_up', entityId: visit.id, reason: 'entered on the wrong case', actor: expect.objectContaining({ id: surgeon.id }) })]);
+      expect(deletions).toEqual([
+        expect.objectContaining({
+          entity: 'follow_up',
+          entityId: visit.id,
+          reason: 'entered on the wrong case',
+          actor: expect.objectContaining({ id: surgeon.id }),
+        }),
+      ]);
     });
   });
 
@@ -374,41 +503,93 @@ describe('follow-ups (e2e)', () => {
       visit = await addVisit(own.id, visitBody(addDays(SURGERY, 42), { groinPain: 3 }));
     });
 
-    it('a surgeon cannot add, change or delete a visit on another surgeon\'s case (404), and nothing changes', async () => {
+    it("a surgeon cannot add, change or delete a visit on another surgeon's case (404), and nothing changes", async () => {
       const other = as(otherSurgeon.token);
       const before = await count('follow_ups');
-      const added = await t.http().post(`/api/v1/cases/${own.id}/follow-ups`).set(other).send(visitBody(addDays(SURGERY, 91))).expect(404);
+      const added = await t
+        .http()
+        .post(`/api/v1/cases/${own.id}/follow-ups`)
+        .set(other)
+        .send(visitBody(addDays(SURGERY, 91)))
+        .expect(404);
       expect(added.body.code).toBe('not_found');
-      await t.http().patch(`/api/v1/follow-ups/${visit.id}`).set(other).set('If-Match', '"1"').send({ groinPain: 9 }).expect(404);
-      await t.http().delete(`/api/v1/follow-ups/${visit.id}`).set(other).set('If-Match', '"1"').send({ reason: 'x' }).expect(404);
+      await t
+        .http()
+        .patch(`/api/v1/follow-ups/${visit.id}`)
+        .set(other)
+        .set('If-Match', '"1"')
+        .send({ groinPain: 9 })
+        .expect(404);
+      await t
+        .http()
+        .delete(`/api/v1/follow-ups/${visit.id}`)
+        .set(other)
+        .set('If-Match', '"1"')
+        .send({ reason: 'x' })
+        .expect(404);
       expect(await count('follow_ups')).toBe(before);
       const read = await readCase(own.id);
       expect(read.followUps.find((v: Body) => v.id === visit.id)).toMatchObject({ groinPain: 3, version: 1 });
     });
 
-    it('registry staff add and correct visits on any surgeon\'s case', async () => {
-      const added = await t.http().post(`/api/v1/cases/${own.id}/follow-ups`).set(as(staff.token))
-        .send(visitBody(addDays(SURGERY, 182), { contactMode: 'telephone' })).expect(201);
+    it("registry staff add and correct visits on any surgeon's case", async () => {
+      const added = await t
+        .http()
+        .post(`/api/v1/cases/${own.id}/follow-ups`)
+        .set(as(staff.token))
+        .send(visitBody(addDays(SURGERY, 182), { contactMode: 'telephone' }))
+        .expect(201);
       expect(added.body).toMatchObject({ caseId: own.id, timepoint: '6m', contactMode: 'telephone' });
-      const corrected = await t.http().patch(`/api/v1/follow-ups/${added.body.id}`).set(as(staff.token)).set('If-Match', '"1"')
-        .send({ satisfaction: 7, proms: { mhhs: MHHS_BEST } }).expect(200);
+      const corrected = await t
+        .http()
+        .patch(`/api/v1/follow-ups/${added.body.id}`)
+        .set(as(staff.token))
+        .set('If-Match', '"1"')
+        .send({ satisfaction: 7, proms: { mhhs: MHHS_BEST } })
+        .expect(200);
       expect(corrected.body).toMatchObject({ satisfaction: 7, version: 2, proms: { mhhs: { score: 100 } } });
     });
 
     it('a quality reviewer may not add, change or delete a visit (403), and an anonymous caller gets 401', async () => {
       const before = await count('follow_ups');
-      const response = await t.http().post(`/api/v1/cases/${own.id}/follow-ups`).set(as(reviewer.token)).send(visitBody(addDays(SURGERY, 365))).expect(403);
+      const response = await t
+        .http()
+        .post(`/api/v1/cases/${own.id}/follow-ups`)
+        .set(as(reviewer.token))
+        .send(visitBody(addDays(SURGERY, 365)))
+        .expect(403);
       expect(response.body.code).toBe('forbidden');
-      await t.http().patch(`/api/v1/follow-ups/${visit.id}`).set(as(reviewer.token)).set('If-Match', '"1"').send({ groinPain: 9 }).expect(403);
-      await t.http().delete(`/api/v1/follow-ups/${visit.id}`).set(as(reviewer.token)).set('If-Match', '"1"').send({ reason: 'x' }).expect(403);
-      await t.http().post(`/api/v1/cases/${own.id}/follow-ups`).send(visitBody(addDays(SURGERY, 365))).expect(401);
+      await t
+        .http()
+        .patch(`/api/v1/follow-ups/${visit.id}`)
+        .set(as(reviewer.token))
+        .set('If-Match', '"1"')
+        .send({ groinPain: 9 })
+        .expect(403);
+      await t
+        .http()
+        .delete(`/api/v1/follow-ups/${visit.id}`)
+        .set(as(reviewer.token))
+        .set('If-Match', '"1"')
+        .send({ reason: 'x' })
+        .expect(403);
+      await t
+        .http()
+        .post(`/api/v1/cases/${own.id}/follow-ups`)
+        .send(visitBody(addDays(SURGERY, 365)))
+        .expect(401);
       expect(await count('follow_ups')).toBe(before);
       const read = await readCase(own.id);
       expect(read.followUps.find((v: Body) => v.id === visit.id)).toMatchObject({ groinPain: 3, version: 1 });
     });
 
     it('admin adds a visit to any case', async () => {
-      const added = await t.http().post(`/api/v1/cases/${own.id}/follow-ups`).set(as(admin)).send(visitBody(addDays(SURGERY, 730))).expect(201);
+      const added = await t
+        .http()
+        .post(`/api/v1/cases/${own.id}/follow-ups`)
+        .set(as(admin))
+        .send(visitBody(addDays(SURGERY, 730)))
+        .expect(201);
       expect(added.body).toMatchObject({ caseId: own.id, timepoint: '2y', day: 730 });
     });
 
@@ -416,13 +597,33 @@ describe('follow-ups (e2e)', () => {
       const body = visitBody(addDays(SURGERY, 400), { proms: { ihot12: IHOT_10 } });
       const url = `/api/v1/cases/${own.id}/follow-ups`;
       const before = { visits: await count('follow_ups'), proms: await count('prom_responses') };
-      const first = await t.http().post(url).set(as(surgeon.token)).set('Idempotency-Key', 'visit-retry-1').send(body).expect(201);
-      const retry = await t.http().post(url).set(as(surgeon.token)).set('Idempotency-Key', 'visit-retry-1').send(body).expect(201);
+      const first = await t
+        .http()
+        .post(url)
+        .set(as(surgeon.token))
+        .set('Idempotency-Key', 'visit-retry-1')
+        .send(body)
+        .expect(201);
+      const retry = await t
+        .http()
+        .post(url)
+        .set(as(surgeon.token))
+        .set('Idempotency-Key', 'visit-retry-1')
+        .send(body)
+        .expect(201);
       expect(retry.body).toEqual(first.body);
       expect(retry.headers.location).toBe(first.headers.location);
-      expect({ visits: await count('follow_ups'), proms: await count('prom_responses') }).toEqual({ visits: before.visits + 1, proms: before.proms + 1 });
-      const reused = await t.http().post(url).set(as(surgeon.token)).set('Idempotency-Key', 'visit-retry-1')
-        .send({ ...body, contactMode: 'telephone' }).expect(409);
+      expect({ visits: await count('follow_ups'), proms: await count('prom_responses') }).toEqual({
+        visits: before.visits + 1,
+        proms: before.proms + 1,
+      });
+      const reused = await t
+        .http()
+        .post(url)
+        .set(as(surgeon.token))
+        .set('Idempotency-Key', 'visit-retry-1')
+        .send({ ...body, contactMode: 'telephone' })
+        .expect(409);
       expect(reused.body.code).toBe('idempotency_key_reused');
       const read = await readCase(own.id);
       expect(read.followUps.filter((v: Body) => v.visitDate === body.visitDate)).toHaveLength(1);

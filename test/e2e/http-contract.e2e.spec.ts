@@ -13,51 +13,85 @@ describe('HTTP contract: problem+json, headers, docs, health (e2e)', () => {
     await t.close();
   });
 
-  const expectProblem = (response: { headers: Record<string, string>; body: Record<string, unknown> }, status: number) => {
+  const expectProblem = (
+    response: { headers: Record<string, string>; body: Record<string, unknown> },
+    status: number,
+  ) => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+    expect(response.body).toMatchObject({
+      type: expect.any(String),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+    });
     expect(response.body.correlationId).toBe(response.headers['x-correlation-id']);
   };
 
   it('answers malformed JSON with a 400 problem that does not quote the body', async () => {
-    const response = await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin}`)
-      .set('Content-Type', 'application/json').send('{"email": "MRN-SECRET-123", oops}').expect(400);
+    const response = await t
+      .http()
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Content-Type', 'application/json')
+      .send('{"email": "MRN-SECRET-123", oops}')
+      .expect(400);
     expectProblem(response, 400);
     expect(response.body.code).toBe('malformed_json');
     expect(JSON.stringify(response.body)).not.toContain('MRN-SECRET-123');
   });
 
   it('names each unknown property and each wrong type by its field path', async () => {
-    const response = await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin}`)
-      .send({ email: 'a@test.ilr', displayName: 42, role: 'chief', password: 'long-enough-password', isRoot: true }).expect(400);
+    const response = await t
+      .http()
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ email: 'a@test.ilr', displayName: 42, role: 'chief', password: 'long-enough-password', isRoot: true })
+      .expect(400);
     expectProblem(response, 400);
-    expect(response.body.errors).toEqual(expect.arrayContaining([
-      { field: 'isRoot', code: 'unknown_property', message: expect.any(String) },
-      { field: 'displayName', code: 'invalid_type', message: expect.any(String) },
-      { field: 'role', code: 'invalid_code', message: expect.stringContaining('surgeon') },
-    ]));
+    expect(response.body.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'isRoot', code: 'unknown_property', message: expect.any(String) },
+        { field: 'displayName', code: 'invalid_type', message: expect.any(String) },
+        { field: 'role', code: 'invalid_code', message: expect.stringContaining('surgeon') },
+      ]),
+    );
     expect(response.body.errors).toHaveLength(3);
     const count = await t.dataSource.query("SELECT count(*)::int AS n FROM users WHERE email = 'a@test.ilr'");
     expect(count[0].n).toBe(0);
   });
 
   it('reports a missing required field as required', async () => {
-    const response = await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin}`).send({ email: 'b@test.ilr' }).expect(400);
-    expect(response.body.errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ field: 'displayName', code: 'required' }),
-      expect.objectContaining({ field: 'role', code: 'required' }),
-      expect.objectContaining({ field: 'password', code: 'required' }),
-    ]));
+    const response = await t
+      .http()
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ email: 'b@test.ilr' })
+      .expect(400);
+    expect(response.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'displayName', code: 'required' }),
+        expect.objectContaining({ field: 'role', code: 'required' }),
+        expect.objectContaining({ field: 'password', code: 'required' }),
+      ]),
+    );
   });
 
   it('rejects a body over the configured limit with 413', async () => {
-    const response = await t.http().post('/api/v1/users').set('Authorization', `Bearer ${admin}`)
-      .send({ email: 'c@test.ilr', displayName: 'x'.repeat(5000), role: 'surgeon', password: 'long-enough-password' }).expect(413);
+    const response = await t
+      .http()
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ email: 'c@test.ilr', displayName: 'x'.repeat(5000), role: 'surgeon', password: 'long-enough-password' })
+      .expect(413);
     expectProblem(response, 413);
   });
 
   it('answers an unknown route with a 404 problem', async () => {
-    const response = await t.http().get('/api/v1/nothing-here?mrn=123').set('Authorization', `Bearer ${admin}`).expect(404);
+    const response = await t
+      .http()
+      .get('/api/v1/nothing-here?mrn=123')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(404);
     expectProblem(response, 404);
     expect(JSON.stringify(response.body)).not.toContain('mrn=123');
   });
@@ -75,7 +109,13 @@ describe('HTTP contract: problem+json, headers, docs, health (e2e)', () => {
   it('logs one structured line per request, without the query string', async () => {
     await t.http().get('/api/v1/users?cursor=SECRET-QUERY').set('Authorization', `Bearer ${admin}`);
     const line = t.logs.filter((l) => l.msg === 'request').at(-1)!;
-    expect(line).toMatchObject({ method: 'GET', path: '/api/v1/users', status: 400, correlationId: expect.any(String), userId: expect.any(String) });
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/users',
+      status: 400,
+      correlationId: expect.any(String),
+      userId: expect.any(String),
+    });
     expect(typeof line.durationMs).toBe('number');
     expect(JSON.stringify(t.logs)).not.toContain('SECRET-QUERY');
   });
@@ -85,9 +125,21 @@ describe('HTTP contract: problem+json, headers, docs, health (e2e)', () => {
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.body.paths['/api/v1/users'].post.security).toEqual([{ bearer: [] }]);
-    expect(doc.body.components.schemas.CreateUserRequest.properties.role.allOf).toEqual([{ $ref: '#/components/schemas/UserRole' }]);
-    expect(doc.body.components.schemas.UserRole.enum).toEqual(['surgeon', 'registry_staff', 'quality_reviewer', 'admin']);
-    expect(doc.body.components.schemas.CreateUserRequest.required).toEqual(['email', 'displayName', 'role', 'password']);
+    expect(doc.body.components.schemas.CreateUserRequest.properties.role.allOf).toEqual([
+      { $ref: '#/components/schemas/UserRole' },
+    ]);
+    expect(doc.body.components.schemas.UserRole.enum).toEqual([
+      'surgeon',
+      'registry_staff',
+      'quality_reviewer',
+      'admin',
+    ]);
+    expect(doc.body.components.schemas.CreateUserRequest.required).toEqual([
+      'email',
+      'displayName',
+      'role',
+      'password',
+    ]);
     const ui = await t.http().get('/api/docs').expect(200);
     expect(ui.text).toContain('swagger');
   });

@@ -25,7 +25,9 @@ describe('migrations', () => {
   it('revert all the way down and apply again to the same schema', async () => {
     const total = dataSource.migrations.length;
     for (let i = 0; i < total; i++) await dataSource.undoLastMigration({ transaction: 'each' });
-    const left = await dataSource.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'");
+    const left = await dataSource.query(
+      "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'",
+    );
     expect(left[0].n).toBe(0);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     expect(applied).toHaveLength(total);

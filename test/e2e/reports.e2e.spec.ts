@@ -16,7 +16,8 @@ type Row = Record<string, string>;
 
 const Z = 1.959963984540054;
 const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 // The registry's time zone is UTC in tests: "today" is the UTC calendar date.
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -85,15 +86,23 @@ function funnelLimit(n: number, theta: number, p: number): number {
   return Math.min(1, Math.max(0, (r - alpha) / n));
 }
 const funnelLimits = (n: number, theta: number) => ({
-  lower95: funnelLimit(n, theta, 0.025), upper95: funnelLimit(n, theta, 0.975),
-  lower998: funnelLimit(n, theta, 0.001), upper998: funnelLimit(n, theta, 0.999),
+  lower95: funnelLimit(n, theta, 0.025),
+  upper95: funnelLimit(n, theta, 0.975),
+  lower998: funnelLimit(n, theta, 0.001),
+  upper998: funnelLimit(n, theta, 0.999),
 });
 
 // --- PROM answers chosen so that the scores are easy to compute (DOMAIN.md § PROMs) -------------
 
 const MHHS_BEST = {
-  pain: 'none', limp: 'none', support: 'none', distance: 'unlimited',
-  stairs: 'normally_without_railing', shoesSocks: 'with_ease', sitting: 'ordinary_chair_one_hour', publicTransport: 'able',
+  pain: 'none',
+  limp: 'none',
+  support: 'none',
+  distance: 'unlimited',
+  stairs: 'normally_without_railing',
+  shoesSocks: 'with_ease',
+  sitting: 'ordinary_chair_one_hour',
+  publicTransport: 'able',
 };
 const MHHS: Record<number, Body> = {
   // 44 + 11 + 11 + 11 + 4 + 4 + 5 + 1 = 91 → min(100, 100.1) = 100
@@ -103,9 +112,23 @@ const MHHS: Record<number, Body> = {
   // 30 + 8 + 11 + 11 + 4 + 2 + 3 + 1 = 70 → 77
   70: { ...MHHS_BEST, pain: 'mild', limp: 'slight', shoesSocks: 'with_difficulty', sitting: 'high_chair_half_hour' },
   // 20 + 8 + 11 + 11 + 2 + 2 + 5 + 1 = 60 → 66
-  60: { ...MHHS_BEST, pain: 'moderate', limp: 'slight', stairs: 'normally_with_railing', shoesSocks: 'with_difficulty' },
+  60: {
+    ...MHHS_BEST,
+    pain: 'moderate',
+    limp: 'slight',
+    stairs: 'normally_with_railing',
+    shoesSocks: 'with_difficulty',
+  },
   // 20 + 5 + 7 + 8 + 4 + 2 + 3 + 1 = 50 → 55
-  50: { ...MHHS_BEST, pain: 'moderate', limp: 'moderate', support: 'cane_long_walks', distance: 'six_blocks', shoesSocks: 'with_difficulty', sitting: 'high_chair_half_hour' },
+  50: {
+    ...MHHS_BEST,
+    pain: 'moderate',
+    limp: 'moderate',
+    support: 'cane_long_walks',
+    distance: 'six_blocks',
+    shoesSocks: 'with_difficulty',
+    sitting: 'high_chair_half_hour',
+  },
 };
 const m = (raw: number) => Math.min(100, raw * 1.1);
 // iHOT-12: twelve equal items score that value.
@@ -115,89 +138,276 @@ const IHOT_80_OF_10 = [100, 60, 80, 80, 80, 80, 80, 80, 80, 80, null, null];
 
 // --- The cohort --------------------------------------------------------------------------------
 
-interface VisitSpec { day: number; mhhs?: number; ihot?: Array<number | null>; expectedIhot?: number; deleted?: boolean }
+interface VisitSpec {
+  day: number;
+  mhhs?: number;
+  ihot?: Array<number | null>;
+  expectedIhot?: number;
+  deleted?: boolean;
+}
 interface ComplicationSpec {
-  type: string; onset: number; sinkGrade: number; resolved?: number; brookerGrade?: number; recurrenceCause?: string;
-  reoperation?: { day: number; procedure: string }; deleted?: boolean;
+  type: string;
+  onset: number;
+  sinkGrade: number;
+  resolved?: number;
+  brookerGrade?: number;
+  recurrenceCause?: string;
+  reoperation?: { day: number; procedure: string };
+  deleted?: boolean;
 }
 interface CaseSpec {
-  name: string; surgeon: 'A' | 'B'; surgeryDate: string; location: 'capsular' | 'lesser_trochanter'; repair: boolean;
-  prophylaxis: 'nsaid' | 'none'; visits: VisitSpec[]; complications: ComplicationSpec[]; deceasedDay?: number; consent?: string; deleted?: boolean;
+  name: string;
+  surgeon: 'A' | 'B';
+  surgeryDate: string;
+  location: 'capsular' | 'lesser_trochanter';
+  repair: boolean;
+  prophylaxis: 'nsaid' | 'none';
+  visits: VisitSpec[];
+  complications: ComplicationSpec[];
+  deceasedDay?: number;
+  consent?: string;
+  deleted?: boolean;
 }
 
 // In creation order (so registry codes follow this order, not the surgery dates). Days are after surgery.
 // Last contact (latest visit / complication onset, resolution, reoperation / death; 0 if nothing follows surgery) in brackets.
 const COHORT: CaseSpec[] = [
   // [430] two 1y visits, days 300 and 430: both 65 days from 365 → the earlier (300) counts.
-  { name: 'A3', surgeon: 'A', surgeryDate: '2023-01-10', location: 'lesser_trochanter', repair: true, prophylaxis: 'nsaid',
-    visits: [{ day: 0, mhhs: 60, ihot: ihot(50) }, { day: 300, mhhs: 80, ihot: ihot(70) }, { day: 430, mhhs: 91, ihot: ihot(90) }],
-    complications: [{ type: 'persistent_groin_pain', onset: 50, resolved: 200, sinkGrade: 2 }] },
+  {
+    name: 'A3',
+    surgeon: 'A',
+    surgeryDate: '2023-01-10',
+    location: 'lesser_trochanter',
+    repair: true,
+    prophylaxis: 'nsaid',
+    visits: [
+      { day: 0, mhhs: 60, ihot: ihot(50) },
+      { day: 300, mhhs: 80, ihot: ihot(70) },
+      { day: 430, mhhs: 91, ihot: ihot(90) },
+    ],
+    complications: [{ type: 'persistent_groin_pain', onset: 50, resolved: 200, sinkGrade: 2 }],
+  },
   // [600] two 1y visits, days 280 and 360 → 360 counts (nearest 365); recurrence on day 400 (after 1 year).
-  { name: 'B1', surgeon: 'B', surgeryDate: '2022-04-12', location: 'capsular', repair: true, prophylaxis: 'nsaid',
-    visits: [{ day: -20, mhhs: 60, ihot: ihot(40) }, { day: 280, mhhs: 70, ihot: ihot(55) }, { day: 360, mhhs: 91, ihot: IHOT_80_OF_10, expectedIhot: 80 }, { day: 600 }],
-    complications: [{ type: 'recurrent_snapping', recurrenceCause: 'bifid_tendon', onset: 400, sinkGrade: 2 }] },
+  {
+    name: 'B1',
+    surgeon: 'B',
+    surgeryDate: '2022-04-12',
+    location: 'capsular',
+    repair: true,
+    prophylaxis: 'nsaid',
+    visits: [
+      { day: -20, mhhs: 60, ihot: ihot(40) },
+      { day: 280, mhhs: 70, ihot: ihot(55) },
+      { day: 360, mhhs: 91, ihot: IHOT_80_OF_10, expectedIhot: 80 },
+      { day: 600 },
+    ],
+    complications: [{ type: 'recurrent_snapping', recurrenceCause: 'bifid_tendon', onset: 400, sinkGrade: 2 }],
+  },
   // [730]
-  { name: 'A1', surgeon: 'A', surgeryDate: '2022-03-01', location: 'capsular', repair: true, prophylaxis: 'nsaid',
-    visits: [{ day: -10, mhhs: 60, ihot: ihot(40) }, { day: 42 }, { day: 365, mhhs: 80, ihot: ihot(75) }, { day: 730, mhhs: 91 }],
-    complications: [{ type: 'lfcn_neuropraxia', onset: 5, resolved: 60, sinkGrade: 1 }] },
+  {
+    name: 'A1',
+    surgeon: 'A',
+    surgeryDate: '2022-03-01',
+    location: 'capsular',
+    repair: true,
+    prophylaxis: 'nsaid',
+    visits: [
+      { day: -10, mhhs: 60, ihot: ihot(40) },
+      { day: 42 },
+      { day: 365, mhhs: 80, ihot: ihot(75) },
+      { day: 730, mhhs: 91 },
+    ],
+    complications: [{ type: 'lfcn_neuropraxia', onset: 5, resolved: 60, sinkGrade: 1 }],
+  },
   // [365] no preop visit: its 1y scores are unpaired.
-  { name: 'A5', surgeon: 'A', surgeryDate: '2023-09-20', location: 'capsular', repair: false, prophylaxis: 'none',
+  {
+    name: 'A5',
+    surgeon: 'A',
+    surgeryDate: '2023-09-20',
+    location: 'capsular',
+    repair: false,
+    prophylaxis: 'none',
     visits: [{ day: 365, mhhs: 60, ihot: ihot(45) }],
-    complications: [{ type: 'recurrent_snapping', recurrenceCause: 'unknown', onset: 30, sinkGrade: 2 }] },
+    complications: [{ type: 'recurrent_snapping', recurrenceCause: 'unknown', onset: 30, sinkGrade: 2 }],
+  },
   // [365] exactly the 1y horizon. Consent withdrawn: quality reports still count the case (DOMAIN.md § Patient).
-  { name: 'B2', surgeon: 'B', surgeryDate: '2022-11-03', location: 'capsular', repair: false, prophylaxis: 'nsaid', consent: 'withdrawn',
-    visits: [{ day: -1, mhhs: 80, ihot: ihot(70) }, { day: 365, mhhs: 80, ihot: ihot(70) }],
-    complications: [{ type: 'superficial_infection', onset: 12, resolved: 30, sinkGrade: 2 }] },
+  {
+    name: 'B2',
+    surgeon: 'B',
+    surgeryDate: '2022-11-03',
+    location: 'capsular',
+    repair: false,
+    prophylaxis: 'nsaid',
+    consent: 'withdrawn',
+    visits: [
+      { day: -1, mhhs: 80, ihot: ihot(70) },
+      { day: 365, mhhs: 80, ihot: ihot(70) },
+    ],
+    complications: [{ type: 'superficial_infection', onset: 12, resolved: 30, sinkGrade: 2 }],
+  },
   // [400] same surgery date as A3, created after it. A deep infection on day 20 was entered, then deleted.
-  { name: 'A4', surgeon: 'A', surgeryDate: '2023-01-10', location: 'capsular', repair: false, prophylaxis: 'nsaid',
+  {
+    name: 'A4',
+    surgeon: 'A',
+    surgeryDate: '2023-01-10',
+    location: 'capsular',
+    repair: false,
+    prophylaxis: 'nsaid',
     visits: [{ day: -5, mhhs: 50, ihot: ihot(20) }, { day: 45 }, { day: 400, mhhs: 70, ihot: ihot(60) }],
     complications: [
-      { type: 'recurrent_snapping', recurrenceCause: 'incomplete_release', onset: 200, sinkGrade: 3, reoperation: { day: 250, procedure: 'revision_release' } },
-      { type: 'deep_infection', onset: 20, sinkGrade: 3, reoperation: { day: 25, procedure: 'washout' }, deleted: true },
-    ] },
+      {
+        type: 'recurrent_snapping',
+        recurrenceCause: 'incomplete_release',
+        onset: 200,
+        sinkGrade: 3,
+        reoperation: { day: 250, procedure: 'revision_release' },
+      },
+      {
+        type: 'deep_infection',
+        onset: 20,
+        sinkGrade: 3,
+        reoperation: { day: 25, procedure: 'washout' },
+        deleted: true,
+      },
+    ],
+  },
   // [420]
-  { name: 'B3', surgeon: 'B', surgeryDate: '2023-03-22', location: 'lesser_trochanter', repair: true, prophylaxis: 'none',
-    visits: [{ day: -15, mhhs: 50, ihot: ihot(30) }, { day: 365, mhhs: 60, ihot: ihot(40) }],
-    complications: [{ type: 'heterotopic_ossification', brookerGrade: 2, onset: 95, sinkGrade: 3, reoperation: { day: 420, procedure: 'ho_excision' } }] },
+  {
+    name: 'B3',
+    surgeon: 'B',
+    surgeryDate: '2023-03-22',
+    location: 'lesser_trochanter',
+    repair: true,
+    prophylaxis: 'none',
+    visits: [
+      { day: -15, mhhs: 50, ihot: ihot(30) },
+      { day: 365, mhhs: 60, ihot: ihot(40) },
+    ],
+    complications: [
+      {
+        type: 'heterotopic_ossification',
+        brookerGrade: 2,
+        onset: 95,
+        sinkGrade: 3,
+        reoperation: { day: 420, procedure: 'ho_excision' },
+      },
+    ],
+  },
   // [450, the HO's resolution] two HO records, grades 1 then 3: counted once, at grade 3.
-  { name: 'A2', surgeon: 'A', surgeryDate: '2022-06-15', location: 'capsular', repair: true, prophylaxis: 'nsaid',
+  {
+    name: 'A2',
+    surgeon: 'A',
+    surgeryDate: '2022-06-15',
+    location: 'capsular',
+    repair: true,
+    prophylaxis: 'nsaid',
     visits: [{ day: -30, mhhs: 50, ihot: ihot(30) }, { day: 90 }, { day: 380, mhhs: 70, ihot: ihot(50) }],
     complications: [
       { type: 'hip_flexor_weakness', onset: 14, resolved: 45, sinkGrade: 1 },
       { type: 'heterotopic_ossification', brookerGrade: 1, onset: 120, sinkGrade: 1 },
       { type: 'heterotopic_ossification', brookerGrade: 3, onset: 300, resolved: 450, sinkGrade: 2 },
-    ] },
+    ],
+  },
   // [410, an onset after the last visit] mHHS only, no preop.
-  { name: 'B4', surgeon: 'B', surgeryDate: '2023-07-07', location: 'lesser_trochanter', repair: false, prophylaxis: 'none',
+  {
+    name: 'B4',
+    surgeon: 'B',
+    surgeryDate: '2023-07-07',
+    location: 'lesser_trochanter',
+    repair: false,
+    prophylaxis: 'none',
     visits: [{ day: 100 }, { day: 400, mhhs: 80 }],
     complications: [
       { type: 'heterotopic_ossification', brookerGrade: 4, onset: 60, sinkGrade: 2 },
       { type: 'hip_flexor_weakness', onset: 410, sinkGrade: 1 },
-    ] },
+    ],
+  },
   // [0] only a preop visit (a 1y visit was entered, then deleted): nothing follows surgery.
-  { name: 'A6', surgeon: 'A', surgeryDate: '2024-02-05', location: 'lesser_trochanter', repair: false, prophylaxis: 'none',
-    visits: [{ day: -5, mhhs: 70, ihot: ihot(60) }, { day: 400, mhhs: 91, ihot: ihot(100), deleted: true }], complications: [] },
+  {
+    name: 'A6',
+    surgeon: 'A',
+    surgeryDate: '2024-02-05',
+    location: 'lesser_trochanter',
+    repair: false,
+    prophylaxis: 'none',
+    visits: [
+      { day: -5, mhhs: 70, ihot: ihot(60) },
+      { day: 400, mhhs: 91, ihot: ihot(100), deleted: true },
+    ],
+    complications: [],
+  },
   // [520]
-  { name: 'B5', surgeon: 'B', surgeryDate: '2023-12-01', location: 'lesser_trochanter', repair: true, prophylaxis: 'none',
-    visits: [{ day: -7, mhhs: 60, ihot: ihot(40) }, { day: 365, mhhs: 50, ihot: ihot(35) }],
-    complications: [{ type: 'conversion_to_arthroplasty', onset: 500, sinkGrade: 4, reoperation: { day: 520, procedure: 'total_hip_arthroplasty' } }] },
-  // [364] died on day 364, a day short of the 1y horizon.
-  { name: 'B6', surgeon: 'B', surgeryDate: '2024-03-18', location: 'lesser_trochanter', repair: false, prophylaxis: 'none',
-    visits: [{ day: -3, mhhs: 70, ihot: ihot(50) }, { day: 42 }], complications: [], deceasedDay: 364 },
-  // Soft-deleted: would change almost every figure if it counted.
-  { name: 'D', surgeon: 'A', surgeryDate: '2023-05-05', location: 'capsular', repair: true, prophylaxis: 'nsaid', deleted: true,
-    visits: [{ day: -2, mhhs: 91, ihot: ihot(100) }, { day: 365, mhhs: 91, ihot: ihot(100) }],
+  {
+    name: 'B5',
+    surgeon: 'B',
+    surgeryDate: '2023-12-01',
+    location: 'lesser_trochanter',
+    repair: true,
+    prophylaxis: 'none',
+    visits: [
+      { day: -7, mhhs: 60, ihot: ihot(40) },
+      { day: 365, mhhs: 50, ihot: ihot(35) },
+    ],
     complications: [
-      { type: 'recurrent_snapping', recurrenceCause: 'incomplete_release', onset: 10, sinkGrade: 3, reoperation: { day: 20, procedure: 'revision_release' } },
+      {
+        type: 'conversion_to_arthroplasty',
+        onset: 500,
+        sinkGrade: 4,
+        reoperation: { day: 520, procedure: 'total_hip_arthroplasty' },
+      },
+    ],
+  },
+  // [364] died on day 364, a day short of the 1y horizon.
+  {
+    name: 'B6',
+    surgeon: 'B',
+    surgeryDate: '2024-03-18',
+    location: 'lesser_trochanter',
+    repair: false,
+    prophylaxis: 'none',
+    visits: [{ day: -3, mhhs: 70, ihot: ihot(50) }, { day: 42 }],
+    complications: [],
+    deceasedDay: 364,
+  },
+  // Soft-deleted: would change almost every figure if it counted.
+  {
+    name: 'D',
+    surgeon: 'A',
+    surgeryDate: '2023-05-05',
+    location: 'capsular',
+    repair: true,
+    prophylaxis: 'nsaid',
+    deleted: true,
+    visits: [
+      { day: -2, mhhs: 91, ihot: ihot(100) },
+      { day: 365, mhhs: 91, ihot: ihot(100) },
+    ],
+    complications: [
+      {
+        type: 'recurrent_snapping',
+        recurrenceCause: 'incomplete_release',
+        onset: 10,
+        sinkGrade: 3,
+        reoperation: { day: 20, procedure: 'revision_release' },
+      },
       { type: 'heterotopic_ossification', brookerGrade: 4, onset: 50, sinkGrade: 2 },
-      { type: 'conversion_to_arthroplasty', onset: 60, sinkGrade: 4, reoperation: { day: 70, procedure: 'total_hip_arthroplasty' } },
-    ] },
+      {
+        type: 'conversion_to_arthroplasty',
+        onset: 60,
+        sinkGrade: 4,
+        reoperation: { day: 70, procedure: 'total_hip_arthroplasty' },
+      },
+    ],
+  },
 ];
 const spec = (name: string) => COHORT.find((c) => c.name === name)!;
 
 // The scores the reports must use, picked by hand: preop, and the 1y visit nearest day 365 (A3: day
 // 300 over 430 on the tie; B1: day 360 over 280); A1 alone has PROMs at 2y.
-const SCORES: Record<string, { preop?: { mhhs?: number; ihot12?: number }; '1y'?: { mhhs?: number; ihot12?: number }; '2y'?: { mhhs?: number } }> = {
+const SCORES: Record<
+  string,
+  { preop?: { mhhs?: number; ihot12?: number }; '1y'?: { mhhs?: number; ihot12?: number }; '2y'?: { mhhs?: number } }
+> = {
   A1: { preop: { mhhs: m(60), ihot12: 40 }, '1y': { mhhs: m(80), ihot12: 75 }, '2y': { mhhs: m(91) } },
   A2: { preop: { mhhs: m(50), ihot12: 30 }, '1y': { mhhs: m(70), ihot12: 50 } },
   A3: { preop: { mhhs: m(60), ihot12: 50 }, '1y': { mhhs: m(80), ihot12: 70 } },
@@ -218,13 +428,32 @@ const THRESHOLDS: Record<string, Record<string, { mcid: number; pass: number }>>
 };
 
 const WINDOWS: Record<string, [number, number]> = {
-  preop: [-180, 0], '6w': [28, 69], '3m': [70, 134], '6m': [135, 269], '1y': [270, 545], '2y': [546, 912], '5y': [1643, 2008],
+  preop: [-180, 0],
+  '6w': [28, 69],
+  '3m': [70, 134],
+  '6m': [135, 269],
+  '1y': [270, 545],
+  '2y': [546, 912],
+  '5y': [1643, 2008],
 };
 const TIMEPOINTS = Object.keys(WINDOWS);
 const COMPLICATION_TYPES = [
-  'heterotopic_ossification', 'recurrent_snapping', 'persistent_groin_pain', 'hip_flexor_weakness', 'lfcn_neuropraxia',
-  'pudendal_neuropraxia', 'femoral_nerve_palsy', 'sciatic_nerve_palsy', 'deep_vein_thrombosis', 'pulmonary_embolism',
-  'superficial_infection', 'deep_infection', 'instability_dislocation', 'femoral_neck_fracture', 'conversion_to_arthroplasty', 'other',
+  'heterotopic_ossification',
+  'recurrent_snapping',
+  'persistent_groin_pain',
+  'hip_flexor_weakness',
+  'lfcn_neuropraxia',
+  'pudendal_neuropraxia',
+  'femoral_nerve_palsy',
+  'sciatic_nerve_palsy',
+  'deep_vein_thrombosis',
+  'pulmonary_embolism',
+  'superficial_infection',
+  'deep_infection',
+  'instability_dislocation',
+  'femoral_neck_fracture',
+  'conversion_to_arthroplasty',
+  'other',
 ];
 
 // What one group of the outcomes report must say, counted by hand from the cohort.
@@ -255,63 +484,104 @@ const FACTS: Record<string, GroupFacts> = {
     // preop: all but A5, B4; 6w: A1 (42), A4 (45), B6 (42); 3m: A2 (90), B4 (100); 1y: all but A6, B6; 2y: A1 (730), B1 (600).
     seen: { preop: 10, '6w': 3, '3m': 2, '6m': 0, '1y': 10, '2y': 2, '5y': 0 },
     complications: {
-      lfcn_neuropraxia: [1, 1], hip_flexor_weakness: [2, 2], heterotopic_ossification: [4, 3], persistent_groin_pain: [1, 1],
-      recurrent_snapping: [3, 3], superficial_infection: [1, 1], conversion_to_arthroplasty: [1, 1],
+      lfcn_neuropraxia: [1, 1],
+      hip_flexor_weakness: [2, 2],
+      heterotopic_ossification: [4, 3],
+      persistent_groin_pain: [1, 1],
+      recurrent_snapping: [3, 3],
+      superficial_infection: [1, 1],
+      conversion_to_arthroplasty: [1, 1],
     },
     brooker: { 1: 0, 2: 1, 3: 1, 4: 1 }, // A2 → 3 (highest of 1 and 3), B3 → 2, B4 → 4
     hoByProphylaxis: { nsaid: [1, 6], none: [2, 6] }, // nsaid: A1 A2 A3 A4 B1 B2 (HO: A2); none: A5 A6 B3 B4 B5 B6 (HO: B3, B4)
-    recurrence: 3, byCause: { incomplete_release: 1, unknown: 1, bifid_tendon: 1 }, // A4, A5, B1
-    reoperation: 3, conversion: 1, // A4, B3, B5; B5
+    recurrence: 3,
+    byCause: { incomplete_release: 1, unknown: 1, bifid_tendon: 1 }, // A4, A5, B1
+    reoperation: 3,
+    conversion: 1, // A4, B3, B5; B5
   },
   capsular: {
     members: CAPSULAR,
     seen: { preop: 5, '6w': 2, '3m': 1, '6m': 0, '1y': 6, '2y': 2, '5y': 0 },
-    complications: { lfcn_neuropraxia: [1, 1], hip_flexor_weakness: [1, 1], heterotopic_ossification: [2, 1], recurrent_snapping: [3, 3], superficial_infection: [1, 1] },
+    complications: {
+      lfcn_neuropraxia: [1, 1],
+      hip_flexor_weakness: [1, 1],
+      heterotopic_ossification: [2, 1],
+      recurrent_snapping: [3, 3],
+      superficial_infection: [1, 1],
+    },
     brooker: { 1: 0, 2: 0, 3: 1, 4: 0 },
     hoByProphylaxis: { nsaid: [1, 5], none: [0, 1] },
-    recurrence: 3, byCause: { incomplete_release: 1, unknown: 1, bifid_tendon: 1 },
-    reoperation: 1, conversion: 0,
+    recurrence: 3,
+    byCause: { incomplete_release: 1, unknown: 1, bifid_tendon: 1 },
+    reoperation: 1,
+    conversion: 0,
   },
   lesser_trochanter: {
     members: LESSER_TROCHANTER,
     seen: { preop: 5, '6w': 1, '3m': 1, '6m': 0, '1y': 4, '2y': 0, '5y': 0 },
-    complications: { persistent_groin_pain: [1, 1], heterotopic_ossification: [2, 2], hip_flexor_weakness: [1, 1], conversion_to_arthroplasty: [1, 1] },
+    complications: {
+      persistent_groin_pain: [1, 1],
+      heterotopic_ossification: [2, 2],
+      hip_flexor_weakness: [1, 1],
+      conversion_to_arthroplasty: [1, 1],
+    },
     brooker: { 1: 0, 2: 1, 3: 0, 4: 1 },
     hoByProphylaxis: { nsaid: [0, 1], none: [2, 5] },
-    recurrence: 0, byCause: {},
-    reoperation: 2, conversion: 1,
+    recurrence: 0,
+    byCause: {},
+    reoperation: 2,
+    conversion: 1,
   },
   true: {
     members: REPAIR,
     seen: { preop: 6, '6w': 1, '3m': 1, '6m': 0, '1y': 6, '2y': 2, '5y': 0 },
     complications: {
-      lfcn_neuropraxia: [1, 1], hip_flexor_weakness: [1, 1], heterotopic_ossification: [3, 2], persistent_groin_pain: [1, 1],
-      recurrent_snapping: [1, 1], conversion_to_arthroplasty: [1, 1],
+      lfcn_neuropraxia: [1, 1],
+      hip_flexor_weakness: [1, 1],
+      heterotopic_ossification: [3, 2],
+      persistent_groin_pain: [1, 1],
+      recurrent_snapping: [1, 1],
+      conversion_to_arthroplasty: [1, 1],
     },
     brooker: { 1: 0, 2: 1, 3: 1, 4: 0 },
     hoByProphylaxis: { nsaid: [1, 4], none: [1, 2] },
-    recurrence: 1, byCause: { bifid_tendon: 1 },
-    reoperation: 2, conversion: 1,
+    recurrence: 1,
+    byCause: { bifid_tendon: 1 },
+    reoperation: 2,
+    conversion: 1,
   },
   false: {
     members: NO_REPAIR,
     seen: { preop: 4, '6w': 2, '3m': 1, '6m': 0, '1y': 4, '2y': 0, '5y': 0 },
-    complications: { recurrent_snapping: [2, 2], superficial_infection: [1, 1], heterotopic_ossification: [1, 1], hip_flexor_weakness: [1, 1] },
+    complications: {
+      recurrent_snapping: [2, 2],
+      superficial_infection: [1, 1],
+      heterotopic_ossification: [1, 1],
+      hip_flexor_weakness: [1, 1],
+    },
     brooker: { 1: 0, 2: 0, 3: 0, 4: 1 },
     hoByProphylaxis: { nsaid: [0, 2], none: [1, 4] },
-    recurrence: 2, byCause: { incomplete_release: 1, unknown: 1 },
-    reoperation: 1, conversion: 0,
+    recurrence: 2,
+    byCause: { incomplete_release: 1, unknown: 1 },
+    reoperation: 1,
+    conversion: 0,
   },
   surgeonA: {
     members: ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'],
     seen: { preop: 5, '6w': 2, '3m': 1, '6m': 0, '1y': 5, '2y': 1, '5y': 0 },
     complications: {
-      lfcn_neuropraxia: [1, 1], hip_flexor_weakness: [1, 1], heterotopic_ossification: [2, 1], persistent_groin_pain: [1, 1], recurrent_snapping: [2, 2],
+      lfcn_neuropraxia: [1, 1],
+      hip_flexor_weakness: [1, 1],
+      heterotopic_ossification: [2, 1],
+      persistent_groin_pain: [1, 1],
+      recurrent_snapping: [2, 2],
     },
     brooker: { 1: 0, 2: 0, 3: 1, 4: 0 },
     hoByProphylaxis: { nsaid: [1, 4], none: [0, 2] },
-    recurrence: 2, byCause: { incomplete_release: 1, unknown: 1 },
-    reoperation: 1, conversion: 0,
+    recurrence: 2,
+    byCause: { incomplete_release: 1, unknown: 1 },
+    reoperation: 1,
+    conversion: 0,
   },
 };
 
@@ -331,32 +601,47 @@ function promTimepoint(members: string[], instrument: 'mhhs' | 'ihot12', timepoi
     pass: proportion(scored.filter((n) => score(n) >= pass).length, scored.length),
   };
 }
-const EMPTY_TIMEPOINT = { mean: null, n: 0, meanChange: null, pairedN: 0, mcid: proportion(0, 0), pass: proportion(0, 0) };
+const EMPTY_TIMEPOINT = {
+  mean: null,
+  n: 0,
+  meanChange: null,
+  pairedN: 0,
+  mcid: proportion(0, 0),
+  pass: proportion(0, 0),
+};
 function promBlock(members: string[], instrument: 'mhhs' | 'ihot12'): Body {
   const baseline = members.map((n) => SCORES[n].preop?.[instrument]).filter((s): s is number => s !== undefined);
   return {
     baseline: { mean: close(mean(baseline)), n: baseline.length },
     timepoints: {
-      '6w': EMPTY_TIMEPOINT, '3m': EMPTY_TIMEPOINT, '6m': EMPTY_TIMEPOINT,
+      '6w': EMPTY_TIMEPOINT,
+      '3m': EMPTY_TIMEPOINT,
+      '6m': EMPTY_TIMEPOINT,
       '1y': promTimepoint(members, instrument, '1y'),
-      '2y': instrument === 'mhhs' && members.includes('A1') ? promTimepoint(members, instrument, '2y') : EMPTY_TIMEPOINT,
+      '2y':
+        instrument === 'mhhs' && members.includes('A1') ? promTimepoint(members, instrument, '2y') : EMPTY_TIMEPOINT,
       '5y': EMPTY_TIMEPOINT,
     },
   };
 }
 const unusedInstrument = (instrument: string): Body => {
   const empty = { ...EMPTY_TIMEPOINT, ...(instrument === 'nahs' ? { mcid: null, pass: null } : {}) };
-  return { baseline: { mean: null, n: 0 }, timepoints: Object.fromEntries(['6w', '3m', '6m', '1y', '2y', '5y'].map((t) => [t, empty])) };
+  return {
+    baseline: { mean: null, n: 0 },
+    timepoints: Object.fromEntries(['6w', '3m', '6m', '1y', '2y', '5y'].map((t) => [t, empty])),
+  };
 };
 
 // The whole group object the outcomes report must return.
 function expectedGroup(key: string, facts: GroupFacts): Body {
   const cases = facts.members.length;
-  const followUpCompleteness = Object.fromEntries(TIMEPOINTS.map((t) => {
-    // Due: the window has closed (surgery + last day of the window is before today).
-    const due = facts.members.filter((n) => addDays(spec(n).surgeryDate, WINDOWS[t][1]) < TODAY).length;
-    return [t, { due, seen: facts.seen[t], rate: due ? close(facts.seen[t] / due) : null }];
-  }));
+  const followUpCompleteness = Object.fromEntries(
+    TIMEPOINTS.map((t) => {
+      // Due: the window has closed (surgery + last day of the window is before today).
+      const due = facts.members.filter((n) => addDays(spec(n).surgeryDate, WINDOWS[t][1]) < TODAY).length;
+      return [t, { due, seen: facts.seen[t], rate: due ? close(facts.seen[t] / due) : null }];
+    }),
+  );
   return {
     key,
     cases,
@@ -367,7 +652,9 @@ function expectedGroup(key: string, facts: GroupFacts): Body {
     }),
     heterotopicOssification: {
       byBrookerGrade: Object.fromEntries(Object.entries(facts.brooker).map(([g, n]) => [String(g), n])),
-      byProphylaxis: Object.fromEntries(Object.entries(facts.hoByProphylaxis).map(([p, [x, n]]) => [p, proportion(x, n)])),
+      byProphylaxis: Object.fromEntries(
+        Object.entries(facts.hoByProphylaxis).map(([p, [x, n]]) => [p, proportion(x, n)]),
+      ),
     },
     recurrence: { ...proportion(facts.recurrence, cases), byCause: facts.byCause },
     reoperation: proportion(facts.reoperation, cases),
@@ -398,23 +685,39 @@ describe('reports (e2e)', () => {
 
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
   const surgeonOf = (c: CaseSpec) => (c.surgeon === 'A' ? surgeonA : surgeonB);
-  async function send(method: 'post' | 'patch' | 'delete', path: string, token: string, body: Body, ifMatch?: string): Promise<Body> {
+  async function send(
+    method: 'post' | 'patch' | 'delete',
+    path: string,
+    token: string,
+    body: Body,
+    ifMatch?: string,
+  ): Promise<Body> {
     let req = t.http()[method](path).set(as(token));
     if (ifMatch) req = req.set('If-Match', ifMatch);
     const response = await req.send(body);
-    if (response.status >= 300) throw new Error(`${method.toUpperCase()} ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status >= 300)
+      throw new Error(`${method.toUpperCase()} ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
-  const get = (path: string, token: string, query: Record<string, string> = {}) => t.http().get(path).query(query).set(as(token));
+  const get = (path: string, token: string, query: Record<string, string> = {}) =>
+    t.http().get(path).query(query).set(as(token));
 
   async function build(c: CaseSpec): Promise<void> {
     const token = surgeonOf(c).token;
     const body = newCaseBody({
       surgeryDate: c.surgeryDate,
-      release: c.location === 'capsular'
-        ? { location: 'capsular', capsularLevel: 'peripheral_compartment', technique: 'fractional_lengthening', tendonBundles: 1 }
-        : { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 },
-      impingementRepair: c.repair ? { performed: true, procedures: ['labral_repair'] } : { performed: false, procedures: [] },
+      release:
+        c.location === 'capsular'
+          ? {
+              location: 'capsular',
+              capsularLevel: 'peripheral_compartment',
+              technique: 'fractional_lengthening',
+              tendonBundles: 1,
+            }
+          : { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 },
+      impingementRepair: c.repair
+        ? { performed: true, procedures: ['labral_repair'] }
+        : { performed: false, procedures: [] },
       hoProphylaxis: c.prophylaxis,
     });
     const kase = await send('post', '/api/v1/cases', token, body);
@@ -423,12 +726,25 @@ describe('reports (e2e)', () => {
       const proms: Body = {};
       if (v.mhhs !== undefined) proms.mhhs = MHHS[v.mhhs];
       if (v.ihot) proms.ihot12 = v.ihot;
-      const visit = await send('post', `/api/v1/cases/${kase.id}/follow-ups`, token, { visitDate: addDays(c.surgeryDate, v.day), contactMode: 'clinic', proms });
+      const visit = await send('post', `/api/v1/cases/${kase.id}/follow-ups`, token, {
+        visitDate: addDays(c.surgeryDate, v.day),
+        contactMode: 'clinic',
+        proms,
+      });
       // The cohort's premises: the visit falls where the expectations assume, with the scores assumed.
       if (visit.day !== v.day) throw new Error(`${c.name}: visit day ${visit.day}, expected ${v.day}`);
-      if (v.mhhs !== undefined && Math.abs(visit.proms.mhhs.score - m(v.mhhs)) > 1e-9) throw new Error(`${c.name}: mHHS ${visit.proms.mhhs.score}`);
-      if (v.ihot && Math.abs(visit.proms.ihot12.score - (v.expectedIhot ?? (v.ihot[0] as number))) > 1e-9) throw new Error(`${c.name}: iHOT-12 ${visit.proms.ihot12.score}`);
-      if (v.deleted) await send('delete', `/api/v1/follow-ups/${visit.id}`, token, { reason: 'wrong patient' }, `"${visit.version}"`);
+      if (v.mhhs !== undefined && Math.abs(visit.proms.mhhs.score - m(v.mhhs)) > 1e-9)
+        throw new Error(`${c.name}: mHHS ${visit.proms.mhhs.score}`);
+      if (v.ihot && Math.abs(visit.proms.ihot12.score - (v.expectedIhot ?? (v.ihot[0] as number))) > 1e-9)
+        throw new Error(`${c.name}: iHOT-12 ${visit.proms.ihot12.score}`);
+      if (v.deleted)
+        await send(
+          'delete',
+          `/api/v1/follow-ups/${visit.id}`,
+          token,
+          { reason: 'wrong patient' },
+          `"${visit.version}"`,
+        );
     }
     for (const k of c.complications) {
       const complication = await send('post', `/api/v1/cases/${kase.id}/complications`, token, {
@@ -438,16 +754,31 @@ describe('reports (e2e)', () => {
         ...(k.brookerGrade !== undefined ? { brookerGrade: k.brookerGrade } : {}),
         ...(k.recurrenceCause ? { recurrenceCause: k.recurrenceCause } : {}),
         ...(k.resolved !== undefined ? { resolvedDate: addDays(c.surgeryDate, k.resolved) } : {}),
-        ...(k.reoperation ? { reoperation: { date: addDays(c.surgeryDate, k.reoperation.day), procedure: k.reoperation.procedure } } : {}),
+        ...(k.reoperation
+          ? { reoperation: { date: addDays(c.surgeryDate, k.reoperation.day), procedure: k.reoperation.procedure } }
+          : {}),
       });
-      if (k.deleted) await send('delete', `/api/v1/complications/${complication.id}`, token, { reason: 'wrong case' }, `"${complication.version}"`);
+      if (k.deleted)
+        await send(
+          'delete',
+          `/api/v1/complications/${complication.id}`,
+          token,
+          { reason: 'wrong case' },
+          `"${complication.version}"`,
+        );
     }
     if (c.deceasedDay !== undefined || c.consent) {
       const patient = await get(`/api/v1/patients/${kase.patientId}`, admin).expect(200);
-      await send('patch', `/api/v1/patients/${kase.patientId}`, admin, {
-        ...(c.deceasedDay !== undefined ? { deceasedDate: addDays(c.surgeryDate, c.deceasedDay) } : {}),
-        ...(c.consent ? { consent: c.consent } : {}),
-      }, patient.headers.etag);
+      await send(
+        'patch',
+        `/api/v1/patients/${kase.patientId}`,
+        admin,
+        {
+          ...(c.deceasedDay !== undefined ? { deceasedDate: addDays(c.surgeryDate, c.deceasedDay) } : {}),
+          ...(c.consent ? { consent: c.consent } : {}),
+        },
+        patient.headers.etag,
+      );
     }
     if (c.deleted) {
       const current = await get(`/api/v1/cases/${kase.id}`, token).expect(200);
@@ -477,7 +808,11 @@ describe('reports (e2e)', () => {
     it('has every figure of the single group right when nothing is grouped, deleted records left out', async () => {
       const response = await get('/api/v1/reports/outcomes', reviewer.token).expect(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.body).toMatchObject({ report: 'outcomes', filters: { groupBy: null }, definitions: expect.any(Object) });
+      expect(response.body).toMatchObject({
+        report: 'outcomes',
+        filters: { groupBy: null },
+        definitions: expect.any(Object),
+      });
       expect(new Date(response.body.generatedAt).toISOString()).toBe(response.body.generatedAt);
       expect(response.body.groups).toHaveLength(1);
       const [all] = response.body.groups;
@@ -504,7 +839,9 @@ describe('reports (e2e)', () => {
     });
 
     it('has every figure right per release location', async () => {
-      const response = await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'releaseLocation' }).expect(200);
+      const response = await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'releaseLocation' }).expect(
+        200,
+      );
       expect(response.body.filters).toMatchObject({ groupBy: 'releaseLocation' });
       expect(response.body.groups.map((g: Body) => g.key)).toEqual(['capsular', 'lesser_trochanter']);
       const [capsular, lesser] = response.body.groups;
@@ -518,7 +855,9 @@ describe('reports (e2e)', () => {
     });
 
     it('has every figure right per impingement repair', async () => {
-      const response = await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'impingementRepair' }).expect(200);
+      const response = await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'impingementRepair' }).expect(
+        200,
+      );
       expect(response.body.groups.map((g: Body) => g.key)).toEqual(['false', 'true']);
       const [without, withRepair] = response.body.groups;
       expect(byType(without)).toEqual(byType(expectedGroup('false', FACTS.false)));
@@ -536,7 +875,9 @@ describe('reports (e2e)', () => {
 
     it('applies the common filters: surgery dates, release location and impingement repair', async () => {
       const capsularNoRepair = await get('/api/v1/reports/outcomes', reviewer.token, {
-        releaseLocation: 'capsular', impingementRepair: 'false', from: '2023-01-01',
+        releaseLocation: 'capsular',
+        impingementRepair: 'false',
+        from: '2023-01-01',
       }).expect(200);
       // Capsular without repair: A4, A5, B2; B2 (2022-11-03) is before `from`.
       expect(capsularNoRepair.body.groups).toHaveLength(1);
@@ -559,7 +900,14 @@ describe('reports (e2e)', () => {
       [450, 2, 0, 1, 4 / 9],
       [730, 1, 0, 1, 4 / 9],
     ];
-    const LESSER_ROWS = [[0, 6, 0, 1, 1], [364, 5, 0, 1, 1], [410, 4, 0, 1, 1], [420, 3, 0, 1, 1], [430, 2, 0, 1, 1], [520, 1, 0, 1, 1]];
+    const LESSER_ROWS = [
+      [0, 6, 0, 1, 1],
+      [364, 5, 0, 1, 1],
+      [410, 4, 0, 1, 1],
+      [420, 3, 0, 1, 1],
+      [430, 2, 0, 1, 1],
+      [520, 1, 0, 1, 1],
+    ];
     function expectedCurve(rows: number[][]): Body[] {
       let greenwood = 0;
       return rows.map(([day, atRisk, events, censored, s]) => {
@@ -570,7 +918,10 @@ describe('reports (e2e)', () => {
     }
 
     it('gives the Kaplan–Meier table per release location and the log-rank test for recurrence', async () => {
-      const response = await get('/api/v1/reports/survival', reviewer.token, { endpoint: 'recurrence', groupBy: 'releaseLocation' }).expect(200);
+      const response = await get('/api/v1/reports/survival', reviewer.token, {
+        endpoint: 'recurrence',
+        groupBy: 'releaseLocation',
+      }).expect(200);
       expect(response.body.filters).toMatchObject({ endpoint: 'recurrence', groupBy: 'releaseLocation' });
       expect(response.body.groups.map((g: Body) => g.key)).toEqual(['capsular', 'lesser_trochanter']);
       const [capsular, lesser] = response.body.groups;
@@ -594,12 +945,18 @@ describe('reports (e2e)', () => {
     });
 
     it('counts reoperations and conversions as their own endpoints', async () => {
-      const reoperation = await get('/api/v1/reports/survival', reviewer.token, { endpoint: 'reoperation', groupBy: 'releaseLocation' }).expect(200);
+      const reoperation = await get('/api/v1/reports/survival', reviewer.token, {
+        endpoint: 'reoperation',
+        groupBy: 'releaseLocation',
+      }).expect(200);
       const [capsular, lesser] = reoperation.body.groups;
       // A4 revision release on day 250; B3 HO excision on day 420, B5 arthroplasty on day 520.
       expect([capsular.events, lesser.events]).toEqual([1, 2]);
       expect(capsular.curve.filter((r: Body) => r.events > 0).map((r: Body) => [r.day, r.atRisk])).toEqual([[250, 6]]);
-      expect(lesser.curve.filter((r: Body) => r.events > 0).map((r: Body) => [r.day, r.atRisk])).toEqual([[420, 3], [520, 1]]);
+      expect(lesser.curve.filter((r: Body) => r.events > 0).map((r: Body) => [r.day, r.atRisk])).toEqual([
+        [420, 3],
+        [520, 1],
+      ]);
       expect(lesser.curve.at(-1)).toMatchObject({ day: 520, survival: 0, lower95: null, upper95: null });
       expect(reoperation.body.logRank.df).toBe(1);
 
@@ -623,8 +980,18 @@ describe('reports (e2e)', () => {
       expect(response.body.totals).toEqual({ cases: 11, events: 6 });
       const rows = Object.fromEntries(response.body.surgeons.map((s: Body) => [s.surgeonId, s]));
       expect(Object.keys(rows).sort()).toEqual([surgeonA.id, surgeonB.id].sort());
-      expect(rows[surgeonA.id]).toMatchObject({ cases: 5, events: 4, rate: close(4 / 5), limits: mapClose(funnelLimits(5, theta)) });
-      expect(rows[surgeonB.id]).toMatchObject({ cases: 6, events: 2, rate: close(2 / 6), limits: mapClose(funnelLimits(6, theta)) });
+      expect(rows[surgeonA.id]).toMatchObject({
+        cases: 5,
+        events: 4,
+        rate: close(4 / 5),
+        limits: mapClose(funnelLimits(5, theta)),
+      });
+      expect(rows[surgeonB.id]).toMatchObject({
+        cases: 6,
+        events: 2,
+        rate: close(2 / 6),
+        limits: mapClose(funnelLimits(6, theta)),
+      });
       for (const s of response.body.surgeons) expectOrderedLimits(s.limits);
       expectCurve(response.body.curve, theta, 10);
     });
@@ -636,7 +1003,12 @@ describe('reports (e2e)', () => {
       expect(response.body.target).toBeCloseTo(0.2, 9);
       expect(response.body.totals).toEqual({ cases: 10, events: 2 });
       const rows = Object.fromEntries(response.body.surgeons.map((s: Body) => [s.surgeonId, s]));
-      expect(rows[surgeonA.id]).toMatchObject({ cases: 5, events: 2, rate: close(0.4), limits: mapClose(funnelLimits(5, 0.2)) });
+      expect(rows[surgeonA.id]).toMatchObject({
+        cases: 5,
+        events: 2,
+        rate: close(0.4),
+        limits: mapClose(funnelLimits(5, 0.2)),
+      });
       expect(rows[surgeonB.id]).toMatchObject({ cases: 5, events: 0, rate: 0, limits: mapClose(funnelLimits(5, 0.2)) });
       for (const s of response.body.surgeons) expectOrderedLimits(s.limits);
       expectCurve(response.body.curve, 0.2, 10);
@@ -650,8 +1022,13 @@ describe('reports (e2e)', () => {
       expect(self).toMatchObject({ surgeonId: surgeonA.id, cases: 5, events: 4 });
       expect(other).toMatchObject({ surgeonId: null, cases: 6, events: 2 });
       expect(JSON.stringify(response.body)).not.toContain(surgeonB.id);
-      await get('/api/v1/reports/funnel', surgeonA.token, { outcome: 'complication_90d', surgeonId: surgeonB.id }).expect(403);
-      const forReviewer = await get('/api/v1/reports/funnel', reviewer.token, { outcome: 'complication_90d' }).expect(200);
+      await get('/api/v1/reports/funnel', surgeonA.token, {
+        outcome: 'complication_90d',
+        surgeonId: surgeonB.id,
+      }).expect(403);
+      const forReviewer = await get('/api/v1/reports/funnel', reviewer.token, { outcome: 'complication_90d' }).expect(
+        200,
+      );
       expect(forReviewer.body.surgeons.map((s: Body) => s.surgeonId).sort()).toEqual([surgeonA.id, surgeonB.id].sort());
     });
   });
@@ -663,9 +1040,13 @@ describe('reports (e2e)', () => {
     const up = Math.log(R) - Math.log(1 - p0 + R * p0);
     const down = -Math.log(1 - p0 + R * p0);
 
-    it('follows surgeon A\'s cases in surgery-date order, then registry code, signalling and restarting at h', async () => {
+    it("follows surgeon A's cases in surgery-date order, then registry code, signalling and restarting at h", async () => {
       const response = await get('/api/v1/reports/cusum', reviewer.token, {
-        surgeonId: surgeonA.id, outcome: 'complication_90d', p0: '0.2', oddsRatio: '2', h: '1',
+        surgeonId: surgeonA.id,
+        outcome: 'complication_90d',
+        p0: '0.2',
+        oddsRatio: '2',
+        h: '1',
       }).expect(200);
       expect(response.body).toMatchObject({ p0: close(0.2), oddsRatio: 2, h: 1 });
       // A1 (2022-03-01, event) up; A2 (2022-06-15, event) 2·up = 1.02 ≥ 1: signal, restart at 0;
@@ -679,16 +1060,26 @@ describe('reports (e2e)', () => {
         { name: 'A5', event: true, value: 2 * up + down, signal: false },
       ];
       expect(created.A3.registryCode < created.A4.registryCode).toBe(true);
-      expect(response.body.points).toEqual(expected.map((p) => ({
-        caseId: id(p.name), registryCode: created[p.name].registryCode, surgeryDate: spec(p.name).surgeryDate,
-        event: p.event, value: close(p.value), signal: p.signal,
-      })));
+      expect(response.body.points).toEqual(
+        expected.map((p) => ({
+          caseId: id(p.name),
+          registryCode: created[p.name].registryCode,
+          surgeryDate: spec(p.name).surgeryDate,
+          event: p.event,
+          value: close(p.value),
+          signal: p.signal,
+        })),
+      );
       expect(response.body.signals).toEqual([id('A2')]);
     });
 
     it('never lets the CUSUM fall below 0 (surgeon B)', async () => {
       const response = await get('/api/v1/reports/cusum', reviewer.token, {
-        surgeonId: surgeonB.id, outcome: 'complication_90d', p0: '0.2', oddsRatio: '2', h: '1',
+        surgeonId: surgeonB.id,
+        outcome: 'complication_90d',
+        p0: '0.2',
+        oddsRatio: '2',
+        h: '1',
       }).expect(200);
       // B1 none → max(0, −0.18) = 0; B2 event up; B3 none; B4 event; B5, B6 none. No signal.
       const values = [0, up, up + down, 2 * up + down, 2 * up + 2 * down, 2 * up + 3 * down];
@@ -698,14 +1089,24 @@ describe('reports (e2e)', () => {
     });
 
     it('defaults p0 to the registry-wide rate', async () => {
-      const response = await get('/api/v1/reports/cusum', reviewer.token, { surgeonId: surgeonA.id, outcome: 'complication_90d' }).expect(200);
+      const response = await get('/api/v1/reports/cusum', reviewer.token, {
+        surgeonId: surgeonA.id,
+        outcome: 'complication_90d',
+      }).expect(200);
       expect(response.body).toMatchObject({ p0: close(6 / 11), oddsRatio: 2, h: 4.5 });
     });
 
     it('lets a surgeon see their own CUSUM only', async () => {
-      const own = await get('/api/v1/reports/cusum', surgeonA.token, { outcome: 'complication_90d', p0: '0.2', h: '1' }).expect(200);
+      const own = await get('/api/v1/reports/cusum', surgeonA.token, {
+        outcome: 'complication_90d',
+        p0: '0.2',
+        h: '1',
+      }).expect(200);
       expect(own.body.points.map((p: Body) => p.caseId)).toEqual(['A1', 'A2', 'A3', 'A4', 'A5'].map(id));
-      const denied = await get('/api/v1/reports/cusum', surgeonB.token, { surgeonId: surgeonA.id, outcome: 'complication_90d' }).expect(403);
+      const denied = await get('/api/v1/reports/cusum', surgeonB.token, {
+        surgeonId: surgeonA.id,
+        outcome: 'complication_90d',
+      }).expect(403);
       expect(denied.body.code).toBe('forbidden');
     });
   });
@@ -715,10 +1116,19 @@ describe('reports (e2e)', () => {
     const num = (cell: string) => (cell === '' ? null : Number(cell));
 
     it('gives the outcomes figures as CSV with ?format=csv and with Accept: text/csv', async () => {
-      const json = (await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'releaseLocation' }).expect(200)).body;
-      const byFormat = await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'releaseLocation', format: 'csv' }).expect(200);
-      const byAccept = await t.http().get('/api/v1/reports/outcomes').query({ groupBy: 'releaseLocation' })
-        .set(as(reviewer.token)).set('Accept', 'text/csv').expect(200);
+      const json = (await get('/api/v1/reports/outcomes', reviewer.token, { groupBy: 'releaseLocation' }).expect(200))
+        .body;
+      const byFormat = await get('/api/v1/reports/outcomes', reviewer.token, {
+        groupBy: 'releaseLocation',
+        format: 'csv',
+      }).expect(200);
+      const byAccept = await t
+        .http()
+        .get('/api/v1/reports/outcomes')
+        .query({ groupBy: 'releaseLocation' })
+        .set(as(reviewer.token))
+        .set('Accept', 'text/csv')
+        .expect(200);
       for (const response of [byFormat, byAccept]) expect(response.headers['content-type']).toMatch(/^text\/csv/);
       const rows = csvRows(byFormat);
       expect(csvRows(byAccept)).toEqual(rows);
@@ -727,12 +1137,25 @@ describe('reports (e2e)', () => {
       expect(cases.map((r) => Number(r.value))).toEqual([6, 6]);
       for (const g of json.groups as Body[]) {
         const recurrence = rows.find((r) => r.group === g.key && r.section === 'recurrence')!;
-        expect([Number(recurrence.numerator), Number(recurrence.denominator), num(recurrence.value)]).toEqual([g.recurrence.numerator, g.recurrence.denominator, g.recurrence.rate]);
-        const mcid = rows.find((r) => r.group === g.key && r.section === 'prom_mcid_reached' && r.item === 'mhhs' && r.timepoint === '1y')!;
+        expect([Number(recurrence.numerator), Number(recurrence.denominator), num(recurrence.value)]).toEqual([
+          g.recurrence.numerator,
+          g.recurrence.denominator,
+          g.recurrence.rate,
+        ]);
+        const mcid = rows.find(
+          (r) => r.group === g.key && r.section === 'prom_mcid_reached' && r.item === 'mhhs' && r.timepoint === '1y',
+        )!;
         expect(num(mcid.value)).toBe(g.proms.mhhs.timepoints['1y'].mcid.rate);
-        const hoRow = rows.find((r) => r.group === g.key && r.section === 'complication' && r.item === 'heterotopic_ossification')!;
+        const hoRow = rows.find(
+          (r) => r.group === g.key && r.section === 'complication' && r.item === 'heterotopic_ossification',
+        )!;
         const ho = g.complications.find((c: Body) => c.type === 'heterotopic_ossification');
-        expect([Number(hoRow.n), num(hoRow.value), num(hoRow.lower95), num(hoRow.upper95)]).toEqual([ho.count, ho.rate, ho.lower95, ho.upper95]);
+        expect([Number(hoRow.n), num(hoRow.value), num(hoRow.lower95), num(hoRow.upper95)]).toEqual([
+          ho.count,
+          ho.rate,
+          ho.lower95,
+          ho.upper95,
+        ]);
       }
     });
 
@@ -741,36 +1164,65 @@ describe('reports (e2e)', () => {
       const json = (await get('/api/v1/reports/survival', reviewer.token, query).expect(200)).body;
       for (const response of [
         await get('/api/v1/reports/survival', reviewer.token, { ...query, format: 'csv' }).expect(200),
-        await t.http().get('/api/v1/reports/survival').query(query).set(as(reviewer.token)).set('Accept', 'text/csv').expect(200),
+        await t
+          .http()
+          .get('/api/v1/reports/survival')
+          .query(query)
+          .set(as(reviewer.token))
+          .set('Accept', 'text/csv')
+          .expect(200),
       ]) {
         expect(response.headers['content-type']).toMatch(/^text\/csv/);
         const rows = csvRows(response);
-        const expected = (json.groups as Body[]).flatMap((g) => g.curve.map((r: Body) => [g.key, r.day, r.atRisk, r.events, r.censored, r.survival, r.lower95, r.upper95]));
-        expect(rows.map((r) => [r.group, ...['day', 'atRisk', 'events', 'censored', 'survival', 'lower95', 'upper95'].map((c) => num(r[c]))])).toEqual(expected);
+        const expected = (json.groups as Body[]).flatMap((g) =>
+          g.curve.map((r: Body) => [g.key, r.day, r.atRisk, r.events, r.censored, r.survival, r.lower95, r.upper95]),
+        );
+        expect(
+          rows.map((r) => [
+            r.group,
+            ...['day', 'atRisk', 'events', 'censored', 'survival', 'lower95', 'upper95'].map((c) => num(r[c])),
+          ]),
+        ).toEqual(expected);
         expect(rows.every((r) => num(r.logRankPValue) === json.logRank.pValue && num(r.logRankDf) === 1)).toBe(true);
       }
     });
 
     it('gives the funnel and the CUSUM as CSV', async () => {
-      const funnel = await get('/api/v1/reports/funnel', reviewer.token, { outcome: 'complication_90d', format: 'csv' }).expect(200);
+      const funnel = await get('/api/v1/reports/funnel', reviewer.token, {
+        outcome: 'complication_90d',
+        format: 'csv',
+      }).expect(200);
       expect(funnel.headers['content-type']).toMatch(/^text\/csv/);
-      const surgeons = Object.fromEntries(csvRows(funnel).map((r) => [r.surgeonId, [Number(r.cases), Number(r.events), Number(r.target)]]));
+      const surgeons = Object.fromEntries(
+        csvRows(funnel).map((r) => [r.surgeonId, [Number(r.cases), Number(r.events), Number(r.target)]]),
+      );
       expect(surgeons[surgeonA.id]).toEqual([5, 4, expect.closeTo(6 / 11, 9)]);
       expect(surgeons[surgeonB.id]).toEqual([6, 2, expect.closeTo(6 / 11, 9)]);
 
       const query = { surgeonId: surgeonA.id, outcome: 'complication_90d', p0: '0.2', oddsRatio: '2', h: '1' };
       const json = (await get('/api/v1/reports/cusum', reviewer.token, query).expect(200)).body;
-      const cusum = await t.http().get('/api/v1/reports/cusum').query(query).set(as(reviewer.token)).set('Accept', 'text/csv').expect(200);
+      const cusum = await t
+        .http()
+        .get('/api/v1/reports/cusum')
+        .query(query)
+        .set(as(reviewer.token))
+        .set('Accept', 'text/csv')
+        .expect(200);
       expect(cusum.headers['content-type']).toMatch(/^text\/csv/);
       expect(csvRows(cusum).map((r) => [r.caseId, r.surgeryDate, r.event, Number(r.value), r.signal])).toEqual(
-        json.points.map((p: Body) => [p.caseId, p.surgeryDate, String(p.event), p.value, String(p.signal)]));
+        json.points.map((p: Body) => [p.caseId, p.surgeryDate, String(p.event), p.value, String(p.signal)]),
+      );
     });
 
     const pages: Array<[string, (ids: { a: string }) => Record<string, string>, string[]]> = [
       ['outcomes.html', () => ({ groupBy: 'releaseLocation' }), ['groupBy', 'releaseLocation', 'Wilson score']],
       ['survival.html', () => ({ endpoint: 'recurrence' }), ['endpoint', 'recurrence', 'Kaplan–Meier']],
       ['funnel.html', () => ({ outcome: 'recurrence_1y' }), ['outcome', 'recurrence_1y', 'Spiegelhalter']],
-      ['cusum.html', ({ a }) => ({ surgeonId: a, outcome: 'complication_90d' }), ['surgeonId', 'complication_90d', 'Steiner']],
+      [
+        'cusum.html',
+        ({ a }) => ({ surgeonId: a, outcome: 'complication_90d' }),
+        ['surgeonId', 'complication_90d', 'Steiner'],
+      ],
     ];
     for (const [page, query, mentions] of pages) {
       it(`prints ${page} with a titled chart, the filters and the definitions`, async () => {
@@ -780,14 +1232,15 @@ describe('reports (e2e)', () => {
         expect(response.text).toMatch(/<svg[^>]*>[\s\S]*?<title>[^<]+<\/title>/);
         expect(response.text).toContain('Filters');
         expect(response.text).toContain('Definitions');
-        for (const [key, value] of Object.entries(q)) expect(response.text).toContain(`<th>${key}</th><td>${value}</td>`);
+        for (const [key, value] of Object.entries(q))
+          expect(response.text).toContain(`<th>${key}</th><td>${value}</td>`);
         for (const text of mentions) expect(response.text).toContain(text);
       });
     }
   });
 
   describe('access and input', () => {
-    it('counts only a surgeon\'s own cases in their outcomes report, and refuses another surgeon\'s', async () => {
+    it("counts only a surgeon's own cases in their outcomes report, and refuses another surgeon's", async () => {
       const response = await get('/api/v1/reports/outcomes', surgeonA.token).expect(200);
       expect(response.body.filters.surgeonId).toBe(surgeonA.id);
       expect(response.body.groups).toHaveLength(1);
@@ -798,13 +1251,15 @@ describe('reports (e2e)', () => {
       expect(own.body.groups[0].cases).toBe(6);
       const denied = await get('/api/v1/reports/outcomes', surgeonA.token, { surgeonId: surgeonB.id }).expect(403);
       expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
-      await get('/api/v1/reports/survival', surgeonB.token, { endpoint: 'recurrence', surgeonId: surgeonA.id }).expect(403);
+      await get('/api/v1/reports/survival', surgeonB.token, { endpoint: 'recurrence', surgeonId: surgeonA.id }).expect(
+        403,
+      );
       const survival = await get('/api/v1/reports/survival', surgeonB.token, { endpoint: 'recurrence' }).expect(200);
       // B's only recurrence is B1's, on day 400.
       expect(survival.body.groups[0]).toMatchObject({ cases: 6, events: 1 });
     });
 
-    it('shows every surgeon\'s cases to registry staff, quality reviewers and admin', async () => {
+    it("shows every surgeon's cases to registry staff, quality reviewers and admin", async () => {
       for (const token of [staff.token, reviewer.token, admin]) {
         const response = await get('/api/v1/reports/outcomes', token).expect(200);
         expect(response.body.groups[0].cases).toBe(12);
@@ -833,7 +1288,13 @@ describe('reports (e2e)', () => {
     });
 
     it('refuses every report without credentials', async () => {
-      for (const path of ['outcomes', 'outcomes.html', 'survival?endpoint=recurrence', 'funnel?outcome=complication_90d', `cusum?outcome=complication_90d&surgeonId=${surgeonA.id}`]) {
+      for (const path of [
+        'outcomes',
+        'outcomes.html',
+        'survival?endpoint=recurrence',
+        'funnel?outcome=complication_90d',
+        `cusum?outcome=complication_90d&surgeonId=${surgeonA.id}`,
+      ]) {
         const response = await t.http().get(`/api/v1/reports/${path}`);
         expect({ path, status: response.status }).toEqual({ path, status: 401 });
       }

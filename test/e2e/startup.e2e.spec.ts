@@ -22,7 +22,10 @@ function run(env: Record<string, string>) {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.NODE_OPTIONS;
-  const child = spawn(process.execPath, [MAIN], { env: { ...base, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...base, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -89,7 +92,12 @@ describe('start-up and shutdown (e2e, built server)', () => {
   it('runs on an embedded PostgreSQL under DATA_DIR and stops it on SIGINT', async () => {
     const dir = dataDir();
     const port = await freePort();
-    const server = run({ PORT: String(port), DATA_DIR: dir, ADMIN_EMAIL: 'boss@test.ilr', ADMIN_PASSWORD: 'boss-password-123' });
+    const server = run({
+      PORT: String(port),
+      DATA_DIR: dir,
+      ADMIN_EMAIL: 'boss@test.ilr',
+      ADMIN_PASSWORD: 'boss-password-123',
+    });
     await waitReady(port, server.child);
     expect(existsSync(join(dir, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(existsSync(join(dir, 'secrets.json'))).toBe(true);

@@ -34,6 +34,8 @@ async function adminQuery(sql: string): Promise<void> {
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const template = process.env.ILR_TEST_TEMPLATE!;
   const name = `${template}_f${randomBytes(5).toString('hex')}`;
-  await adminQuery(options.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await adminQuery(
+    options.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`,
+  );
   return { url: databaseUrl(name), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

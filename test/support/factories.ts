@@ -32,7 +32,9 @@ export class Factories {
     return this.adminToken;
   }
 
-  async newUser(overrides: { role?: UserRole; email?: string; displayName?: string; password?: string } = {}): Promise<TestUser> {
+  async newUser(
+    overrides: { role?: UserRole; email?: string; displayName?: string; password?: string } = {},
+  ): Promise<TestUser> {
     const role = overrides.role ?? 'surgeon';
     const email = overrides.email ?? `${role}.${++this.counter}.${randomBytes(3).toString('hex')}@test.ilr`;
     const password = overrides.password ?? `pw-${randomBytes(9).toString('base64url')}`;
@@ -40,7 +42,8 @@ export class Factories {
       .post('/api/v1/users')
       .set('Authorization', `Bearer ${await this.admin()}`)
       .send({ email, displayName: overrides.displayName ?? `Dr ${role} ${this.counter}`, role, password });
-    if (response.status !== 201) throw new Error(`creating a test user failed with ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`creating a test user failed with ${response.status}: ${JSON.stringify(response.body)}`);
     return { id: response.body.id, email, password, role, token: await this.login(email, password) };
   }
 

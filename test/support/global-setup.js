@@ -16,7 +16,12 @@ export default async function globalSetup() {
   if (!serverUrl) {
     const dir = mkdtempSync(join(tmpdir(), 'ilr-test-pg-'));
     chmodSync(dir, 0o755); // as root, PostgreSQL runs as `postgres` and must reach its data directory
-    embedded = await startEmbeddedPostgres({ dir: join(dir, 'data'), database: 'ilr_test', persistent: false, durable: false });
+    embedded = await startEmbeddedPostgres({
+      dir: join(dir, 'data'),
+      database: 'ilr_test',
+      persistent: false,
+      durable: false,
+    });
     serverUrl = embedded.url;
   }
   const template = `ilr_template_${process.pid}_${Date.now()}`;

@@ -49,13 +49,48 @@ import {
   UsersService,
 } from '@ilr/registry';
 
-const controllers = [HealthController, AuthController, UsersController, PatientsController, CasesController, FollowUpsController, ComplicationsController,
-  ReportsController, ReferenceController, ExportsController];
-const services = [AuthService, UsersService, LoginThrottle, MrnCipher, AuditService, IdempotencyService, PatientsService, CasesService, FollowUpsService, ComplicationsService,
-  DataQualityService, OutcomesService, ExportsService, ExportWorker];
+const controllers = [
+  HealthController,
+  AuthController,
+  UsersController,
+  PatientsController,
+  CasesController,
+  FollowUpsController,
+  ComplicationsController,
+  ReportsController,
+  ReferenceController,
+  ExportsController,
+];
+const services = [
+  AuthService,
+  UsersService,
+  LoginThrottle,
+  MrnCipher,
+  AuditService,
+  IdempotencyService,
+  PatientsService,
+  CasesService,
+  FollowUpsService,
+  ComplicationsService,
+  DataQualityService,
+  OutcomesService,
+  ExportsService,
+  ExportWorker,
+];
 const repositories = [
-  UserRepository, ApiTokenRepository, PatientRepository, CaseRepository, AuditRepository, IdempotencyRepository, AccessRepository,
-  FollowUpRepository, ComplicationRepository, ReportRepository, OutcomeReportRepository, ExportRepository, CaseFactsRepository,
+  UserRepository,
+  ApiTokenRepository,
+  PatientRepository,
+  CaseRepository,
+  AuditRepository,
+  IdempotencyRepository,
+  AccessRepository,
+  FollowUpRepository,
+  ComplicationRepository,
+  ReportRepository,
+  OutcomeReportRepository,
+  ExportRepository,
+  CaseFactsRepository,
 ];
 
 export interface AppModuleOptions {

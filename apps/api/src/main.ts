@@ -58,7 +58,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`ILR Registry failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(
+    `ILR Registry failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

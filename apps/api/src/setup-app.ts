@@ -63,7 +63,9 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     app,
     new DocumentBuilder()
       .setTitle('ILR Registry API')
-      .setDescription('Outcomes registry for arthroscopic iliopsoas release. Errors are application/problem+json (RFC 9457).')
+      .setDescription(
+        'Outcomes registry for arthroscopic iliopsoas release. Errors are application/problem+json (RFC 9457).',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { bodyMassIndex, type CaseData, type CaseRuleContext, checkCaseRules, type RuleViolation } from './case-rules.js';
+import {
+  bodyMassIndex,
+  type CaseData,
+  type CaseRuleContext,
+  checkCaseRules,
+  type RuleViolation,
+} from './case-rules.js';
 
 // A fixed "today" in the registry's time zone, so that no test depends on the clock.
 const TODAY = '2026-03-15';
@@ -61,7 +67,10 @@ function context(overrides: Partial<CaseRuleContext> = {}): CaseRuleContext {
   return { today: TODAY, birthDate: '1985-04-20', ...overrides };
 }
 
-const release = (changes: Partial<CaseData['release']>): CaseData['release'] => ({ ...validCase().release, ...changes });
+const release = (changes: Partial<CaseData['release']>): CaseData['release'] => ({
+  ...validCase().release,
+  ...changes,
+});
 
 // Field path and code only: the messages are for people.
 const fieldsAndCodes = (violations: RuleViolation[]) => violations.map(({ field, code }) => ({ field, code }));
@@ -88,11 +97,15 @@ describe(checkCaseRules.name, () => {
 
   describe('surgery date', () => {
     it('rejects a surgery date after today', () => {
-      expect(violationsOf(validCase({ surgeryDate: '2026-03-16' }))).toEqual([{ field: 'surgeryDate', code: 'in_future' }]);
+      expect(violationsOf(validCase({ surgeryDate: '2026-03-16' }))).toEqual([
+        { field: 'surgeryDate', code: 'in_future' },
+      ]);
     });
 
     it('rejects a surgery date a year after today', () => {
-      expect(violationsOf(validCase({ surgeryDate: '2027-01-01' }))).toEqual([{ field: 'surgeryDate', code: 'in_future' }]);
+      expect(violationsOf(validCase({ surgeryDate: '2027-01-01' }))).toEqual([
+        { field: 'surgeryDate', code: 'in_future' },
+      ]);
     });
 
     it('allows a surgery date of exactly today', () => {
@@ -100,7 +113,9 @@ describe(checkCaseRules.name, () => {
     });
 
     it('rejects a surgery date before 2000-01-01', () => {
-      expect(violationsOf(validCase({ surgeryDate: '1999-12-31' }))).toEqual([{ field: 'surgeryDate', code: 'too_early' }]);
+      expect(violationsOf(validCase({ surgeryDate: '1999-12-31' }))).toEqual([
+        { field: 'surgeryDate', code: 'too_early' },
+      ]);
     });
 
     it('allows a surgery date of exactly 2000-01-01', () => {
@@ -116,8 +131,9 @@ describe(checkCaseRules.name, () => {
     });
 
     it('rejects a patient operated on the day before the 10th birthday', () => {
-      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '2010-06-16' })))
-        .toEqual([{ field: 'surgeryDate', code: 'age_out_of_range' }]);
+      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '2010-06-16' }))).toEqual([
+        { field: 'surgeryDate', code: 'age_out_of_range' },
+      ]);
     });
 
     it('allows a patient whose 100th birthday is the surgery date', () => {
@@ -129,40 +145,54 @@ describe(checkCaseRules.name, () => {
     });
 
     it('rejects a patient whose 101st birthday is the surgery date', () => {
-      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '1919-06-15' })))
-        .toEqual([{ field: 'surgeryDate', code: 'age_out_of_range' }]);
+      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '1919-06-15' }))).toEqual([
+        { field: 'surgeryDate', code: 'age_out_of_range' },
+      ]);
     });
 
     it('reports the age violation on birthDateField when given', () => {
-      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '2015-01-01', birthDateField: 'patient.birthDate' })))
-        .toEqual([{ field: 'patient.birthDate', code: 'age_out_of_range' }]);
+      expect(
+        violationsOf(
+          validCase({ surgeryDate }),
+          context({ birthDate: '2015-01-01', birthDateField: 'patient.birthDate' }),
+        ),
+      ).toEqual([{ field: 'patient.birthDate', code: 'age_out_of_range' }]);
     });
 
     it('reports a too-old patient on birthDateField when given', () => {
-      expect(violationsOf(validCase({ surgeryDate }), context({ birthDate: '1919-06-15', birthDateField: 'patient.birthDate' })))
-        .toEqual([{ field: 'patient.birthDate', code: 'age_out_of_range' }]);
+      expect(
+        violationsOf(
+          validCase({ surgeryDate }),
+          context({ birthDate: '1919-06-15', birthDateField: 'patient.birthDate' }),
+        ),
+      ).toEqual([{ field: 'patient.birthDate', code: 'age_out_of_range' }]);
     });
 
     it('skips the age rule when the birth date is unknown', () => {
       // Without a birth date no age can be computed, whatever the surgery date.
-      expect(violationsOf(validCase({ surgeryDate }), { today: TODAY, birthDateField: 'patient.birthDate' })).toEqual([]);
+      expect(violationsOf(validCase({ surgeryDate }), { today: TODAY, birthDateField: 'patient.birthDate' })).toEqual(
+        [],
+      );
     });
   });
 
   describe('diagnostic injection', () => {
     it('requires a response when an injection was performed', () => {
-      expect(violationsOf(validCase({ diagnosticInjection: { performed: true } })))
-        .toEqual([{ field: 'diagnosticInjection.response', code: 'required' }]);
+      expect(violationsOf(validCase({ diagnosticInjection: { performed: true } }))).toEqual([
+        { field: 'diagnosticInjection.response', code: 'required' },
+      ]);
     });
 
     it('treats a null response as missing when an injection was performed', () => {
-      expect(violationsOf(validCase({ diagnosticInjection: { performed: true, response: null } })))
-        .toEqual([{ field: 'diagnosticInjection.response', code: 'required' }]);
+      expect(violationsOf(validCase({ diagnosticInjection: { performed: true, response: null } }))).toEqual([
+        { field: 'diagnosticInjection.response', code: 'required' },
+      ]);
     });
 
     it('does not allow a response when no injection was performed', () => {
-      expect(violationsOf(validCase({ diagnosticInjection: { performed: false, response: 'no_relief' } })))
-        .toEqual([{ field: 'diagnosticInjection.response', code: 'not_allowed' }]);
+      expect(violationsOf(validCase({ diagnosticInjection: { performed: false, response: 'no_relief' } }))).toEqual([
+        { field: 'diagnosticInjection.response', code: 'not_allowed' },
+      ]);
     });
 
     it('accepts no response when no injection was performed', () => {
@@ -179,8 +209,9 @@ describe(checkCaseRules.name, () => {
 
   describe('operative and traction minutes', () => {
     it('rejects an operative time shorter than the traction time', () => {
-      expect(violationsOf(validCase({ tractionMinutes: 45, operativeMinutes: 44 })))
-        .toEqual([{ field: 'operativeMinutes', code: 'less_than_traction' }]);
+      expect(violationsOf(validCase({ tractionMinutes: 45, operativeMinutes: 44 }))).toEqual([
+        { field: 'operativeMinutes', code: 'less_than_traction' },
+      ]);
     });
 
     it('allows an operative time equal to the traction time', () => {
@@ -194,8 +225,9 @@ describe(checkCaseRules.name, () => {
 
   describe('other portal', () => {
     it("requires portalsOther when the portals include 'other'", () => {
-      expect(violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: null })))
-        .toEqual([{ field: 'portalsOther', code: 'required' }]);
+      expect(violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: null }))).toEqual([
+        { field: 'portalsOther', code: 'required' },
+      ]);
     });
 
     it("requires portalsOther when it is left out entirely with 'other'", () => {
@@ -205,22 +237,27 @@ describe(checkCaseRules.name, () => {
     });
 
     it("counts an empty portalsOther as missing with 'other'", () => {
-      expect(violationsOf(validCase({ portals: ['other'], portalsOther: '' })))
-        .toEqual([{ field: 'portalsOther', code: 'required' }]);
+      expect(violationsOf(validCase({ portals: ['other'], portalsOther: '' }))).toEqual([
+        { field: 'portalsOther', code: 'required' },
+      ]);
     });
 
     it("counts a whitespace-only portalsOther as missing with 'other'", () => {
-      expect(violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: ' \t\n ' })))
-        .toEqual([{ field: 'portalsOther', code: 'required' }]);
+      expect(violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: ' \t\n ' }))).toEqual([
+        { field: 'portalsOther', code: 'required' },
+      ]);
     });
 
     it("accepts portalsOther text with the portal 'other'", () => {
-      expect(violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: 'posterior accessory' }))).toEqual([]);
+      expect(
+        violationsOf(validCase({ portals: ['anterolateral', 'other'], portalsOther: 'posterior accessory' })),
+      ).toEqual([]);
     });
 
     it("does not allow portalsOther without the portal 'other'", () => {
-      expect(violationsOf(validCase({ portals: ['anterolateral', 'mid_anterior'], portalsOther: 'posterior accessory' })))
-        .toEqual([{ field: 'portalsOther', code: 'not_allowed' }]);
+      expect(
+        violationsOf(validCase({ portals: ['anterolateral', 'mid_anterior'], portalsOther: 'posterior accessory' })),
+      ).toEqual([{ field: 'portalsOther', code: 'not_allowed' }]);
     });
 
     it("accepts no portalsOther without the portal 'other'", () => {
@@ -232,8 +269,9 @@ describe(checkCaseRules.name, () => {
 
   describe('capsular closure', () => {
     it("rejects a capsular closure when capsulotomy is 'none'", () => {
-      expect(violationsOf(validCase({ capsulotomy: 'none', capsularClosure: true })))
-        .toEqual([{ field: 'capsularClosure', code: 'no_capsulotomy' }]);
+      expect(violationsOf(validCase({ capsulotomy: 'none', capsularClosure: true }))).toEqual([
+        { field: 'capsularClosure', code: 'no_capsulotomy' },
+      ]);
     });
 
     it("accepts no capsular closure when capsulotomy is 'none'", () => {
@@ -249,8 +287,9 @@ describe(checkCaseRules.name, () => {
 
   describe('release level', () => {
     it('requires a capsular level for a capsular release', () => {
-      expect(violationsOf(validCase({ release: release({ location: 'capsular', capsularLevel: null }) })))
-        .toEqual([{ field: 'release.capsularLevel', code: 'required' }]);
+      expect(violationsOf(validCase({ release: release({ location: 'capsular', capsularLevel: null }) }))).toEqual([
+        { field: 'release.capsularLevel', code: 'required' },
+      ]);
     });
 
     it('requires a capsular level for a capsular release when the key is left out', () => {
@@ -266,19 +305,25 @@ describe(checkCaseRules.name, () => {
     });
 
     it('does not allow a capsular level for a release at the lesser trochanter', () => {
-      expect(violationsOf(validCase({ release: release({ location: 'lesser_trochanter', capsularLevel: 'central_compartment' }) })))
-        .toEqual([{ field: 'release.capsularLevel', code: 'not_allowed' }]);
+      expect(
+        violationsOf(
+          validCase({ release: release({ location: 'lesser_trochanter', capsularLevel: 'central_compartment' }) }),
+        ),
+      ).toEqual([{ field: 'release.capsularLevel', code: 'not_allowed' }]);
     });
 
     it('accepts a release at the lesser trochanter without a capsular level', () => {
-      expect(violationsOf(validCase({ release: release({ location: 'lesser_trochanter', capsularLevel: null }) }))).toEqual([]);
+      expect(
+        violationsOf(validCase({ release: release({ location: 'lesser_trochanter', capsularLevel: null }) })),
+      ).toEqual([]);
     });
   });
 
   describe('tendon bundles', () => {
     it('requires allBundlesReleased for a bifid tendon', () => {
-      expect(violationsOf(validCase({ release: release({ tendonBundles: 2, allBundlesReleased: null }) })))
-        .toEqual([{ field: 'release.allBundlesReleased', code: 'required' }]);
+      expect(violationsOf(validCase({ release: release({ tendonBundles: 2, allBundlesReleased: null }) }))).toEqual([
+        { field: 'release.allBundlesReleased', code: 'required' },
+      ]);
     });
 
     it('requires allBundlesReleased for a trifid tendon when the key is left out', () => {
@@ -288,7 +333,9 @@ describe(checkCaseRules.name, () => {
     });
 
     it('accepts allBundlesReleased false for a bifid tendon (an answer, not a missing value)', () => {
-      expect(violationsOf(validCase({ release: release({ tendonBundles: 2, allBundlesReleased: false }) }))).toEqual([]);
+      expect(violationsOf(validCase({ release: release({ tendonBundles: 2, allBundlesReleased: false }) }))).toEqual(
+        [],
+      );
     });
 
     it('accepts allBundlesReleased true for a trifid tendon', () => {
@@ -302,13 +349,15 @@ describe(checkCaseRules.name, () => {
 
   describe('impingement repair', () => {
     it('requires at least one procedure when a repair was performed', () => {
-      expect(violationsOf(validCase({ impingementRepair: { performed: true, procedures: [] } })))
-        .toEqual([{ field: 'impingementRepair.procedures', code: 'required' }]);
+      expect(violationsOf(validCase({ impingementRepair: { performed: true, procedures: [] } }))).toEqual([
+        { field: 'impingementRepair.procedures', code: 'required' },
+      ]);
     });
 
     it('does not allow procedures when no repair was performed', () => {
-      expect(violationsOf(validCase({ impingementRepair: { performed: false, procedures: ['chondroplasty'] } })))
-        .toEqual([{ field: 'impingementRepair.procedures', code: 'not_allowed' }]);
+      expect(
+        violationsOf(validCase({ impingementRepair: { performed: false, procedures: ['chondroplasty'] } })),
+      ).toEqual([{ field: 'impingementRepair.procedures', code: 'not_allowed' }]);
     });
 
     it('accepts no procedures when no repair was performed', () => {
@@ -316,32 +365,59 @@ describe(checkCaseRules.name, () => {
     });
 
     it('accepts a single procedure when a repair was performed', () => {
-      expect(violationsOf(validCase({ impingementRepair: { performed: true, procedures: ['synovectomy'] } }))).toEqual([]);
+      expect(violationsOf(validCase({ impingementRepair: { performed: true, procedures: ['synovectomy'] } }))).toEqual(
+        [],
+      );
     });
 
     it('rejects two labral procedures together', () => {
-      expect(violationsOf(validCase({
-        impingementRepair: { performed: true, procedures: ['labral_repair', 'femoral_osteochondroplasty', 'labral_debridement'] },
-      }))).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
+      expect(
+        violationsOf(
+          validCase({
+            impingementRepair: {
+              performed: true,
+              procedures: ['labral_repair', 'femoral_osteochondroplasty', 'labral_debridement'],
+            },
+          }),
+        ),
+      ).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
     });
 
     it('rejects labral debridement with labral reconstruction', () => {
-      expect(violationsOf(validCase({
-        impingementRepair: { performed: true, procedures: ['labral_debridement', 'labral_reconstruction'] },
-      }))).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
+      expect(
+        violationsOf(
+          validCase({
+            impingementRepair: { performed: true, procedures: ['labral_debridement', 'labral_reconstruction'] },
+          }),
+        ),
+      ).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
     });
 
     it('reports all three labral procedures together once', () => {
-      expect(violationsOf(validCase({
-        impingementRepair: { performed: true, procedures: ['labral_repair', 'labral_debridement', 'labral_reconstruction'] },
-      }))).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
+      expect(
+        violationsOf(
+          validCase({
+            impingementRepair: {
+              performed: true,
+              procedures: ['labral_repair', 'labral_debridement', 'labral_reconstruction'],
+            },
+          }),
+        ),
+      ).toEqual([{ field: 'impingementRepair.procedures', code: 'conflicting_labral_procedures' }]);
     });
 
     it('accepts each labral procedure alone with non-labral procedures', () => {
       for (const labral of ['labral_repair', 'labral_debridement', 'labral_reconstruction'] as const) {
-        expect(violationsOf(validCase({
-          impingementRepair: { performed: true, procedures: [labral, 'acetabular_rim_trimming', 'femoral_osteochondroplasty'] },
-        }))).toEqual([]);
+        expect(
+          violationsOf(
+            validCase({
+              impingementRepair: {
+                performed: true,
+                procedures: [labral, 'acetabular_rim_trimming', 'femoral_osteochondroplasty'],
+              },
+            }),
+          ),
+        ).toEqual([]);
       }
     });
   });
@@ -356,7 +432,12 @@ describe(checkCaseRules.name, () => {
       portalsOther: 'posterior accessory',
       capsulotomy: 'none',
       capsularClosure: true,
-      release: release({ location: 'lesser_trochanter', capsularLevel: 'central_compartment', tendonBundles: 2, allBundlesReleased: null }),
+      release: release({
+        location: 'lesser_trochanter',
+        capsularLevel: 'central_compartment',
+        tendonBundles: 2,
+        allBundlesReleased: null,
+      }),
       impingementRepair: { performed: false, procedures: ['labral_repair', 'labral_reconstruction'] },
     });
     const violations = violationsOf(data, context({ birthDate: '2018-01-01', birthDateField: 'patient.birthDate' }));
@@ -377,13 +458,17 @@ describe(checkCaseRules.name, () => {
   });
 
   it('reports a too-early surgery date together with another violation', () => {
-    const violations = violationsOf(validCase({ surgeryDate: '1998-05-05', capsulotomy: 'none', capsularClosure: true }),
-      context({ birthDate: '1970-01-01' }));
+    const violations = violationsOf(
+      validCase({ surgeryDate: '1998-05-05', capsulotomy: 'none', capsularClosure: true }),
+      context({ birthDate: '1970-01-01' }),
+    );
     expect(violations).toHaveLength(2);
-    expect(violations).toEqual(expect.arrayContaining([
-      { field: 'surgeryDate', code: 'too_early' },
-      { field: 'capsularClosure', code: 'no_capsulotomy' },
-    ]));
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        { field: 'surgeryDate', code: 'too_early' },
+        { field: 'capsularClosure', code: 'no_capsulotomy' },
+      ]),
+    );
   });
 });
 

@@ -96,21 +96,33 @@ export function checkCaseRules(data: CaseData, context: CaseRuleContext): RuleVi
   const add = (field: string, code: string, message: string) => violations.push({ field, code, message });
 
   if (data.surgeryDate > context.today) add('surgeryDate', 'in_future', 'surgeryDate must not be in the future');
-  if (data.surgeryDate < EARLIEST_SURGERY_DATE) add('surgeryDate', 'too_early', `surgeryDate must not be before ${EARLIEST_SURGERY_DATE}`);
+  if (data.surgeryDate < EARLIEST_SURGERY_DATE)
+    add('surgeryDate', 'too_early', `surgeryDate must not be before ${EARLIEST_SURGERY_DATE}`);
   if (context.birthDate) {
     const age = ageInYears(context.birthDate, data.surgeryDate);
     if (age < AGE_AT_SURGERY.min || age > AGE_AT_SURGERY.max) {
-      add(context.birthDateField ?? 'surgeryDate', 'age_out_of_range',
-        `age at surgery must be ${AGE_AT_SURGERY.min}–${AGE_AT_SURGERY.max} years`);
+      add(
+        context.birthDateField ?? 'surgeryDate',
+        'age_out_of_range',
+        `age at surgery must be ${AGE_AT_SURGERY.min}–${AGE_AT_SURGERY.max} years`,
+      );
     }
   }
 
   const injection = data.diagnosticInjection;
   if (injection.performed && absent(injection.response)) {
-    add('diagnosticInjection.response', 'required', 'diagnosticInjection.response is required when an injection was performed');
+    add(
+      'diagnosticInjection.response',
+      'required',
+      'diagnosticInjection.response is required when an injection was performed',
+    );
   }
   if (!injection.performed && !absent(injection.response)) {
-    add('diagnosticInjection.response', 'not_allowed', 'diagnosticInjection.response is only given when an injection was performed');
+    add(
+      'diagnosticInjection.response',
+      'not_allowed',
+      'diagnosticInjection.response is only given when an injection was performed',
+    );
   }
 
   if (data.operativeMinutes < data.tractionMinutes) {
@@ -119,8 +131,10 @@ export function checkCaseRules(data: CaseData, context: CaseRuleContext): RuleVi
 
   const hasOtherPortal = data.portals.includes('other');
   const otherText = data.portalsOther?.trim();
-  if (hasOtherPortal && !otherText) add('portalsOther', 'required', "portalsOther is required when portals include 'other'");
-  if (!hasOtherPortal && !absent(data.portalsOther)) add('portalsOther', 'not_allowed', "portalsOther is only given with the portal 'other'");
+  if (hasOtherPortal && !otherText)
+    add('portalsOther', 'required', "portalsOther is required when portals include 'other'");
+  if (!hasOtherPortal && !absent(data.portalsOther))
+    add('portalsOther', 'not_allowed', "portalsOther is only given with the portal 'other'");
 
   if (data.capsulotomy === 'none' && data.capsularClosure) {
     add('capsularClosure', 'no_capsulotomy', "capsularClosure must be false when capsulotomy is 'none'");
@@ -140,15 +154,26 @@ export function checkCaseRules(data: CaseData, context: CaseRuleContext): RuleVi
 
   const repair = data.impingementRepair;
   if (repair.performed && repair.procedures.length === 0) {
-    add('impingementRepair.procedures', 'required', 'impingementRepair.procedures must name at least one procedure when performed');
+    add(
+      'impingementRepair.procedures',
+      'required',
+      'impingementRepair.procedures must name at least one procedure when performed',
+    );
   }
   if (!repair.performed && repair.procedures.length > 0) {
-    add('impingementRepair.procedures', 'not_allowed', 'impingementRepair.procedures must be empty when no repair was performed');
+    add(
+      'impingementRepair.procedures',
+      'not_allowed',
+      'impingementRepair.procedures must be empty when no repair was performed',
+    );
   }
   const labral = repair.procedures.filter((code) => (LABRAL_PROCEDURES as readonly string[]).includes(code));
   if (labral.length > 1) {
-    add('impingementRepair.procedures', 'conflicting_labral_procedures',
-      `at most one of ${LABRAL_PROCEDURES.join(', ')} may be given`);
+    add(
+      'impingementRepair.procedures',
+      'conflicting_labral_procedures',
+      `at most one of ${LABRAL_PROCEDURES.join(', ')} may be given`,
+    );
   }
   return violations;
 }

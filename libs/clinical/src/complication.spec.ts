@@ -26,7 +26,13 @@ const ho = (overrides: Partial<ComplicationData> = {}): ComplicationData =>
   plain({ type: 'heterotopic_ossification', onsetDate: '2025-09-01', brookerGrade: 2, sinkGrade: 2, ...overrides });
 
 const recurrence = (overrides: Partial<ComplicationData> = {}): ComplicationData =>
-  plain({ type: 'recurrent_snapping', onsetDate: '2025-10-01', recurrenceCause: 'bifid_tendon', sinkGrade: 2, ...overrides });
+  plain({
+    type: 'recurrent_snapping',
+    onsetDate: '2025-10-01',
+    recurrenceCause: 'bifid_tendon',
+    sinkGrade: 2,
+    ...overrides,
+  });
 
 const conversion = (overrides: Partial<ComplicationData> = {}): ComplicationData =>
   plain({
@@ -80,7 +86,11 @@ describe(checkComplicationRules.name, () => {
     });
 
     it('accepts recurrent snapping treated by a revision release at Sink grade 3', () => {
-      const c = recurrence({ recurrenceCause: 'incomplete_release', sinkGrade: 3, reoperation: { date: '2025-11-15', procedure: 'revision_release' } });
+      const c = recurrence({
+        recurrenceCause: 'incomplete_release',
+        sinkGrade: 3,
+        reoperation: { date: '2025-11-15', procedure: 'revision_release' },
+      });
       expect(violations(c)).toEqual([]);
     });
 
@@ -111,7 +121,15 @@ describe(checkComplicationRules.name, () => {
     });
 
     it('accepts explicit nulls for the optional fields', () => {
-      const c = plain({ brookerGrade: null, recurrenceCause: null, clavienDindo: null, reoperation: null, resolvedDate: null, followUpId: null, description: null });
+      const c = plain({
+        brookerGrade: null,
+        recurrenceCause: null,
+        clavienDindo: null,
+        reoperation: null,
+        resolvedDate: null,
+        followUpId: null,
+        description: null,
+      });
       expect(violations(c)).toEqual([]);
     });
   });
@@ -164,7 +182,9 @@ describe(checkComplicationRules.name, () => {
     });
 
     it('is required for recurrent snapping (null)', () => {
-      expect(violations(recurrence({ recurrenceCause: null }))).toEqual([{ field: 'recurrenceCause', code: 'required' }]);
+      expect(violations(recurrence({ recurrenceCause: null }))).toEqual([
+        { field: 'recurrenceCause', code: 'required' },
+      ]);
     });
 
     it.each(['incomplete_release', 'untreated_bony_abnormality', 'bifid_tendon', 'unknown'] as const)(
@@ -175,7 +195,9 @@ describe(checkComplicationRules.name, () => {
     );
 
     it('is not allowed for another type', () => {
-      expect(violations(ho({ recurrenceCause: 'unknown' }))).toEqual([{ field: 'recurrenceCause', code: 'not_allowed' }]);
+      expect(violations(ho({ recurrenceCause: 'unknown' }))).toEqual([
+        { field: 'recurrenceCause', code: 'not_allowed' },
+      ]);
     });
   });
 
@@ -204,7 +226,13 @@ describe(checkComplicationRules.name, () => {
 
   describe('reoperation', () => {
     const reoperated = (date: string, overrides: Partial<ComplicationData> = {}) =>
-      plain({ type: 'deep_infection', onsetDate: '2025-07-01', sinkGrade: 3, reoperation: { date, procedure: 'washout' }, ...overrides });
+      plain({
+        type: 'deep_infection',
+        onsetDate: '2025-07-01',
+        sinkGrade: 3,
+        reoperation: { date, procedure: 'washout' },
+        ...overrides,
+      });
 
     it('rejects a reoperation date before onset', () => {
       expect(violations(reoperated('2025-06-30'))).toEqual([{ field: 'reoperation.date', code: 'before_onset' }]);
@@ -223,11 +251,15 @@ describe(checkComplicationRules.name, () => {
     });
 
     it('needs Sink grade 3 or more: grade 2 is rejected on sinkGrade', () => {
-      expect(violations(reoperated('2025-07-03', { sinkGrade: 2 }))).toEqual([{ field: 'sinkGrade', code: 'reoperation_needs_grade_3' }]);
+      expect(violations(reoperated('2025-07-03', { sinkGrade: 2 }))).toEqual([
+        { field: 'sinkGrade', code: 'reoperation_needs_grade_3' },
+      ]);
     });
 
     it('rejects Sink grade 1 with a reoperation', () => {
-      expect(violations(reoperated('2025-07-03', { sinkGrade: 1 }))).toEqual([{ field: 'sinkGrade', code: 'reoperation_needs_grade_3' }]);
+      expect(violations(reoperated('2025-07-03', { sinkGrade: 1 }))).toEqual([
+        { field: 'sinkGrade', code: 'reoperation_needs_grade_3' },
+      ]);
     });
 
     it.each([3, 4, 5])('accepts Sink grade %i with a reoperation', (grade) => {
@@ -243,7 +275,9 @@ describe(checkComplicationRules.name, () => {
   describe('conversion to arthroplasty', () => {
     it('needs a reoperation (absent)', () => {
       const { reoperation: _omitted, ...withoutReoperation } = conversion();
-      expect(violations(withoutReoperation)).toEqual([{ field: 'reoperation.procedure', code: 'conversion_needs_arthroplasty' }]);
+      expect(violations(withoutReoperation)).toEqual([
+        { field: 'reoperation.procedure', code: 'conversion_needs_arthroplasty' },
+      ]);
     });
 
     it('needs a reoperation (null)', () => {

@@ -1,8 +1,20 @@
 import { vocabularyOf } from './vocabulary.js';
 
-export const CONTACT_MODE = vocabularyOf('ContactMode', { clinic: 'Clinic', telephone: 'Telephone', remote_questionnaire: 'Remote questionnaire' });
-export const SNAPPING = vocabularyOf('Snapping', { none: 'None', painless: 'Painless snapping', painful: 'Painful snapping' });
-export const RETURNED_TO_SPORT = vocabularyOf('ReturnedToSport', { yes: 'Yes', no: 'No', not_applicable: 'Not applicable' });
+export const CONTACT_MODE = vocabularyOf('ContactMode', {
+  clinic: 'Clinic',
+  telephone: 'Telephone',
+  remote_questionnaire: 'Remote questionnaire',
+});
+export const SNAPPING = vocabularyOf('Snapping', {
+  none: 'None',
+  painless: 'Painless snapping',
+  painful: 'Painful snapping',
+});
+export const RETURNED_TO_SPORT = vocabularyOf('ReturnedToSport', {
+  yes: 'Yes',
+  no: 'No',
+  not_applicable: 'Not applicable',
+});
 
 export type ContactMode = (typeof CONTACT_MODE.codes)[number];
 export type Snapping = (typeof SNAPPING.codes)[number];
@@ -14,8 +26,12 @@ export interface VisitRuleContext {
 }
 
 // DOMAIN.md § Follow-up visit: not in the future (a visit on or before surgery is the preop visit).
-export function checkVisitRules(visit: { visitDate: string }, context: VisitRuleContext): Array<{ field: string; code: string; message: string }> {
+export function checkVisitRules(
+  visit: { visitDate: string },
+  context: VisitRuleContext,
+): Array<{ field: string; code: string; message: string }> {
   const out: Array<{ field: string; code: string; message: string }> = [];
-  if (visit.visitDate > context.today) out.push({ field: 'visitDate', code: 'in_future', message: 'visitDate must not be in the future' });
+  if (visit.visitDate > context.today)
+    out.push({ field: 'visitDate', code: 'in_future', message: 'visitDate must not be in the future' });
   return out;
 }

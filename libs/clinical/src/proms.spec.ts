@@ -157,7 +157,7 @@ describe(scoreIhot12.name, () => {
 
   it('scores the mean of a complete mixed set', () => {
     // sum = 100+90+80+70+60+50+40+30+20+10+0+55 = 605; 605 / 12 = 50.41666…
-    expectScored(scoreIhot12([100, 90, 80, 70, 60, 50, 40, 30, 20, 10, 0, 55]), 50.416666666666667, 12);
+    expectScored(scoreIhot12([100, 90, 80, 70, 60, 50, 40, 30, 20, 10, 0, 55]), 605 / 12, 12);
   });
 
   it('scores the mean of the answered items only when exactly 10 are answered', () => {
@@ -381,12 +381,15 @@ describe('PROM_THRESHOLDS', () => {
     expect(sorted(PROM_THRESHOLDS)).toEqual(sorted(EXPECTED));
   });
 
-  it.each(EXPECTED)('gives $instrument at $timepoint MCID $mcid and PASS $pass', ({ instrument, timepoint, mcid, pass }) => {
-    const found = PROM_THRESHOLDS.filter((t) => t.instrument === instrument && t.timepoint === timepoint);
-    expect(found).toHaveLength(1);
-    expect(found[0].mcid).toBe(mcid);
-    expect(found[0].pass).toBe(pass);
-  });
+  it.each(EXPECTED)(
+    'gives $instrument at $timepoint MCID $mcid and PASS $pass',
+    ({ instrument, timepoint, mcid, pass }) => {
+      const found = PROM_THRESHOLDS.filter((t) => t.instrument === instrument && t.timepoint === timepoint);
+      expect(found).toHaveLength(1);
+      expect(found[0].mcid).toBe(mcid);
+      expect(found[0].pass).toBe(pass);
+    },
+  );
 
   it('has no threshold for NAHS or EQ-5D-5L', () => {
     expect(PROM_THRESHOLDS.filter((t) => t.instrument === 'nahs')).toEqual([]);

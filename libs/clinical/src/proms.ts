@@ -43,7 +43,13 @@ export interface PromScore {
 }
 
 function unscored(answered: number, min: number, of: number): PromScore {
-  return { score: null, raw: null, answered, unscoredReason: `${answered} of ${of} items answered; at least ${min} are needed for a score`, scoringVersion: PROM_SCORING_VERSION };
+  return {
+    score: null,
+    raw: null,
+    answered,
+    unscoredReason: `${answered} of ${of} items answered; at least ${min} are needed for a score`,
+    scoringVersion: PROM_SCORING_VERSION,
+  };
 }
 
 // mHHS: codes → points; raw = sum (0–91); score = min(100, raw × 1.1). All 8 items required.
@@ -56,7 +62,8 @@ export function scoreMhhs(answers: MhhsAnswers): PromScore {
     raw += (MHHS_ITEMS[item] as Record<string, number>)[code];
     answered += 1;
   }
-  if (answered < ITEM_RULES.mhhs.minAnswered) return unscored(answered, ITEM_RULES.mhhs.minAnswered, ITEM_RULES.mhhs.items);
+  if (answered < ITEM_RULES.mhhs.minAnswered)
+    return unscored(answered, ITEM_RULES.mhhs.minAnswered, ITEM_RULES.mhhs.items);
   return { score: Math.min(100, raw * MHHS_MULTIPLIER), raw, answered, scoringVersion: PROM_SCORING_VERSION };
 }
 
@@ -65,7 +72,8 @@ const isNumber = (value: unknown): value is number => typeof value === 'number';
 // iHOT-12: 12 items 0–100 (100 = no problem); score = mean of answered; at least 10 answered.
 export function scoreIhot12(items: Array<number | null>): PromScore {
   const answered = items.filter(isNumber);
-  if (answered.length < ITEM_RULES.ihot12.minAnswered) return unscored(answered.length, ITEM_RULES.ihot12.minAnswered, ITEM_RULES.ihot12.items);
+  if (answered.length < ITEM_RULES.ihot12.minAnswered)
+    return unscored(answered.length, ITEM_RULES.ihot12.minAnswered, ITEM_RULES.ihot12.items);
   const sum = answered.reduce((a, b) => a + b, 0);
   return { score: sum / answered.length, raw: sum, answered: answered.length, scoringVersion: PROM_SCORING_VERSION };
 }
@@ -76,7 +84,12 @@ function scoreHos(items: Array<number | 'na' | null>, rule: { items: number; min
   const answered = items.filter(isNumber);
   if (answered.length < rule.minAnswered) return unscored(answered.length, rule.minAnswered, rule.items);
   const sum = answered.reduce((a, b) => a + b, 0);
-  return { score: (sum / (4 * answered.length)) * 100, raw: sum, answered: answered.length, scoringVersion: PROM_SCORING_VERSION };
+  return {
+    score: (sum / (4 * answered.length)) * 100,
+    raw: sum,
+    answered: answered.length,
+    scoringVersion: PROM_SCORING_VERSION,
+  };
 }
 
 export const scoreHosAdl = (items: Array<number | 'na' | null>) => scoreHos(items, ITEM_RULES.hosAdl);
@@ -85,9 +98,15 @@ export const scoreHosSport = (items: Array<number | 'na' | null>) => scoreHos(it
 // NAHS: 20 items 4 (none) … 0 (extreme); score = mean of answered × 25; at least 18 answered.
 export function scoreNahs(items: Array<number | null>): PromScore {
   const answered = items.filter(isNumber);
-  if (answered.length < ITEM_RULES.nahs.minAnswered) return unscored(answered.length, ITEM_RULES.nahs.minAnswered, ITEM_RULES.nahs.items);
+  if (answered.length < ITEM_RULES.nahs.minAnswered)
+    return unscored(answered.length, ITEM_RULES.nahs.minAnswered, ITEM_RULES.nahs.items);
   const sum = answered.reduce((a, b) => a + b, 0);
-  return { score: (sum / answered.length) * 25, raw: sum, answered: answered.length, scoringVersion: PROM_SCORING_VERSION };
+  return {
+    score: (sum / answered.length) * 25,
+    raw: sum,
+    answered: answered.length,
+    scoringVersion: PROM_SCORING_VERSION,
+  };
 }
 
 export interface Eq5d5l {
@@ -116,13 +135,25 @@ export function scoreProms(answers: PromAnswers): Partial<Record<Instrument, Pro
   if (answers.hosAdl) out.hosAdl = scoreHosAdl(answers.hosAdl);
   if (answers.hosSport) out.hosSport = scoreHosSport(answers.hosSport);
   if (answers.nahs) out.nahs = scoreNahs(answers.nahs);
-  if (answers.eq5d5l) out.eq5d5l = { score: null, raw: null, answered: 6, unscoredReason: 'EQ-5D-5L is stored as given; no index is computed (it needs a national value set)', scoringVersion: PROM_SCORING_VERSION };
+  if (answers.eq5d5l)
+    out.eq5d5l = {
+      score: null,
+      raw: null,
+      answered: 6,
+      unscoredReason: 'EQ-5D-5L is stored as given; no index is computed (it needs a national value set)',
+      scoringVersion: PROM_SCORING_VERSION,
+    };
   return out;
 }
 
 // MCID and PASS (AJSM 2020, doi 10.1177/0363546520902736); visits before 1 year use the 1-year value.
 export const PROM_THRESHOLD_SOURCE = 'Am J Sports Med 2020, doi:10.1177/0363546520902736';
-export const PROM_THRESHOLDS: ReadonlyArray<{ instrument: Instrument; timepoint: '1y' | '2y' | '5y'; mcid: number; pass: number }> = [
+export const PROM_THRESHOLDS: ReadonlyArray<{
+  instrument: Instrument;
+  timepoint: '1y' | '2y' | '5y';
+  mcid: number;
+  pass: number;
+}> = [
   { instrument: 'mhhs', timepoint: '1y', mcid: 6.9, pass: 84.8 },
   { instrument: 'mhhs', timepoint: '2y', mcid: 9.2, pass: 83.3 },
   { instrument: 'mhhs', timepoint: '5y', mcid: 11.4, pass: 83.6 },

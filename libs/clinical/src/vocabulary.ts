@@ -7,14 +7,22 @@ export interface Vocabulary<C extends string> {
   source?: string;
 }
 
-export function vocabularyOf<C extends string>(name: string, labels: Record<C, string>, source?: string): Vocabulary<C> {
+export function vocabularyOf<C extends string>(
+  name: string,
+  labels: Record<C, string>,
+  source?: string,
+): Vocabulary<C> {
   return { name, codes: Object.keys(labels) as C[], labels, source };
 }
 const vocabulary = vocabularyOf;
 
 export type CodeOf<V> = V extends Vocabulary<infer C> ? C : never;
 
-export const SEX = vocabulary('Sex', { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' }, 'FHIR administrative gender');
+export const SEX = vocabulary(
+  'Sex',
+  { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' },
+  'FHIR administrative gender',
+);
 export const CONSENT = vocabulary('Consent', { given: 'Given', declined: 'Declined', withdrawn: 'Withdrawn' });
 export const SIDE = vocabulary('Side', { left: 'Left', right: 'Right' });
 export const INDICATION = vocabulary('Indication', {

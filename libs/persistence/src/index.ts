@@ -31,7 +31,13 @@ export { ComplicationRepository } from './repositories/complication.repository.j
 export type { ComplicationColumns } from './repositories/complication.repository.js';
 export { caseFilterSql, ReportRepository, windowsSql } from './repositories/report.repository.js';
 export type { DraftRow, MissingRow, OverdueRow, ReportFilter } from './repositories/report.repository.js';
-export { ENDPOINT_SQL, GROUP_BY_SQL, HORIZON_OUTCOMES, OUTCOME_STATEMENTS, OutcomeReportRepository } from './repositories/outcome-report.repository.js';
+export {
+  ENDPOINT_SQL,
+  GROUP_BY_SQL,
+  HORIZON_OUTCOMES,
+  OUTCOME_STATEMENTS,
+  OutcomeReportRepository,
+} from './repositories/outcome-report.repository.js';
 export type { GroupBy, HorizonOutcome, Statement, SurvivalEndpoint } from './repositories/outcome-report.repository.js';
 export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.entity.js';
 export type { ExportJobStatus } from './entities/export-job.entity.js';

@@ -8,7 +8,12 @@ export interface CusumPoint<T> {
   signal: boolean;
 }
 
-export function bernoulliCusum<T>(items: Array<{ item: T; event: boolean }>, p0: number, oddsRatio: number, h: number): CusumPoint<T>[] {
+export function bernoulliCusum<T>(
+  items: Array<{ item: T; event: boolean }>,
+  p0: number,
+  oddsRatio: number,
+  h: number,
+): CusumPoint<T>[] {
   const failure = Math.log(oddsRatio) - Math.log(1 - p0 + oddsRatio * p0);
   const success = -Math.log(1 - p0 + oddsRatio * p0);
   let x = 0;

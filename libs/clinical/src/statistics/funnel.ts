@@ -39,7 +39,7 @@ export function funnelLimits(n: number, theta: number): FunnelLimits {
   const limits: number[] = [];
   const logOdds = Math.log(theta) - Math.log1p(-theta);
   let logPmf = n * Math.log1p(-theta);
-  let below = 0;
+  let below: number;
   let cdf = 0;
   for (let r = 0; r <= n && limits.length < tails.length; r++) {
     if (r > 0) logPmf += Math.log(n - r + 1) - Math.log(r) + logOdds;

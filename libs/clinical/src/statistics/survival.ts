@@ -108,7 +108,9 @@ export function logRankFromCounts(groups: DayCounts[][]): LogRankResult | null {
   const live = groups.filter((g) => g.some((c) => c.events + c.censored > 0));
   if (live.length < 2) return null;
   const k = live.length;
-  const eventDays = [...new Set(live.flatMap((g) => g.filter((c) => c.events > 0).map((c) => c.day)))].sort((a, b) => a - b);
+  const eventDays = [...new Set(live.flatMap((g) => g.filter((c) => c.events > 0).map((c) => c.day)))].sort(
+    (a, b) => a - b,
+  );
   if (eventDays.length === 0) return null;
   // Walk every group's days in order, keeping its number at risk.
   const sorted = live.map((g) => [...g].sort((a, b) => a.day - b.day));

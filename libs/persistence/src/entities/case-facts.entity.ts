@@ -39,14 +39,32 @@ export class CaseFactsEntity {
 
 // The per-timepoint and per-type columns, declared in a loop (the same decorators, applied by hand).
 for (const t of SCHEDULED_TIMEPOINTS) {
-  Column({ name: factColumn.hasVisit(t), type: 'boolean', default: false })(CaseFactsEntity.prototype, factColumn.hasVisit(t));
-  Column({ name: factColumn.visitDay(t), type: 'integer', nullable: true })(CaseFactsEntity.prototype, factColumn.visitDay(t));
-  Column({ name: factColumn.snapping(t), type: 'varchar', length: 16, nullable: true })(CaseFactsEntity.prototype, factColumn.snapping(t));
-  Column({ name: factColumn.groinPain(t), type: 'double precision', nullable: true })(CaseFactsEntity.prototype, factColumn.groinPain(t));
+  Column({ name: factColumn.hasVisit(t), type: 'boolean', default: false })(
+    CaseFactsEntity.prototype,
+    factColumn.hasVisit(t),
+  );
+  Column({ name: factColumn.visitDay(t), type: 'integer', nullable: true })(
+    CaseFactsEntity.prototype,
+    factColumn.visitDay(t),
+  );
+  Column({ name: factColumn.snapping(t), type: 'varchar', length: 16, nullable: true })(
+    CaseFactsEntity.prototype,
+    factColumn.snapping(t),
+  );
+  Column({ name: factColumn.groinPain(t), type: 'double precision', nullable: true })(
+    CaseFactsEntity.prototype,
+    factColumn.groinPain(t),
+  );
   for (const i of FACT_INSTRUMENTS) {
-    Column({ name: factColumn.score(i, t), type: 'double precision', nullable: true })(CaseFactsEntity.prototype, factColumn.score(i, t));
+    Column({ name: factColumn.score(i, t), type: 'double precision', nullable: true })(
+      CaseFactsEntity.prototype,
+      factColumn.score(i, t),
+    );
   }
 }
 for (const type of COMPLICATION_TYPE.codes) {
-  Column({ name: factColumn.hasComplication(type), type: 'boolean', default: false })(CaseFactsEntity.prototype, factColumn.hasComplication(type));
+  Column({ name: factColumn.hasComplication(type), type: 'boolean', default: false })(
+    CaseFactsEntity.prototype,
+    factColumn.hasComplication(type),
+  );
 }

@@ -1,11 +1,39 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import {
-  ACTIVITY_LEVEL, ANESTHESIA, CAPSULAR_LEVEL, CAPSULOTOMY, CASE_STATUS, CONSERVATIVE_TREATMENT, HO_PROPHYLAXIS,
-  IMPINGEMENT_PROCEDURE, INDICATION, INJECTION_RESPONSE, INTRAOPERATIVE_EVENT, PORTAL, POSITIONING, PRIOR_SURGERY,
-  RELEASE_LOCATION, RELEASE_TECHNIQUE, SIDE,
-  type ActivityLevel, type Anesthesia, type CapsularLevel, type Capsulotomy, type CaseStatus, type ConservativeTreatment,
-  type HoProphylaxis, type ImpingementProcedure, type Indication, type InjectionResponse, type IntraoperativeEvent,
-  type Portal, type Positioning, type PriorSurgery, type ReleaseLocation, type ReleaseTechnique, type Side,
+  ACTIVITY_LEVEL,
+  ANESTHESIA,
+  CAPSULAR_LEVEL,
+  CAPSULOTOMY,
+  CASE_STATUS,
+  CONSERVATIVE_TREATMENT,
+  HO_PROPHYLAXIS,
+  IMPINGEMENT_PROCEDURE,
+  INDICATION,
+  INJECTION_RESPONSE,
+  INTRAOPERATIVE_EVENT,
+  PORTAL,
+  POSITIONING,
+  PRIOR_SURGERY,
+  RELEASE_LOCATION,
+  RELEASE_TECHNIQUE,
+  SIDE,
+  type ActivityLevel,
+  type Anesthesia,
+  type CapsularLevel,
+  type Capsulotomy,
+  type CaseStatus,
+  type ConservativeTreatment,
+  type HoProphylaxis,
+  type ImpingementProcedure,
+  type Indication,
+  type InjectionResponse,
+  type IntraoperativeEvent,
+  type Portal,
+  type Positioning,
+  type PriorSurgery,
+  type ReleaseLocation,
+  type ReleaseTechnique,
+  type Side,
 } from '@ilr/clinical';
 import { oneOf, subsetOf } from './checks.js';
 import { ClinicalRecordColumns } from './clinical-record.js';
@@ -199,5 +227,4 @@ export class CaseEntity extends ClinicalRecordColumns {
 
   @Column({ name: 'signed_by', type: 'uuid', nullable: true })
   signedBy: string | null;
-
 }

@@ -1,7 +1,13 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import {
-  CLAVIEN_DINDO, type ClavienDindo, COMPLICATION_TYPE, type ComplicationType, RECURRENCE_CAUSE, type RecurrenceCause,
-  REOPERATION_PROCEDURE, type ReoperationProcedure,
+  CLAVIEN_DINDO,
+  type ClavienDindo,
+  COMPLICATION_TYPE,
+  type ComplicationType,
+  RECURRENCE_CAUSE,
+  type RecurrenceCause,
+  REOPERATION_PROCEDURE,
+  type ReoperationProcedure,
 } from '@ilr/clinical';
 import { CaseEntity } from './case.entity.js';
 import { ClinicalRecordColumns } from './clinical-record.js';
@@ -13,10 +19,16 @@ import { FollowUpEntity } from './follow-up.entity.js';
 @Check('CHK_complications_recurrence_cause', oneOf('recurrence_cause', RECURRENCE_CAUSE.codes, true))
 @Check('CHK_complications_clavien_dindo', oneOf('clavien_dindo', CLAVIEN_DINDO.codes, true))
 @Check('CHK_complications_reoperation_procedure', oneOf('reoperation_procedure', REOPERATION_PROCEDURE.codes, true))
-@Check('CHK_complications_brooker_iff_ho', `("type" = 'heterotopic_ossification') = ("brooker_grade" IS NOT NULL) AND ("brooker_grade" IS NULL OR "brooker_grade" BETWEEN 1 AND 4)`)
+@Check(
+  'CHK_complications_brooker_iff_ho',
+  `("type" = 'heterotopic_ossification') = ("brooker_grade" IS NOT NULL) AND ("brooker_grade" IS NULL OR "brooker_grade" BETWEEN 1 AND 4)`,
+)
 @Check('CHK_complications_cause_iff_recurrence', `("type" = 'recurrent_snapping') = ("recurrence_cause" IS NOT NULL)`)
 @Check('CHK_complications_sink', '"sink_grade" BETWEEN 1 AND 5')
-@Check('CHK_complications_reoperation', `("reoperation_date" IS NULL) = ("reoperation_procedure" IS NULL) AND ("reoperation_date" IS NULL OR ("reoperation_date" >= "onset_date" AND "sink_grade" >= 3))`)
+@Check(
+  'CHK_complications_reoperation',
+  `("reoperation_date" IS NULL) = ("reoperation_procedure" IS NULL) AND ("reoperation_date" IS NULL OR ("reoperation_date" >= "onset_date" AND "sink_grade" >= 3))`,
+)
 @Index('IDX_complications_case', ['caseId', 'type'], { where: '"deleted_at" IS NULL' })
 export class ComplicationEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
@@ -65,5 +77,4 @@ export class ComplicationEntity extends ClinicalRecordColumns {
 
   @Column({ type: 'text', nullable: true })
   description: string | null;
-
 }

@@ -1,5 +1,14 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { CONTACT_MODE, type ContactMode, RETURNED_TO_SPORT, type ReturnedToSport, SNAPPING, type Snapping, TIMEPOINTS, type Timepoint } from '@ilr/clinical';
+import {
+  CONTACT_MODE,
+  type ContactMode,
+  RETURNED_TO_SPORT,
+  type ReturnedToSport,
+  SNAPPING,
+  type Snapping,
+  TIMEPOINTS,
+  type Timepoint,
+} from '@ilr/clinical';
 import { CaseEntity } from './case.entity.js';
 import { ClinicalRecordColumns } from './clinical-record.js';
 import { oneOf } from './checks.js';
@@ -53,5 +62,4 @@ export class FollowUpEntity extends ClinicalRecordColumns {
 
   @Column({ type: 'smallint', nullable: true })
   satisfaction: number | null;
-
 }

@@ -13,6 +13,16 @@ import { UserEntity } from './user.entity.js';
 
 // Listed explicitly: ES modules give TypeORM no globs to load.
 export const ENTITIES = [
-  UserEntity, ApiTokenEntity, PatientEntity, CaseEntity, AuditEventEntity, IdempotencyKeyEntity,
-  FollowUpEntity, PromResponseEntity, ComplicationEntity, PromThresholdEntity, ExportJobEntity, CaseFactsEntity,
+  UserEntity,
+  ApiTokenEntity,
+  PatientEntity,
+  CaseEntity,
+  AuditEventEntity,
+  IdempotencyKeyEntity,
+  FollowUpEntity,
+  PromResponseEntity,
+  ComplicationEntity,
+  PromThresholdEntity,
+  ExportJobEntity,
+  CaseFactsEntity,
 ];

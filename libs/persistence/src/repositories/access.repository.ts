@@ -34,12 +34,17 @@ export class AccessRepository {
 
   // The case of each live follow-up / complication, for record-level checks on them.
   async caseOfFollowUp(id: string): Promise<string | null> {
-    const [row] = await this.dataSource.query('SELECT case_id FROM follow_ups WHERE id = $1 AND deleted_at IS NULL', [id]);
+    const [row] = await this.dataSource.query('SELECT case_id FROM follow_ups WHERE id = $1 AND deleted_at IS NULL', [
+      id,
+    ]);
     return row?.case_id ?? null;
   }
 
   async caseOfComplication(id: string): Promise<string | null> {
-    const [row] = await this.dataSource.query('SELECT case_id FROM complications WHERE id = $1 AND deleted_at IS NULL', [id]);
+    const [row] = await this.dataSource.query(
+      'SELECT case_id FROM complications WHERE id = $1 AND deleted_at IS NULL',
+      [id],
+    );
     return row?.case_id ?? null;
   }
 

@@ -36,7 +36,9 @@ export class ApiTokenRepository {
       .update()
       .set({ lastUsedAt: at })
       .where('id = :id', { id })
-      .andWhere("(last_used_at IS NULL OR last_used_at < :at::timestamptz - interval '1 minute')", { at: at.toISOString() })
+      .andWhere("(last_used_at IS NULL OR last_used_at < :at::timestamptz - interval '1 minute')", {
+        at: at.toISOString(),
+      })
       .execute();
   }
 

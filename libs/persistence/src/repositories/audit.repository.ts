@@ -32,8 +32,15 @@ export class AuditRepository {
     const rows = list.map((event) => {
       const base = params.length;
       params.push(
-        event.actorId, event.action, event.entityType, event.entityId, event.caseId ?? null,
-        JSON.stringify(event.changes ?? []), event.details ? JSON.stringify(event.details) : null, event.reason ?? null, event.correlationId ?? null,
+        event.actorId,
+        event.action,
+        event.entityType,
+        event.entityId,
+        event.caseId ?? null,
+        JSON.stringify(event.changes ?? []),
+        event.details ? JSON.stringify(event.details) : null,
+        event.reason ?? null,
+        event.correlationId ?? null,
       );
       const p = (i: number) => `$${base + i}`;
       return `(date_trunc('milliseconds', clock_timestamp()), ${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}::uuid, ${p(5)}::uuid, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, '', '')`;
@@ -54,7 +61,10 @@ export class AuditRepository {
       .where('e.case_id = :caseId', { caseId })
       .orderBy('e.id', 'ASC')
       .getRawAndEntities();
-    return rows.entities.map((entity, index) => ({ ...entity, actorDisplayName: rows.raw[index].actor_display_name ?? null }));
+    return rows.entities.map((entity, index) => ({
+      ...entity,
+      actorDisplayName: rows.raw[index].actor_display_name ?? null,
+    }));
   }
 
   // Each event of one case, re-hashed from its stored predecessor hash, and that predecessor hash
@@ -74,7 +84,9 @@ export class AuditRepository {
 
   // Rows whose hash does not follow from their predecessor: empty when the trail is intact.
   async verify(): Promise<Array<{ id: string }>> {
-    const rows: Array<{ broken_id: string }> = await this.dataSource.query('SELECT broken_id FROM audit_events_verify()');
+    const rows: Array<{ broken_id: string }> = await this.dataSource.query(
+      'SELECT broken_id FROM audit_events_verify()',
+    );
     return rows.map((row) => ({ id: String(row.broken_id) }));
   }
 }

@@ -13,13 +13,33 @@ export function refreshFactsSql(): string {
     `min(p.snapping) FILTER (WHERE p.timepoint = '${t}') AS ${factColumn.snapping(t)}`,
     `min(p.groin_pain) FILTER (WHERE p.timepoint = '${t}') AS ${factColumn.groinPain(t)}`,
   ]);
-  const scoreColumns = SCHEDULED_TIMEPOINTS.flatMap((t) => FACT_INSTRUMENTS.map((i) =>
-    `min(r.score) FILTER (WHERE p.timepoint = '${t}' AND r.instrument = '${i}') AS ${factColumn.score(i, t)}`));
-  const typeColumns = COMPLICATION_TYPE.codes.map((type) => `coalesce(bool_or(k.type = '${type}'), false) AS ${factColumn.hasComplication(type)}`);
-  const visitNames = SCHEDULED_TIMEPOINTS.flatMap((t) => [factColumn.hasVisit(t), factColumn.visitDay(t), factColumn.snapping(t), factColumn.groinPain(t)]);
+  const scoreColumns = SCHEDULED_TIMEPOINTS.flatMap((t) =>
+    FACT_INSTRUMENTS.map(
+      (i) => `min(r.score) FILTER (WHERE p.timepoint = '${t}' AND r.instrument = '${i}') AS ${factColumn.score(i, t)}`,
+    ),
+  );
+  const typeColumns = COMPLICATION_TYPE.codes.map(
+    (type) => `coalesce(bool_or(k.type = '${type}'), false) AS ${factColumn.hasComplication(type)}`,
+  );
+  const visitNames = SCHEDULED_TIMEPOINTS.flatMap((t) => [
+    factColumn.hasVisit(t),
+    factColumn.visitDay(t),
+    factColumn.snapping(t),
+    factColumn.groinPain(t),
+  ]);
   const scoreNames = SCHEDULED_TIMEPOINTS.flatMap((t) => FACT_INSTRUMENTS.map((i) => factColumn.score(i, t)));
   const typeNames = COMPLICATION_TYPE.codes.map((type) => factColumn.hasComplication(type));
-  const all = ['first_complication_day', 'recurrence_day', 'reoperation_day', 'conversion_day', 'last_contact_day', 'max_brooker_grade', ...visitNames, ...scoreNames, ...typeNames];
+  const all = [
+    'first_complication_day',
+    'recurrence_day',
+    'reoperation_day',
+    'conversion_day',
+    'last_contact_day',
+    'max_brooker_grade',
+    ...visitNames,
+    ...scoreNames,
+    ...typeNames,
+  ];
   return `
     WITH sel AS (SELECT c.id, c.surgery_date, p.deceased_date FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ANY($1::uuid[])),
     w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()}),
@@ -74,7 +94,8 @@ export class CaseFactsRepository {
   // named prepared statement, so each connection plans this large statement once, not per write.
   async refresh(manager: EntityManager, caseIds: string[]): Promise<void> {
     if (caseIds.length === 0) return;
-    const client = (manager.queryRunner as unknown as { databaseConnection?: PreparedClient } | undefined)?.databaseConnection;
+    const client = (manager.queryRunner as unknown as { databaseConnection?: PreparedClient } | undefined)
+      ?.databaseConnection;
     if (client) await client.query({ name: 'ilr_refresh_case_facts', text: REFRESH_SQL, values: [caseIds] });
     else await manager.query(REFRESH_SQL, [caseIds]);
   }
@@ -82,7 +103,13 @@ export class CaseFactsRepository {
   async refreshForPatient(manager: EntityManager, patientId: string): Promise<void> {
     // Locks the cases first, as every other writer does, so that a concurrent visit or complication
     // write cannot commit facts this refresh would then overwrite with an older view.
-    const rows: Array<{ id: string }> = await manager.query('SELECT id FROM cases WHERE patient_id = $1 ORDER BY id FOR UPDATE', [patientId]);
-    await this.refresh(manager, rows.map((r) => r.id));
+    const rows: Array<{ id: string }> = await manager.query(
+      'SELECT id FROM cases WHERE patient_id = $1 ORDER BY id FOR UPDATE',
+      [patientId],
+    );
+    await this.refresh(
+      manager,
+      rows.map((r) => r.id),
+    );
   }
 }

@@ -3,8 +3,22 @@ import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { CaseStatus, ReleaseLocation, Side } from '@ilr/clinical';
 import { CaseEntity } from '../entities/case.entity.js';
 
-export type CaseColumns = Omit<CaseEntity, 'id' | 'registryCode' | 'patient' | 'surgeon' | 'createdAt' | 'updatedAt' | 'version'
-  | 'status' | 'signedAt' | 'signedBy' | 'deletedAt' | 'deletedBy' | 'deleteReason'>;
+export type CaseColumns = Omit<
+  CaseEntity,
+  | 'id'
+  | 'registryCode'
+  | 'patient'
+  | 'surgeon'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+  | 'status'
+  | 'signedAt'
+  | 'signedBy'
+  | 'deletedAt'
+  | 'deletedBy'
+  | 'deleteReason'
+>;
 
 export interface CaseListFilter {
   // Restricts the list to one surgeon's cases (a surgeon's own view, or the surgeonId filter).
@@ -42,7 +56,16 @@ export class CaseRepository {
 
   // A plain INSERT … RETURNING of the generated columns (save() would also run its change tracking).
   async insert(manager: EntityManager, values: CaseColumns & { registryCode: string }): Promise<CaseEntity> {
-    const entity = this.repo(manager).create({ ...values, status: 'draft', version: 1, signedAt: null, signedBy: null, deletedAt: null, deletedBy: null, deleteReason: null });
+    const entity = this.repo(manager).create({
+      ...values,
+      status: 'draft',
+      version: 1,
+      signedAt: null,
+      signedBy: null,
+      deletedAt: null,
+      deletedBy: null,
+      deleteReason: null,
+    });
     const result = await this.repo(manager).insert(entity);
     return Object.assign(entity, result.generatedMaps[0]);
   }
@@ -59,8 +82,11 @@ export class CaseRepository {
   // Locks a live case for the rest of the transaction: the If-Match check and the write that
   // follows it see the same version.
   findLiveForUpdate(id: string, manager: EntityManager): Promise<CaseEntity | null> {
-    return this.repo(manager).createQueryBuilder('c').setLock('pessimistic_write')
-      .where('c.id = :id AND c.deleted_at IS NULL', { id }).getOne();
+    return this.repo(manager)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.id = :id AND c.deleted_at IS NULL', { id })
+      .getOne();
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<CaseEntity>): Promise<CaseEntity> {
@@ -75,23 +101,40 @@ export class CaseRepository {
 
   // Keyset pagination in the list order (surgery date, then registry code), on the partial
   // index IDX_cases_list; each filter has an index of its own that leads with it.
-  async list(filter: CaseListFilter, limit: number, after?: CaseCursor): Promise<{ items: CaseEntity[]; hasMore: boolean }> {
+  async list(
+    filter: CaseListFilter,
+    limit: number,
+    after?: CaseCursor,
+  ): Promise<{ items: CaseEntity[]; hasMore: boolean }> {
     const query = this.repo().createQueryBuilder('c').where('c.deleted_at IS NULL');
     if (filter.surgeonId) query.andWhere('c.surgeon_id = :surgeonId', { surgeonId: filter.surgeonId });
     if (filter.from) query.andWhere('c.surgery_date >= :from', { from: filter.from });
     if (filter.to) query.andWhere('c.surgery_date <= :to', { to: filter.to });
     if (filter.side) query.andWhere('c.side = :side', { side: filter.side });
-    if (filter.releaseLocation) query.andWhere('c.release_location = :releaseLocation', { releaseLocation: filter.releaseLocation });
-    if (filter.impingementRepair !== undefined) query.andWhere('c.impingement_performed = :imp', { imp: filter.impingementRepair });
+    if (filter.releaseLocation)
+      query.andWhere('c.release_location = :releaseLocation', { releaseLocation: filter.releaseLocation });
+    if (filter.impingementRepair !== undefined)
+      query.andWhere('c.impingement_performed = :imp', { imp: filter.impingementRepair });
     if (filter.status) query.andWhere('c.status = :status', { status: filter.status });
     if (filter.registryCodePrefix) {
       const escaped = filter.registryCodePrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
       query.andWhere('c.registry_code LIKE :prefix', { prefix: `${escaped}%` });
     }
     if (after) {
-      query.andWhere(new Brackets((b) => b.where('(c.surgery_date, c.registry_code) > (:d, :code)', { d: after.surgeryDate, code: after.registryCode })));
+      query.andWhere(
+        new Brackets((b) =>
+          b.where('(c.surgery_date, c.registry_code) > (:d, :code)', {
+            d: after.surgeryDate,
+            code: after.registryCode,
+          }),
+        ),
+      );
     }
-    const rows = await query.orderBy('c.surgery_date', 'ASC').addOrderBy('c.registry_code', 'ASC').limit(limit + 1).getMany();
+    const rows = await query
+      .orderBy('c.surgery_date', 'ASC')
+      .addOrderBy('c.registry_code', 'ASC')
+      .limit(limit + 1)
+      .getMany();
     return { items: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 }

@@ -16,7 +16,9 @@ export abstract class ClinicalRecordRepository<E extends ClinicalRecordColumns &
 
   async insert(manager: EntityManager, values: DeepPartial<E>): Promise<E> {
     const repo = this.repo(manager);
-    return repo.save(repo.create({ ...values, version: 1, deletedAt: null, deletedBy: null, deleteReason: null } as DeepPartial<E>));
+    return repo.save(
+      repo.create({ ...values, version: 1, deletedAt: null, deletedBy: null, deleteReason: null } as DeepPartial<E>),
+    );
   }
 
   findLive(id: string, manager?: EntityManager): Promise<E | null> {
@@ -25,13 +27,24 @@ export abstract class ClinicalRecordRepository<E extends ClinicalRecordColumns &
 
   // Locks a live record for the rest of the transaction (the If-Match check and the write see one version).
   findLiveForUpdate(id: string, manager: EntityManager): Promise<E | null> {
-    return this.repo(manager).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :id AND r.deleted_at IS NULL', { id }).getOne();
+    return this.repo(manager)
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write')
+      .where('r.id = :id AND r.deleted_at IS NULL', { id })
+      .getOne();
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<E>): Promise<E> {
-    await this.repo(manager).createQueryBuilder().update()
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' } as unknown as QueryDeepPartialEntity<E>)
-      .where('id = :id', { id }).execute();
+    await this.repo(manager)
+      .createQueryBuilder()
+      .update()
+      .set({
+        ...changes,
+        version: () => 'version + 1',
+        updatedAt: () => 'now()',
+      } as unknown as QueryDeepPartialEntity<E>)
+      .where('id = :id', { id })
+      .execute();
     return (await this.repo(manager).findOneBy({ id } as FindOptionsWhere<E>))!;
   }
 }

@@ -3,8 +3,22 @@ import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import { ClinicalRecordRepository } from './clinical-record.repository.js';
 import { ComplicationEntity } from '../entities/complication.entity.js';
 
-export type ComplicationColumns = Pick<ComplicationEntity, 'caseId' | 'type' | 'onsetDate' | 'brookerGrade' | 'recurrenceCause' | 'sinkGrade'
-  | 'clavienDindo' | 'reoperationDate' | 'reoperationProcedure' | 'resolvedDate' | 'followUpId' | 'description' | 'createdBy'>;
+export type ComplicationColumns = Pick<
+  ComplicationEntity,
+  | 'caseId'
+  | 'type'
+  | 'onsetDate'
+  | 'brookerGrade'
+  | 'recurrenceCause'
+  | 'sinkGrade'
+  | 'clavienDindo'
+  | 'reoperationDate'
+  | 'reoperationProcedure'
+  | 'resolvedDate'
+  | 'followUpId'
+  | 'description'
+  | 'createdBy'
+>;
 
 @Injectable()
 export class ComplicationRepository extends ClinicalRecordRepository<ComplicationEntity> {
@@ -13,7 +27,10 @@ export class ComplicationRepository extends ClinicalRecordRepository<Complicatio
   }
 
   listForCase(caseId: string, manager?: EntityManager): Promise<ComplicationEntity[]> {
-    return this.repo(manager).find({ where: { caseId, deletedAt: IsNull() }, order: { onsetDate: 'ASC', createdAt: 'ASC' } });
+    return this.repo(manager).find({
+      where: { caseId, deletedAt: IsNull() },
+      order: { onsetDate: 'ASC', createdAt: 'ASC' },
+    });
   }
 
   countReferencingVisit(followUpId: string, manager: EntityManager): Promise<number> {
@@ -22,7 +39,10 @@ export class ComplicationRepository extends ClinicalRecordRepository<Complicatio
 
   // The earliest onset among a case's live complications (a surgery date may not move past it).
   async earliestOnset(caseId: string, manager: EntityManager): Promise<string | null> {
-    const [row] = await manager.query('SELECT min(onset_date) AS onset FROM complications WHERE case_id = $1 AND deleted_at IS NULL', [caseId]);
+    const [row] = await manager.query(
+      'SELECT min(onset_date) AS onset FROM complications WHERE case_id = $1 AND deleted_at IS NULL',
+      [caseId],
+    );
     return row?.onset ?? null;
   }
 }

@@ -10,22 +10,61 @@ export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 import { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 
-
 // The cases dataset: one row per case of a consenting patient, wide: the case, its patient, and its
 // facts (per timepoint the visit used with snapping, groin pain and each PROM score; per
 // complication type a flag; the first event days; the last contact) kept in case_facts.
 // The case columns the export reads: clinical fields only (no timestamps or bookkeeping), so the
 // driver parses no more than is written out.
 const CASE_EXPORT_COLUMNS = [
-  'id', 'registry_code', 'patient_id', 'surgeon_id', 'status', 'surgery_date', 'side', 'indications', 'prior_ipsilateral_surgery',
-  'injection_performed', 'injection_response', 'symptom_duration_months', 'conservative_treatment', 'exam_snapping_reproduced',
-  'activity_level', 'height_cm', 'weight_kg', 'imaging_alpha_angle', 'imaging_lcea', 'imaging_tonnis_grade', 'imaging_dynamic_us_snapping',
-  'imaging_bifid_tendon_on_mri', 'anesthesia', 'positioning', 'traction_minutes', 'operative_minutes', 'portals', 'portals_other',
-  'capsulotomy', 'capsular_closure', 'findings_labral_tear', 'findings_anterior_labral_lesion_at_psoas', 'findings_cam', 'findings_pincer',
-  'findings_acetabular_icrs', 'findings_femoral_icrs', 'release_location', 'release_capsular_level', 'release_technique',
-  'release_tendon_bundles', 'release_all_bundles_released', 'impingement_performed', 'impingement_procedures', 'ho_prophylaxis',
-  'intraoperative_events', 'notes',
-].map((c) => `c.${c}`).join(', ');
+  'id',
+  'registry_code',
+  'patient_id',
+  'surgeon_id',
+  'status',
+  'surgery_date',
+  'side',
+  'indications',
+  'prior_ipsilateral_surgery',
+  'injection_performed',
+  'injection_response',
+  'symptom_duration_months',
+  'conservative_treatment',
+  'exam_snapping_reproduced',
+  'activity_level',
+  'height_cm',
+  'weight_kg',
+  'imaging_alpha_angle',
+  'imaging_lcea',
+  'imaging_tonnis_grade',
+  'imaging_dynamic_us_snapping',
+  'imaging_bifid_tendon_on_mri',
+  'anesthesia',
+  'positioning',
+  'traction_minutes',
+  'operative_minutes',
+  'portals',
+  'portals_other',
+  'capsulotomy',
+  'capsular_closure',
+  'findings_labral_tear',
+  'findings_anterior_labral_lesion_at_psoas',
+  'findings_cam',
+  'findings_pincer',
+  'findings_acetabular_icrs',
+  'findings_femoral_icrs',
+  'release_location',
+  'release_capsular_level',
+  'release_technique',
+  'release_tendon_bundles',
+  'release_all_bundles_released',
+  'impingement_performed',
+  'impingement_procedures',
+  'ho_prophylaxis',
+  'intraoperative_events',
+  'notes',
+]
+  .map((c) => `c.${c}`)
+  .join(', ');
 
 function casesSql(where: string, identified: boolean): string {
   return `
@@ -54,7 +93,9 @@ function casesCsvSql(where: string, identified: boolean, tail: string): string {
 const ident = (name: string) => `"${name}"`;
 
 function followUpsSql(where: string): string {
-  const scores = EXPORT_INSTRUMENTS.map((i) => `max(r.score) FILTER (WHERE r.instrument = '${i}') AS ${ident(`${i}_score`)}`);
+  const scores = EXPORT_INSTRUMENTS.map(
+    (i) => `max(r.score) FILTER (WHERE r.instrument = '${i}') AS ${ident(`${i}_score`)}`,
+  );
   return `
     SELECT c.id AS case_id, c.registry_code, c.surgery_date, c.patient_id, f.id AS follow_up_id, f.visit_date, f.day, f.timepoint,
            f.contact_mode, f.snapping, f.groin_pain, f.hip_flexion_strength, f.returned_to_sport, f.satisfaction,
@@ -95,11 +136,21 @@ export class ExportRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   // `csvTail`: for the cases CSV, a SQL expression rendering the line's last columns (see casesCsvSql).
-  sql(dataset: ExportDataset, filter: ReportFilter, identified = false, csvTail?: string): { text: string; params: unknown[] } {
+  sql(
+    dataset: ExportDataset,
+    filter: ReportFilter,
+    identified = false,
+    csvTail?: string,
+  ): { text: string; params: unknown[] } {
     const where = caseFilterSql(filter, 1);
-    const text = dataset === 'cases'
-      ? (csvTail ? casesCsvSql(where.sql, identified, csvTail) : casesSql(where.sql, identified))
-      : dataset === 'follow-ups' ? followUpsSql(where.sql) : complicationsSql(where.sql);
+    const text =
+      dataset === 'cases'
+        ? csvTail
+          ? casesCsvSql(where.sql, identified, csvTail)
+          : casesSql(where.sql, identified)
+        : dataset === 'follow-ups'
+          ? followUpsSql(where.sql)
+          : complicationsSql(where.sql);
     return { text, params: where.params };
   }
 
@@ -111,7 +162,13 @@ export class ExportRepository {
   // read only as fast as the consumer writes. Destroying the stream closes the cursor.
   // Wide object rows come 250 at a time (what is in flight stays small); pre-rendered CSV rows are
   // small, so 1,000 at a time.
-  async stream(dataset: ExportDataset, filter: ReportFilter, identified = false, csvTail?: string, batchSize = csvTail ? 1000 : 250): Promise<ExportStream> {
+  async stream(
+    dataset: ExportDataset,
+    filter: ReportFilter,
+    identified = false,
+    csvTail?: string,
+    batchSize = csvTail ? 1000 : 250,
+  ): Promise<ExportStream> {
     const client: PoolClient = await this.pool().connect();
     const { text, params } = this.sql(dataset, filter, identified, csvTail);
     const rows = client.query(new QueryStream(text, params, { batchSize, highWaterMark: batchSize }));
@@ -122,30 +179,50 @@ export class ExportRepository {
         if (released) return;
         released = true;
         // A connection whose cursor was cut mid-way is closed rather than reused.
-        client.release(error ?? (rows.destroyed && !rows.readableEnded ? new Error('export stream aborted') : undefined));
+        client.release(
+          error ?? (rows.destroyed && !rows.readableEnded ? new Error('export stream aborted') : undefined),
+        );
       },
     };
   }
 
   async count(dataset: ExportDataset, filter: ReportFilter): Promise<number> {
     const where = caseFilterSql(filter, 1);
-    const join = dataset === 'cases' ? '' : dataset === 'follow-ups'
-      ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL' : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
+    const join =
+      dataset === 'cases'
+        ? ''
+        : dataset === 'follow-ups'
+          ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL'
+          : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
     const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`, where.params);
+      `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`,
+      where.params,
+    );
     return n;
   }
 
   // For FHIR bundles: the visits (with PROM items) and complications of a batch of cases.
   async detailsFor(caseIds: string[]) {
     const [visits, proms, complications] = await Promise.all([
-      this.dataSource.query(`SELECT * FROM follow_ups WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY visit_date, id`, [caseIds]),
+      this.dataSource.query(
+        `SELECT * FROM follow_ups WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY visit_date, id`,
+        [caseIds],
+      ),
       this.dataSource.query(
         `SELECT r.*, f.case_id FROM prom_responses r JOIN follow_ups f ON f.id = r.follow_up_id
-         WHERE f.case_id = ANY($1::uuid[]) AND f.deleted_at IS NULL ORDER BY r.instrument`, [caseIds]),
-      this.dataSource.query(`SELECT * FROM complications WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY onset_date, id`, [caseIds]),
+         WHERE f.case_id = ANY($1::uuid[]) AND f.deleted_at IS NULL ORDER BY r.instrument`,
+        [caseIds],
+      ),
+      this.dataSource.query(
+        `SELECT * FROM complications WHERE case_id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY onset_date, id`,
+        [caseIds],
+      ),
     ]);
-    return { visits, proms, complications } as { visits: Record<string, any>[]; proms: Record<string, any>[]; complications: Record<string, any>[] };
+    return { visits, proms, complications } as {
+      visits: Record<string, any>[];
+      proms: Record<string, any>[];
+      complications: Record<string, any>[];
+    };
   }
 
   // --- export jobs -------------------------------------------------------------------------
@@ -153,8 +230,23 @@ export class ExportRepository {
     return (manager ?? this.dataSource.manager).getRepository(ExportJobEntity);
   }
 
-  createJob(values: Pick<ExportJobEntity, 'requestedBy' | 'dataset' | 'format' | 'filters' | 'identified' | 'correlationId'>): Promise<ExportJobEntity> {
-    return this.jobs().save(this.jobs().create({ ...values, status: 'queued', attempts: 0, rows: null, rowsTotal: null, sha256: null, fileName: null, error: null, startedAt: null, finishedAt: null }));
+  createJob(
+    values: Pick<ExportJobEntity, 'requestedBy' | 'dataset' | 'format' | 'filters' | 'identified' | 'correlationId'>,
+  ): Promise<ExportJobEntity> {
+    return this.jobs().save(
+      this.jobs().create({
+        ...values,
+        status: 'queued',
+        attempts: 0,
+        rows: null,
+        rowsTotal: null,
+        sha256: null,
+        fileName: null,
+        error: null,
+        startedAt: null,
+        finishedAt: null,
+      }),
+    );
   }
 
   findJob(id: string): Promise<ExportJobEntity | null> {
@@ -163,10 +255,13 @@ export class ExportRepository {
 
   // Claims the oldest queued job; SKIP LOCKED lets several workers share the queue.
   async claimNext(): Promise<ExportJobEntity | null> {
-    const [claimed] = returned<{ id: string }>(await this.dataSource.query(
-      `UPDATE export_jobs SET status = 'running', attempts = attempts + 1, started_at = now(), error = NULL, rows_written = 0
+    const [claimed] = returned<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE export_jobs SET status = 'running', attempts = attempts + 1, started_at = now(), error = NULL, rows_written = 0
        WHERE id = (SELECT id FROM export_jobs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING id`));
+       RETURNING id`,
+      ),
+    );
     return claimed ? this.findJob(claimed.id) : null;
   }
 
@@ -174,7 +269,10 @@ export class ExportRepository {
     await this.jobs().update({ id }, { rows, rowsTotal });
   }
 
-  async finish(id: string, values: { status: ExportJobStatus; rows?: number; sha256?: string; fileName?: string; error?: string }): Promise<void> {
+  async finish(
+    id: string,
+    values: { status: ExportJobStatus; rows?: number; sha256?: string; fileName?: string; error?: string },
+  ): Promise<void> {
     await this.jobs().update({ id }, { ...values, finishedAt: new Date() });
   }
 
@@ -182,8 +280,12 @@ export class ExportRepository {
   // used its attempts — never left running for ever.
   async recoverInterrupted(maxAttempts: number): Promise<{ requeued: number; failed: number }> {
     const failed = await this.dataSource.query(
-      `UPDATE export_jobs SET status = 'failed', finished_at = now(), error = 'interrupted by a restart too many times' WHERE status = 'running' AND attempts >= $1 RETURNING id`, [maxAttempts]);
-    const requeued = await this.dataSource.query(`UPDATE export_jobs SET status = 'queued' WHERE status = 'running' RETURNING id`);
+      `UPDATE export_jobs SET status = 'failed', finished_at = now(), error = 'interrupted by a restart too many times' WHERE status = 'running' AND attempts >= $1 RETURNING id`,
+      [maxAttempts],
+    );
+    const requeued = await this.dataSource.query(
+      `UPDATE export_jobs SET status = 'queued' WHERE status = 'running' RETURNING id`,
+    );
     return { requeued: returned(requeued).length, failed: returned(failed).length };
   }
 }

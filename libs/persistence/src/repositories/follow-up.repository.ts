@@ -5,8 +5,20 @@ import type { Instrument } from '@ilr/clinical';
 import { FollowUpEntity } from '../entities/follow-up.entity.js';
 import { PromResponseEntity } from '../entities/prom-response.entity.js';
 
-export type FollowUpColumns = Pick<FollowUpEntity, 'caseId' | 'visitDate' | 'day' | 'timepoint' | 'contactMode' | 'snapping' | 'groinPain'
-  | 'hipFlexionStrength' | 'returnedToSport' | 'satisfaction' | 'createdBy'>;
+export type FollowUpColumns = Pick<
+  FollowUpEntity,
+  | 'caseId'
+  | 'visitDate'
+  | 'day'
+  | 'timepoint'
+  | 'contactMode'
+  | 'snapping'
+  | 'groinPain'
+  | 'hipFlexionStrength'
+  | 'returnedToSport'
+  | 'satisfaction'
+  | 'createdBy'
+>;
 
 export type PromRow = Omit<PromResponseEntity, 'followUpId' | 'followUp'>;
 
@@ -26,7 +38,11 @@ export class FollowUpRepository extends ClinicalRecordRepository<FollowUpEntity>
   }
 
   // Replaces the named instruments' responses of a visit; `null` rows remove that instrument.
-  async replaceProms(manager: EntityManager, followUpId: string, rows: Partial<Record<Instrument, PromRow | null>>): Promise<void> {
+  async replaceProms(
+    manager: EntityManager,
+    followUpId: string,
+    rows: Partial<Record<Instrument, PromRow | null>>,
+  ): Promise<void> {
     const instruments = Object.keys(rows) as Instrument[];
     if (instruments.length === 0) return;
     await this.proms(manager).delete({ followUpId, instrument: In(instruments) });
@@ -41,8 +57,14 @@ export class FollowUpRepository extends ClinicalRecordRepository<FollowUpEntity>
 
   // A case's live visits in date order, each with its PROM responses (two queries, not one per visit).
   async listForCase(caseId: string, manager?: EntityManager): Promise<FollowUpWithProms[]> {
-    const visits = await this.repo(manager).find({ where: { caseId, deletedAt: IsNull() }, order: { visitDate: 'ASC', createdAt: 'ASC' } });
-    const proms = await this.promsOf(visits.map((v) => v.id), manager);
+    const visits = await this.repo(manager).find({
+      where: { caseId, deletedAt: IsNull() },
+      order: { visitDate: 'ASC', createdAt: 'ASC' },
+    });
+    const proms = await this.promsOf(
+      visits.map((v) => v.id),
+      manager,
+    );
     return visits.map((visit) => ({ visit, proms: proms.filter((p) => p.followUpId === visit.id) }));
   }
 

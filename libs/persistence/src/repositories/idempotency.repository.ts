@@ -28,7 +28,14 @@ export class IdempotencyRepository {
     };
   }
 
-  async complete(manager: EntityManager, userId: string, key: string, status: number, body: unknown, headers: Record<string, string>): Promise<void> {
+  async complete(
+    manager: EntityManager,
+    userId: string,
+    key: string,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<void> {
     await manager.query(
       `UPDATE idempotency_keys SET response_status = $3, response_body = $4::jsonb, response_headers = $5::jsonb
        WHERE user_id = $1 AND key = $2`,

@@ -63,20 +63,27 @@ export const OUTCOME_STATEMENTS = {
       `count(*) FILTER (WHERE surgery_date + ${w.to} < $1::date)::int AS "due_${w.code}"`,
       `count(*) FILTER (WHERE surgery_date + ${w.to} < $1::date AND ${factColumn.hasVisit(w.code)})::int AS "seen_${w.code}"`,
     ]);
-    return { text: `WITH ${facts.sql} SELECT key, count(*)::int AS cases, ${columns.join(', ')} FROM sel GROUP BY key ORDER BY key`, params: [today, ...facts.params] };
+    return {
+      text: `WITH ${facts.sql} SELECT key, count(*)::int AS cases, ${columns.join(', ')} FROM sel GROUP BY key ORDER BY key`,
+      params: [today, ...facts.params],
+    };
   },
   complications(filter: ReportFilter, groupBy: GroupBy): Statement {
     const where = caseFilterSql(filter, 1);
-    return { text: `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql})
+    return {
+      text: `WITH sel AS (SELECT c.id, ${GROUP_BY_SQL[groupBy]} AS key FROM cases c WHERE ${where.sql})
        SELECT sel.key, k.type, count(*)::int AS complications, count(DISTINCT k.case_id)::int AS cases
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL
-       GROUP BY sel.key, k.type ORDER BY sel.key, k.type`, params: where.params };
+       GROUP BY sel.key, k.type ORDER BY sel.key, k.type`,
+      params: where.params,
+    };
   },
   // Cases by group, prophylaxis and highest Brooker grade, with HO, reoperation and conversion
   // counted in the same single pass over the facts; recurrence causes from the complications.
   complicationDetails(filter: ReportFilter, groupBy: GroupBy): Statement {
     const where = caseFilterSql(filter, 1);
-    return { text: `WITH sel AS (
+    return {
+      text: `WITH sel AS (
          SELECT c.id, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key, f.max_brooker_grade, f.${factColumn.hasComplication('heterotopic_ossification')} AS ho,
                 f.reoperation_day, f.conversion_day
          FROM cases c JOIN case_facts f ON f.case_id = c.id WHERE ${where.sql}
@@ -88,7 +95,9 @@ export const OUTCOME_STATEMENTS = {
        UNION ALL
        SELECT sel.key, 'recurrence_cause', k.recurrence_cause, NULL, count(DISTINCT k.case_id)::int, 0, 0, 0
        FROM sel JOIN complications k ON k.case_id = sel.id AND k.deleted_at IS NULL AND k.type = 'recurrent_snapping'
-       GROUP BY sel.key, k.recurrence_cause`, params: where.params };
+       GROUP BY sel.key, k.recurrence_cause`,
+      params: where.params,
+    };
   },
   // Per group, instrument and timepoint: n and mean; against the same case's preop score the paired
   // n and mean change; MCID and PASS reached against the thresholds table (visits before 1y use
@@ -96,21 +105,26 @@ export const OUTCOME_STATEMENTS = {
   proms(filter: ReportFilter, groupBy: GroupBy): Statement {
     const facts = factsSql(filter, groupBy, 1);
     const thresholdOf = (t: string) => (t === '6w' || t === '3m' || t === '6m' ? '1y' : t);
-    const th = FACT_INSTRUMENTS.flatMap((i) => ['1y', '2y', '5y'].flatMap((t) => [
-      `max(mcid) FILTER (WHERE instrument = '${i}' AND timepoint = '${t}') AS "${i}_${t}_mcid"`,
-      `max(pass) FILTER (WHERE instrument = '${i}' AND timepoint = '${t}') AS "${i}_${t}_pass"`,
-    ]));
+    const th = FACT_INSTRUMENTS.flatMap((i) =>
+      ['1y', '2y', '5y'].flatMap((t) => [
+        `max(mcid) FILTER (WHERE instrument = '${i}' AND timepoint = '${t}') AS "${i}_${t}_mcid"`,
+        `max(pass) FILTER (WHERE instrument = '${i}' AND timepoint = '${t}') AS "${i}_${t}_pass"`,
+      ]),
+    );
     const columns = FACT_INSTRUMENTS.flatMap((i) => {
       const base = factColumn.score(i, 'preop');
       return [
-        `count(${base})::int AS "${i}|preop|n"`, `avg(${base}) AS "${i}|preop|mean"`,
+        `count(${base})::int AS "${i}|preop|n"`,
+        `avg(${base}) AS "${i}|preop|mean"`,
         ...SCHEDULED.flatMap(({ code: t }) => {
           const s = factColumn.score(i, t);
           const mcid = `th."${i}_${thresholdOf(t)}_mcid"`;
           const pass = `th."${i}_${thresholdOf(t)}_pass"`;
           return [
-            `count(${s})::int AS "${i}|${t}|n"`, `avg(${s}) AS "${i}|${t}|mean"`,
-            `count(${s} - ${base})::int AS "${i}|${t}|paired"`, `avg(${s} - ${base}) AS "${i}|${t}|mean_change"`,
+            `count(${s})::int AS "${i}|${t}|n"`,
+            `avg(${s}) AS "${i}|${t}|mean"`,
+            `count(${s} - ${base})::int AS "${i}|${t}|paired"`,
+            `avg(${s} - ${base}) AS "${i}|${t}|mean_change"`,
             `count(*) FILTER (WHERE ${s} - ${base} >= ${mcid})::int AS "${i}|${t}|mcid_reached"`,
             `count(*) FILTER (WHERE ${s} - ${base} IS NOT NULL AND ${mcid} IS NOT NULL)::int AS "${i}|${t}|mcid_n"`,
             `count(*) FILTER (WHERE ${s} >= ${pass})::int AS "${i}|${t}|pass_reached"`,
@@ -128,31 +142,40 @@ export const OUTCOME_STATEMENTS = {
   survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint): Statement {
     const facts = factsSql(filter, groupBy, 1);
     const event = ENDPOINT_SQL[endpoint];
-    return { text: `WITH ${facts.sql}
+    return {
+      text: `WITH ${facts.sql}
        SELECT key, day, count(*) FILTER (WHERE event)::int AS events, count(*) FILTER (WHERE NOT event)::int AS censored
        FROM (SELECT key, coalesce(${event}, last_contact_day) AS day, ${event} IS NOT NULL AS event FROM sel) x
-       GROUP BY key, day ORDER BY key, day`, params: facts.params };
+       GROUP BY key, day ORDER BY key, day`,
+      params: facts.params,
+    };
   },
   horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome): Statement {
     const facts = factsSql(filter, 'surgeon', 1);
     const { event: e, horizon } = HORIZON_OUTCOMES[outcome];
-    return { text: `WITH ${facts.sql}
+    return {
+      text: `WITH ${facts.sql}
        SELECT surgeon_id::text, count(*) FILTER (WHERE evaluable)::int AS cases, count(*) FILTER (WHERE evaluable AND event)::int AS events
        FROM (
          SELECT surgeon_id, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event,
                 ((${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact_day >= ${horizon}) AS evaluable
          FROM sel
        ) x
-       GROUP BY surgeon_id ORDER BY surgeon_id`, params: facts.params };
+       GROUP BY surgeon_id ORDER BY surgeon_id`,
+      params: facts.params,
+    };
   },
   horizonSeries(filter: ReportFilter, outcome: HorizonOutcome): Statement {
     const facts = factsSql(filter, 'none', 1);
     const { event: e, horizon } = HORIZON_OUTCOMES[outcome];
-    return { text: `WITH ${facts.sql}
+    return {
+      text: `WITH ${facts.sql}
        SELECT id AS case_id, registry_code, surgery_date, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event
        FROM sel
        WHERE (${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact_day >= ${horizon}
-       ORDER BY surgery_date, registry_code`, params: facts.params };
+       ORDER BY surgery_date, registry_code`,
+      params: facts.params,
+    };
   },
 };
 
@@ -167,19 +190,36 @@ export class OutcomeReportRepository {
   // Follow-up completeness as rows per group and timepoint, unpivoted from the one-row-per-group statement.
   async completeness(filter: ReportFilter, groupBy: GroupBy, today: string) {
     const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.completeness(filter, groupBy, today));
-    return rows.flatMap((row) => TIMEPOINT_WINDOWS.map((w) => ({
-      key: row.key as string, timepoint: w.code as string, cases: row.cases as number, due: row[`due_${w.code}`] as number, seen: row[`seen_${w.code}`] as number,
-    })));
+    return rows.flatMap((row) =>
+      TIMEPOINT_WINDOWS.map((w) => ({
+        key: row.key as string,
+        timepoint: w.code as string,
+        cases: row.cases as number,
+        due: row[`due_${w.code}`] as number,
+        seen: row[`seen_${w.code}`] as number,
+      })),
+    );
   }
 
   complications(filter: ReportFilter, groupBy: GroupBy) {
-    return this.run<{ key: string; type: string; complications: number; cases: number }>(OUTCOME_STATEMENTS.complications(filter, groupBy));
+    return this.run<{ key: string; type: string; complications: number; cases: number }>(
+      OUTCOME_STATEMENTS.complications(filter, groupBy),
+    );
   }
 
   // Per group: cases by their highest Brooker grade; HO by prophylaxis; recurrences by cause; cases
   // reoperated and converted — as rows of (key, kind, item, cases, total), summed from one pass.
   async complicationDetails(filter: ReportFilter, groupBy: GroupBy) {
-    type Cell = { key: string; kind: string; item: string; brooker: number | null; cases: number; ho: number; reoperated: number; converted: number };
+    type Cell = {
+      key: string;
+      kind: string;
+      item: string;
+      brooker: number | null;
+      cases: number;
+      ho: number;
+      reoperated: number;
+      converted: number;
+    };
     const cells = await this.run<Cell>(OUTCOME_STATEMENTS.complicationDetails(filter, groupBy));
     const out: Array<{ key: string; kind: string; item: string; cases: number; total: number }> = [];
     const add = (key: string, kind: string, item: string, cases: number, total: number) => {
@@ -207,29 +247,45 @@ export class OutcomeReportRepository {
   // Rows per group, instrument and timepoint with at least one score, unpivoted from the statement.
   async proms(filter: ReportFilter, groupBy: GroupBy) {
     const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.proms(filter, groupBy));
-    return rows.flatMap((row) => FACT_INSTRUMENTS.flatMap((instrument) => TIMEPOINT_WINDOWS.map(({ code: timepoint }) => {
-      const get = (name: string) => row[`${instrument}|${timepoint}|${name}`];
-      return {
-        key: row.key as string, instrument: instrument as string, timepoint: timepoint as string,
-        n: get('n') as number, mean: (get('mean') ?? null) as number | null,
-        paired: (get('paired') ?? 0) as number, mean_change: (get('mean_change') ?? null) as number | null,
-        mcid_reached: (get('mcid_reached') ?? 0) as number, mcid_n: (get('mcid_n') ?? 0) as number,
-        pass_reached: (get('pass_reached') ?? 0) as number, pass_n: (get('pass_n') ?? 0) as number,
-      };
-    }).filter((r) => r.n > 0)));
+    return rows.flatMap((row) =>
+      FACT_INSTRUMENTS.flatMap((instrument) =>
+        TIMEPOINT_WINDOWS.map(({ code: timepoint }) => {
+          const get = (name: string) => row[`${instrument}|${timepoint}|${name}`];
+          return {
+            key: row.key as string,
+            instrument: instrument as string,
+            timepoint: timepoint as string,
+            n: get('n') as number,
+            mean: (get('mean') ?? null) as number | null,
+            paired: (get('paired') ?? 0) as number,
+            mean_change: (get('mean_change') ?? null) as number | null,
+            mcid_reached: (get('mcid_reached') ?? 0) as number,
+            mcid_n: (get('mcid_n') ?? 0) as number,
+            pass_reached: (get('pass_reached') ?? 0) as number,
+            pass_n: (get('pass_n') ?? 0) as number,
+          };
+        }).filter((r) => r.n > 0),
+      ),
+    );
   }
 
   survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint) {
-    return this.run<{ key: string; day: number; events: number; censored: number }>(OUTCOME_STATEMENTS.survivalCounts(filter, groupBy, endpoint));
+    return this.run<{ key: string; day: number; events: number; censored: number }>(
+      OUTCOME_STATEMENTS.survivalCounts(filter, groupBy, endpoint),
+    );
   }
 
   // Evaluable cases and events at a fixed horizon, per surgeon.
   horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
-    return this.run<{ surgeon_id: string; cases: number; events: number }>(OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome));
+    return this.run<{ surgeon_id: string; cases: number; events: number }>(
+      OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome),
+    );
   }
 
   // One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
   horizonSeries(filter: ReportFilter, outcome: HorizonOutcome) {
-    return this.run<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(OUTCOME_STATEMENTS.horizonSeries(filter, outcome));
+    return this.run<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(
+      OUTCOME_STATEMENTS.horizonSeries(filter, outcome),
+    );
   }
 }

@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PatientEntity } from '../entities/patient.entity.js';
 
-export type NewPatient = Pick<PatientEntity, 'mrnCiphertext' | 'mrnHash' | 'birthDate' | 'sex' | 'consent' | 'deceasedDate'>;
+export type NewPatient = Pick<
+  PatientEntity,
+  'mrnCiphertext' | 'mrnHash' | 'birthDate' | 'sex' | 'consent' | 'deceasedDate'
+>;
 
 @Injectable()
 export class PatientRepository {

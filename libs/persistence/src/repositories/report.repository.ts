@@ -32,9 +32,31 @@ export function windowsSql(): string {
   return TIMEPOINT_WINDOWS.map((w) => `('${w.code}', ${w.from}, ${w.to}, ${w.target})`).join(', ');
 }
 
-export interface OverdueRow { case_id: string; registry_code: string; surgeon_id: string; surgery_date: string; timepoint: string; window_closed: string }
-export interface DraftRow { case_id: string; registry_code: string; surgeon_id: string; surgery_date: string; created_at: Date; days_unsigned: number }
-export interface MissingRow { case_id: string; registry_code: string; surgeon_id: string; follow_up_id: string; visit_date: string; timepoint: string; missing: string[] }
+export interface OverdueRow {
+  case_id: string;
+  registry_code: string;
+  surgeon_id: string;
+  surgery_date: string;
+  timepoint: string;
+  window_closed: string;
+}
+export interface DraftRow {
+  case_id: string;
+  registry_code: string;
+  surgeon_id: string;
+  surgery_date: string;
+  created_at: Date;
+  days_unsigned: number;
+}
+export interface MissingRow {
+  case_id: string;
+  registry_code: string;
+  surgeon_id: string;
+  follow_up_id: string;
+  visit_date: string;
+  timepoint: string;
+  missing: string[];
+}
 
 @Injectable()
 export class ReportRepository {

@@ -43,7 +43,10 @@ export class UserRepository {
     return inserted.length === 0 ? null : this.findById(inserted[0].id, manager);
   }
 
-  async update(id: string, changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'active' | 'passwordHash'>>): Promise<UserEntity | null> {
+  async update(
+    id: string,
+    changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'active' | 'passwordHash'>>,
+  ): Promise<UserEntity | null> {
     if (Object.keys(changes).length > 0) {
       await this.repo().update({ id }, changes);
     }
@@ -52,7 +55,11 @@ export class UserRepository {
 
   // Keyset pagination on (email, id): stable under inserts, no OFFSET scans.
   async list(limit: number, after?: { email: string; id: string }): Promise<UserPage> {
-    const query = this.repo().createQueryBuilder('u').orderBy('u.email', 'ASC').addOrderBy('u.id', 'ASC').limit(limit + 1);
+    const query = this.repo()
+      .createQueryBuilder('u')
+      .orderBy('u.email', 'ASC')
+      .addOrderBy('u.id', 'ASC')
+      .limit(limit + 1);
     if (after) {
       query.where('(u.email, u.id) > (:email, :id)', after);
     }

@@ -3,7 +3,7 @@ import { USER_ROLES } from '@ilr/persistence';
 import { Permission, roleMay } from './access.policy.js';
 
 describe(roleMay.name, () => {
-  it('gives user administration and revoking others\' tokens to the admin only', () => {
+  it("gives user administration and revoking others' tokens to the admin only", () => {
     for (const role of USER_ROLES) {
       expect(roleMay(role, Permission.UserManage)).toBe(role === 'admin');
       expect(roleMay(role, Permission.TokenRevokeAny)).toBe(role === 'admin');

@@ -95,7 +95,12 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
 
 // Record-level rules: of these ids, which may the caller touch? Surgeons are held to their own
 // cases (and the patients of those cases); the other roles that pass `roleMay` reach every record.
-export async function allowedIds(repo: AccessRepository, auth: AuthContext, permission: Permission, ids: string[]): Promise<Set<string>> {
+export async function allowedIds(
+  repo: AccessRepository,
+  auth: AuthContext,
+  permission: Permission,
+  ids: string[],
+): Promise<Set<string>> {
   if (ids.length === 0 || !roleMay(auth.user.role, permission)) return new Set();
   const surgeon = auth.user.role === 'surgeon';
   switch (permission) {
@@ -120,7 +125,13 @@ export async function allowedIds(repo: AccessRepository, auth: AuthContext, perm
 }
 
 // Throws 403 when the role may never do this, 404 when the record is missing or not the caller's.
-export async function requireAccess(repo: AccessRepository, auth: AuthContext, permission: Permission, id: string, what: string): Promise<void> {
+export async function requireAccess(
+  repo: AccessRepository,
+  auth: AuthContext,
+  permission: Permission,
+  id: string,
+  what: string,
+): Promise<void> {
   if (!roleMay(auth.user.role, permission)) throw DomainError.forbidden();
   const allowed = await allowedIds(repo, auth, permission, [id]);
   if (!allowed.has(id)) throw DomainError.notFound(what);

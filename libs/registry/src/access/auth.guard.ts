@@ -28,7 +28,8 @@ export class AuthGuard implements CanActivate {
     requestContext.setUser(auth.user.id);
 
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets);
-    if (!permission) throw new Error(`Route ${request.method} ${request.route?.path} declares neither @Public nor @Authorize`);
+    if (!permission)
+      throw new Error(`Route ${request.method} ${request.route?.path} declares neither @Public nor @Authorize`);
     if (!roleMay(auth.user.role, permission)) throw DomainError.forbidden();
     return true;
   }

@@ -28,18 +28,28 @@ export class AuditService {
 
   record(manager: EntityManager, auth: AuthContext, events: AuditEventInput | AuditEventInput[]): Promise<void> {
     const correlationId = requestContext.correlationId() ?? null;
-    return this.audit.append(manager, (Array.isArray(events) ? events : [events]).map((event) => ({
-      actorId: auth.user.id,
-      action: event.action,
-      entityType: event.entity,
-      entityId: event.entityId,
-      caseId: event.caseId ?? null,
-      changes: (event.changes ?? []).map((change) =>
-        REDACTED_FIELDS.has(change.field) ? { field: change.field, from: change.from === null ? null : '[redacted]', to: change.to === null ? null : '[redacted]' } : change),
-      details: event.details ?? null,
-      reason: event.reason ?? null,
-      correlationId,
-    })));
+    return this.audit.append(
+      manager,
+      (Array.isArray(events) ? events : [events]).map((event) => ({
+        actorId: auth.user.id,
+        action: event.action,
+        entityType: event.entity,
+        entityId: event.entityId,
+        caseId: event.caseId ?? null,
+        changes: (event.changes ?? []).map((change) =>
+          REDACTED_FIELDS.has(change.field)
+            ? {
+                field: change.field,
+                from: change.from === null ? null : '[redacted]',
+                to: change.to === null ? null : '[redacted]',
+              }
+            : change,
+        ),
+        details: event.details ?? null,
+        reason: event.reason ?? null,
+        correlationId,
+      })),
+    );
   }
 }
 
@@ -48,7 +58,8 @@ export function creationChanges(record: Record<string, unknown>, prefix = ''): A
   const changes: AuditChange[] = [];
   for (const [key, value] of Object.entries(record)) {
     const field = prefix ? `${prefix}.${key}` : key;
-    if (value && typeof value === 'object' && !Array.isArray(value)) changes.push(...creationChanges(value as Record<string, unknown>, field));
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      changes.push(...creationChanges(value as Record<string, unknown>, field));
     else if (value !== undefined && value !== null) changes.push({ field, from: null, to: value });
   }
   return changes;

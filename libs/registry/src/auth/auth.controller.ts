@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize, Public } from '../access/auth.decorators.js';
@@ -27,7 +33,12 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email or address' })
   async login(@Body() body: LoginRequest, @Req() request: Request): Promise<LoginResponse> {
     const result = await this.auth.login(body.email, body.password, request.ip ?? 'unknown');
-    return { accessToken: result.accessToken, tokenType: result.tokenType, expiresIn: result.expiresIn, user: toUserResponse(result.user) };
+    return {
+      accessToken: result.accessToken,
+      tokenType: result.tokenType,
+      expiresIn: result.expiresIn,
+      user: toUserResponse(result.user),
+    };
   }
 
   @Get('me')

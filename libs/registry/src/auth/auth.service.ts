@@ -45,7 +45,9 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
   ) {
     // One key object for the process: building it on every verification costs more than the HMAC.
-    this.jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.secrets.jwtSecret, 'utf8')) as unknown as string });
+    this.jwt = new JwtService({
+      secret: createSecretKey(Buffer.from(config.secrets.jwtSecret, 'utf8')) as unknown as string,
+    });
   }
 
   async login(email: string, password: string, ip: string): Promise<LoginResult> {
@@ -113,7 +115,9 @@ export class AuthService {
 
   // A caller revokes their own tokens; an admin may revoke anyone's. Someone else's token is a 404.
   async revokeToken(auth: AuthContext, tokenId: string, now = new Date()): Promise<void> {
-    const owner = roleMay(auth.user.role, Permission.TokenRevokeAny) ? await this.tokens.ownerOf(tokenId) : auth.user.id;
+    const owner = roleMay(auth.user.role, Permission.TokenRevokeAny)
+      ? await this.tokens.ownerOf(tokenId)
+      : auth.user.id;
     const revoked = owner ? await this.tokens.revoke(tokenId, owner, now) : false;
     if (!revoked) throw DomainError.notFound('The token');
   }

@@ -24,8 +24,9 @@ export class LoginThrottle {
     const { maxPerEmail, maxPerIp, windowSeconds } = this.config.loginThrottle;
     const byEmail = this.recent(`email:${email}`, now);
     const byIp = this.recent(`ip:${ip}`, now);
-    const blocked = [byEmail.length >= maxPerEmail ? byEmail : null, byIp.length >= maxPerIp ? byIp : null]
-      .filter((list): list is number[] => list !== null);
+    const blocked = [byEmail.length >= maxPerEmail ? byEmail : null, byIp.length >= maxPerIp ? byIp : null].filter(
+      (list): list is number[] => list !== null,
+    );
     if (blocked.length === 0) return;
     const oldest = Math.max(...blocked.map((list) => list[list.length - (list === byEmail ? maxPerEmail : maxPerIp)]));
     const retryAfter = Math.max(1, Math.ceil((oldest + windowSeconds * 1000 - now) / 1000));

@@ -64,7 +64,10 @@ export function caseDataFromRequest(r: CaseFields): CaseData {
     side: r.side,
     indications: r.indications,
     priorIpsilateralSurgery: r.priorIpsilateralSurgery ?? [],
-    diagnosticInjection: { performed: r.diagnosticInjection.performed, response: orNull(r.diagnosticInjection.response) },
+    diagnosticInjection: {
+      performed: r.diagnosticInjection.performed,
+      response: orNull(r.diagnosticInjection.response),
+    },
     symptomDurationMonths: orNull(r.symptomDurationMonths),
     conservativeTreatment: r.conservativeTreatment ?? [],
     examination: { snappingReproduced: orNull(r.examination?.snappingReproduced) },
@@ -207,7 +210,8 @@ export function diffCaseData(before: CaseData, after: CaseData): Array<{ field: 
   const walk = (a: unknown, b: unknown, path: string) => {
     if (isObject(a) || isObject(b)) {
       const keys = new Set([...Object.keys(isObject(a) ? a : {}), ...Object.keys(isObject(b) ? b : {})]);
-      for (const key of keys) walk(isObject(a) ? a[key] : undefined, isObject(b) ? b[key] : undefined, path ? `${path}.${key}` : key);
+      for (const key of keys)
+        walk(isObject(a) ? a[key] : undefined, isObject(b) ? b[key] : undefined, path ? `${path}.${key}` : key);
       return;
     }
     const from = a ?? null;

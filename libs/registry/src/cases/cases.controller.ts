@@ -25,17 +25,28 @@ export class CasesController {
 
   @Post()
   @Authorize(Permission.CaseCreate)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key and body return the first response' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key and body return the first response',
+  })
   @ApiCreatedResponse({ type: CaseResponse })
-  async create(@Auth() auth: AuthContext, @Body() body: CreateCaseRequest, @Idempotency() idempotency: IdempotencyRequest | undefined,
-    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+  async create(
+    @Auth() auth: AuthContext,
+    @Body() body: CreateCaseRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CaseView> {
     return reply(response, await this.cases.create(auth, body, idempotency));
   }
 
   @Get()
   @Authorize(Permission.CaseRead)
   @ApiOkResponse({ type: CaseListResponse })
-  async list(@Auth() auth: AuthContext, @Query() query: CaseListQuery): Promise<{ items: CaseView[]; nextCursor: string | null }> {
+  async list(
+    @Auth() auth: AuthContext,
+    @Query() query: CaseListQuery,
+  ): Promise<{ items: CaseView[]; nextCursor: string | null }> {
     const page = await this.cases.list(auth, query);
     return { items: page.items.map((entity) => this.cases.view(auth, entity)), nextCursor: page.nextCursor };
   }
@@ -43,7 +54,11 @@ export class CasesController {
   @Get(':id')
   @Authorize(Permission.CaseRead)
   @ApiOkResponse({ type: CaseResponse })
-  async get(@Auth() auth: AuthContext, @IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+  async get(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CaseView> {
     const { entity, view } = await this.cases.get(auth, id);
     response.setHeader('ETag', etag(entity.version));
     return view;
@@ -53,8 +68,13 @@ export class CasesController {
   @Authorize(Permission.CaseUpdate)
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the case as read' })
   @ApiOkResponse({ type: CaseResponse })
-  async update(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: UpdateCaseRequest,
-    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+  async update(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: UpdateCaseRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CaseView> {
     const entity = await this.cases.update(auth, id, ifMatch, body);
     response.setHeader('ETag', etag(entity.version));
     return this.cases.view(auth, entity);
@@ -65,8 +85,12 @@ export class CasesController {
   @Authorize(Permission.CaseSign)
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiOkResponse({ type: CaseResponse })
-  async sign(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response): Promise<CaseView> {
+  async sign(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CaseView> {
     const entity = await this.cases.sign(auth, id, ifMatch);
     response.setHeader('ETag', etag(entity.version));
     return this.cases.view(auth, entity);
@@ -77,7 +101,12 @@ export class CasesController {
   @Authorize(Permission.CaseDelete)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiNoContentResponse({ description: 'Soft-deleted: gone from lists and reports, kept with its history' })
-  async remove(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: DeleteCaseRequest): Promise<void> {
+  async remove(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: DeleteCaseRequest,
+  ): Promise<void> {
     await this.cases.remove(auth, id, ifMatch, body.reason);
   }
 

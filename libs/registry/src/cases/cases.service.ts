@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint } from '@ilr/clinical';
 import {
-  AccessRepository, AuditRepository, type CaseEntity, CaseFactsRepository, CaseRepository, ComplicationRepository, FollowUpRepository, type PatientEntity,
+  AccessRepository,
+  AuditRepository,
+  type CaseEntity,
+  CaseFactsRepository,
+  CaseRepository,
+  ComplicationRepository,
+  FollowUpRepository,
+  type PatientEntity,
   PatientRepository,
 } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
@@ -13,10 +20,23 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../com
 import { isClinicalDate } from '../common/validation.js';
 import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
 import { PatientsService } from '../patients/patients.service.js';
-import { caseColumnsFromData, caseDataFromEntity, caseDataFromRequest, diffCaseData, mergeCasePatch, toCaseResponse } from './case.mapper.js';
+import {
+  caseColumnsFromData,
+  caseDataFromEntity,
+  caseDataFromRequest,
+  diffCaseData,
+  mergeCasePatch,
+  toCaseResponse,
+} from './case.mapper.js';
 import { toComplicationResponse } from '../complications/complication.mapper.js';
 import { toFollowUpResponse } from '../follow-ups/follow-up.mapper.js';
-import type { CaseHistoryResponse, CaseListQuery, CaseView, CreateCaseRequest, UpdateCaseRequest } from './dto/case.dto.js';
+import type {
+  CaseHistoryResponse,
+  CaseListQuery,
+  CaseView,
+  CreateCaseRequest,
+  UpdateCaseRequest,
+} from './dto/case.dto.js';
 
 @Injectable()
 export class CasesService {
@@ -38,10 +58,22 @@ export class CasesService {
   }
 
   // DOMAIN.md § Case rules on a complete case, plus those that need its patient.
-  private ruleErrors(data: CaseData, patient: Pick<PatientEntity, 'birthDate' | 'deceasedDate'>, birthDateField: string): FieldError[] {
-    const errors: FieldError[] = checkCaseRules(data, { today: this.patients.today(), birthDate: patient.birthDate, birthDateField });
+  private ruleErrors(
+    data: CaseData,
+    patient: Pick<PatientEntity, 'birthDate' | 'deceasedDate'>,
+    birthDateField: string,
+  ): FieldError[] {
+    const errors: FieldError[] = checkCaseRules(data, {
+      today: this.patients.today(),
+      birthDate: patient.birthDate,
+      birthDateField,
+    });
     if (patient.deceasedDate && data.surgeryDate > patient.deceasedDate) {
-      errors.push({ field: 'surgeryDate', code: 'after_death', message: "surgeryDate must not be after the patient's deceasedDate" });
+      errors.push({
+        field: 'surgeryDate',
+        code: 'after_death',
+        message: "surgeryDate must not be after the patient's deceasedDate",
+      });
     }
     return errors;
   }
@@ -54,18 +86,28 @@ export class CasesService {
     // The caller was just authenticated as an active user: a surgeon logging their own case needs no look-up.
     const self = surgeonId === auth.user.id && auth.user.role === 'surgeon';
     if (!self && !(await this.access.activeSurgeons([surgeonId])).has(surgeonId)) {
-      throw DomainError.validation([{
-        field: 'surgeonId',
-        code: requested ? 'not_a_surgeon' : 'required',
-        message: requested ? 'surgeonId must name an active surgeon' : 'surgeonId is required when the caller is not a surgeon',
-      }]);
+      throw DomainError.validation([
+        {
+          field: 'surgeonId',
+          code: requested ? 'not_a_surgeon' : 'required',
+          message: requested
+            ? 'surgeonId must name an active surgeon'
+            : 'surgeonId is required when the caller is not a surgeon',
+        },
+      ]);
     }
     return surgeonId;
   }
 
-  async create(auth: AuthContext, request: CreateCaseRequest, idempotency?: IdempotencyRequest): Promise<HttpResult<CaseView>> {
+  async create(
+    auth: AuthContext,
+    request: CreateCaseRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<HttpResult<CaseView>> {
     if ((request.patientId === undefined) === (request.patient === undefined)) {
-      throw DomainError.validation([{ field: 'patientId', code: 'one_of', message: 'send exactly one of patientId or patient' }]);
+      throw DomainError.validation([
+        { field: 'patientId', code: 'one_of', message: 'send exactly one of patientId or patient' },
+      ]);
     }
     const surgeonId = await this.resolveSurgeon(auth, request.surgeonId);
     const data = caseDataFromRequest(request);
@@ -85,13 +127,27 @@ export class CasesService {
           surgeonId,
           createdBy: auth.user.id,
         });
-        await this.facts.initialise(manager, entity.id, patient.deceasedDate ? Math.max(0, daysBetween(data.surgeryDate, patient.deceasedDate)) : 0);
+        await this.facts.initialise(
+          manager,
+          entity.id,
+          patient.deceasedDate ? Math.max(0, daysBetween(data.surgeryDate, patient.deceasedDate)) : 0,
+        );
         // Audit events last, in one statement: the chaining trigger holds its lock until commit.
         await this.audit.record(manager, auth, [
           ...(created ? [this.patients.creationEvent(patient, request.patient!.mrn, entity.id)] : []),
-          { action: 'create', entity: 'case', entityId: entity.id, caseId: entity.id, changes: creationChanges({ registryCode, patientId: patient.id, surgeonId, ...data }) },
+          {
+            action: 'create',
+            entity: 'case',
+            entityId: entity.id,
+            caseId: entity.id,
+            changes: creationChanges({ registryCode, patientId: patient.id, surgeonId, ...data }),
+          },
         ]);
-        return { status: 201, body: this.view(auth, entity), headers: { Location: `/api/v1/cases/${entity.id}`, ETag: etag(entity.version) } };
+        return {
+          status: 201,
+          body: this.view(auth, entity),
+          headers: { Location: `/api/v1/cases/${entity.id}`, ETag: etag(entity.version) },
+        };
       }),
     );
   }
@@ -99,21 +155,38 @@ export class CasesService {
   // The case's patient: an existing one by id (which the caller must be able to see), or the
   // inline patient found by MRN or created here. Checks the rules that need the patient first, so
   // that nothing is written for an invalid case.
-  private async casePatient(manager: EntityManager, auth: AuthContext, request: CreateCaseRequest, data: CaseData):
-    Promise<{ patient: PatientEntity; created: boolean }> {
+  private async casePatient(
+    manager: EntityManager,
+    auth: AuthContext,
+    request: CreateCaseRequest,
+    data: CaseData,
+  ): Promise<{ patient: PatientEntity; created: boolean }> {
     if (request.patientId) {
       const visible = await allowedIds(this.access, auth, Permission.PatientRead, [request.patientId]);
-      const patient = visible.has(request.patientId) ? await this.patientRepo.findById(request.patientId, manager) : null;
-      if (!patient) throw DomainError.validation([{ field: 'patientId', code: 'not_found', message: 'patientId does not name a patient you may see' }]);
+      const patient = visible.has(request.patientId)
+        ? await this.patientRepo.findById(request.patientId, manager)
+        : null;
+      if (!patient)
+        throw DomainError.validation([
+          { field: 'patientId', code: 'not_found', message: 'patientId does not name a patient you may see' },
+        ]);
       const errors = this.ruleErrors(data, patient, 'surgeryDate');
       if (errors.length) throw DomainError.validation(errors);
       return { patient, created: false };
     }
     const input = request.patient!;
     const known = await this.patientRepo.findByMrnHash(this.patients.mrnHash(input.mrn), manager);
-    const errors = this.ruleErrors(data, known ?? { birthDate: input.birthDate, deceasedDate: null }, 'patient.birthDate');
+    const errors = this.ruleErrors(
+      data,
+      known ?? { birthDate: input.birthDate, deceasedDate: null },
+      'patient.birthDate',
+    );
     if (known && known.birthDate !== input.birthDate) {
-      errors.push({ field: 'patient.birthDate', code: 'mismatch', message: 'patient.birthDate differs from the registered patient with this MRN' });
+      errors.push({
+        field: 'patient.birthDate',
+        code: 'mismatch',
+        message: 'patient.birthDate differs from the registered patient with this MRN',
+      });
     }
     if (errors.length) throw DomainError.validation(errors);
     return known ? { patient: known, created: false } : this.patients.findOrCreate(manager, input);
@@ -125,7 +198,10 @@ export class CasesService {
     return this.cases.transaction(async (manager) => {
       const entity = await this.cases.findLive(id, manager);
       if (!entity) throw DomainError.notFound('The case');
-      const [visits, complications] = await Promise.all([this.visits.listForCase(id, manager), this.complications.listForCase(id, manager)]);
+      const [visits, complications] = await Promise.all([
+        this.visits.listForCase(id, manager),
+        this.complications.listForCase(id, manager),
+      ]);
       await this.audit.record(manager, auth, { action: 'read', entity: 'case', entityId: id, caseId: id });
       const freeText = roleMay(auth.user.role, Permission.CaseReadFreeText);
       return {
@@ -141,23 +217,40 @@ export class CasesService {
 
   async list(auth: AuthContext, query: CaseListQuery): Promise<Page<CaseEntity>> {
     // A surgeon lists only their own cases; asking for another surgeon's gives an empty list.
-    if (auth.user.role === 'surgeon' && query.surgeonId && query.surgeonId !== auth.user.id) return { items: [], nextCursor: null };
-    const after = decodeCursor(query.cursor, { surgeryDate: isClinicalDate, registryCode: (code: string) => /^ILR-\d{6,}$/.test(code) });
-    const page = await this.cases.list({
-      surgeonId: auth.user.role === 'surgeon' ? auth.user.id : query.surgeonId,
-      from: query.from,
-      to: query.to,
-      side: query.side,
-      releaseLocation: query.releaseLocation,
-      impingementRepair: query.impingementRepair,
-      status: query.status,
-      registryCodePrefix: query.q,
-    }, query.limit ?? DEFAULT_PAGE_SIZE, after);
+    if (auth.user.role === 'surgeon' && query.surgeonId && query.surgeonId !== auth.user.id)
+      return { items: [], nextCursor: null };
+    const after = decodeCursor(query.cursor, {
+      surgeryDate: isClinicalDate,
+      registryCode: (code: string) => /^ILR-\d{6,}$/.test(code),
+    });
+    const page = await this.cases.list(
+      {
+        surgeonId: auth.user.role === 'surgeon' ? auth.user.id : query.surgeonId,
+        from: query.from,
+        to: query.to,
+        side: query.side,
+        releaseLocation: query.releaseLocation,
+        impingementRepair: query.impingementRepair,
+        status: query.status,
+        registryCodePrefix: query.q,
+      },
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      after,
+    );
     const last = page.items.at(-1);
-    return { items: page.items, nextCursor: page.hasMore && last ? encodeCursor({ surgeryDate: last.surgeryDate, registryCode: last.registryCode }) : null };
+    return {
+      items: page.items,
+      nextCursor:
+        page.hasMore && last ? encodeCursor({ surgeryDate: last.surgeryDate, registryCode: last.registryCode }) : null,
+    };
   }
 
-  async update(auth: AuthContext, id: string, ifMatch: string | undefined, request: UpdateCaseRequest): Promise<CaseEntity> {
+  async update(
+    auth: AuthContext,
+    id: string,
+    ifMatch: string | undefined,
+    request: UpdateCaseRequest,
+  ): Promise<CaseEntity> {
     await requireAccess(this.access, auth, Permission.CaseUpdate, id, 'The case');
     const { amendmentReason, ...patch } = request;
     return this.cases.transaction(async (manager) => {
@@ -165,7 +258,13 @@ export class CasesService {
       if (!current) throw DomainError.notFound('The case');
       assertIfMatch(ifMatch, current.version);
       if (current.status === 'signed' && !amendmentReason) {
-        throw DomainError.validation([{ field: 'amendmentReason', code: 'required', message: 'amendmentReason is required to change a signed case' }]);
+        throw DomainError.validation([
+          {
+            field: 'amendmentReason',
+            code: 'required',
+            message: 'amendmentReason is required to change a signed case',
+          },
+        ]);
       }
       const before = caseDataFromEntity(current);
       const after = mergeCasePatch(before, patch);
@@ -175,7 +274,13 @@ export class CasesService {
       if (after.surgeryDate !== before.surgeryDate) {
         const onset = await this.complications.earliestOnset(id, manager);
         if (onset && onset < after.surgeryDate) {
-          throw DomainError.validation([{ field: 'surgeryDate', code: 'after_complication_onset', message: 'surgeryDate must not be after the onset of a recorded complication' }]);
+          throw DomainError.validation([
+            {
+              field: 'surgeryDate',
+              code: 'after_complication_onset',
+              message: 'surgeryDate must not be after the onset of a recorded complication',
+            },
+          ]);
         }
       }
       const changes = diffCaseData(before, after);
@@ -192,7 +297,12 @@ export class CasesService {
       }
       await this.facts.refresh(manager, [id]);
       await this.audit.record(manager, auth, {
-        action: current.status === 'signed' ? 'amend' : 'update', entity: 'case', entityId: id, caseId: id, changes, reason: amendmentReason ?? null,
+        action: current.status === 'signed' ? 'amend' : 'update',
+        entity: 'case',
+        entityId: id,
+        caseId: id,
+        changes,
+        reason: amendmentReason ?? null,
       });
       return updated;
     });
@@ -208,7 +318,10 @@ export class CasesService {
       const signedAt = new Date();
       const updated = await this.cases.update(manager, id, { status: 'signed', signedAt, signedBy: auth.user.id });
       await this.audit.record(manager, auth, {
-        action: 'sign', entity: 'case', entityId: id, caseId: id,
+        action: 'sign',
+        entity: 'case',
+        entityId: id,
+        caseId: id,
         changes: [{ field: 'status', from: 'draft', to: 'signed' }],
       });
       return updated;

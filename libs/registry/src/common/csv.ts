@@ -17,10 +17,13 @@ export function csvCell(value: unknown): string | number | boolean | null {
 
 // RFC 4180 CSV with a header row, UTF-8, CRLF line ends.
 export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string {
-  return stringify(rows.map((row) => columns.map((c) => csvCell(row[c]))), {
-    header: true,
-    columns: columns as string[],
-    record_delimiter: 'windows',
-    cast: { boolean: (value) => (value ? 'true' : 'false') },
-  });
+  return stringify(
+    rows.map((row) => columns.map((c) => csvCell(row[c]))),
+    {
+      header: true,
+      columns: columns as string[],
+      record_delimiter: 'windows',
+      cast: { boolean: (value) => (value ? 'true' : 'false') },
+    },
+  );
 }

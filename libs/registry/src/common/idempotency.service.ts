@@ -11,14 +11,26 @@ import type { HttpResult, IdempotencyRequest } from './preconditions.js';
 export class IdempotencyService {
   constructor(private readonly keys: IdempotencyRepository) {}
 
-  async run<T>(manager: EntityManager, auth: AuthContext, idempotency: IdempotencyRequest | undefined, work: () => Promise<HttpResult<T>>): Promise<HttpResult<T>> {
+  async run<T>(
+    manager: EntityManager,
+    auth: AuthContext,
+    idempotency: IdempotencyRequest | undefined,
+    work: () => Promise<HttpResult<T>>,
+  ): Promise<HttpResult<T>> {
     if (!idempotency) return work();
     const claim = await this.keys.claim(manager, auth.user.id, idempotency.key, idempotency.requestHash);
     if (claim.kind === 'replay') {
       if (claim.requestHash !== idempotency.requestHash) {
-        throw new DomainError(ErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used for a different request. Use a new key for a new request.');
+        throw new DomainError(
+          ErrorCode.IdempotencyKeyReused,
+          'This Idempotency-Key was used for a different request. Use a new key for a new request.',
+        );
       }
-      return { status: claim.status, body: claim.body as T, headers: { ...claim.headers, 'Idempotent-Replayed': 'true' } };
+      return {
+        status: claim.status,
+        body: claim.body as T,
+        headers: { ...claim.headers, 'Idempotent-Replayed': 'true' },
+      };
     }
     const result = await work();
     await this.keys.complete(manager, auth.user.id, idempotency.key, result.status, result.body, result.headers);

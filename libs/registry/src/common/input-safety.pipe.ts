@@ -13,7 +13,12 @@ function scan(value: unknown, at: string, errors: FieldError[]): void {
   if (errors.length >= 20) return;
   if (typeof value === 'string') {
     // PostgreSQL text cannot hold NUL: refuse it here as bad input rather than fail in the database.
-    if (value.includes('\u0000')) errors.push({ field: at, code: 'invalid_characters', message: `${at || 'value'} must not contain NUL characters` });
+    if (value.includes('\u0000'))
+      errors.push({
+        field: at,
+        code: 'invalid_characters',
+        message: `${at || 'value'} must not contain NUL characters`,
+      });
     return;
   }
   if (Array.isArray(value)) {
@@ -23,7 +28,8 @@ function scan(value: unknown, at: string, errors: FieldError[]): void {
   if (value && typeof value === 'object') {
     for (const key of Object.keys(value)) {
       const field = path(at, key);
-      if (FORBIDDEN_KEYS.has(key)) errors.push({ field, code: 'unknown_property', message: `${field} is not a known property` });
+      if (FORBIDDEN_KEYS.has(key))
+        errors.push({ field, code: 'unknown_property', message: `${field} is not a known property` });
       else scan((value as Record<string, unknown>)[key], field, errors);
     }
   }

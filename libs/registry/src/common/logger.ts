@@ -5,19 +5,22 @@ import { requestContext } from './request-context.js';
 // Structured JSON logs on stdout. Anything that could carry a patient identifier (bodies, query
 // strings, headers) is never passed to the logger; the redact list is a second net, not the first.
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({
-    level,
-    base: { service: 'ilr-registry' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['*.mrn', '*.birthDate', '*.password', '*.token', '*.accessToken', '*.authorization', '*.notes'],
-      censor: '[redacted]',
+  return pino(
+    {
+      level,
+      base: { service: 'ilr-registry' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['*.mrn', '*.birthDate', '*.password', '*.token', '*.accessToken', '*.authorization', '*.notes'],
+        censor: '[redacted]',
+      },
+      mixin() {
+        const context = requestContext.get();
+        return context ? { correlationId: context.correlationId, userId: context.userId } : {};
+      },
     },
-    mixin() {
-      const context = requestContext.get();
-      return context ? { correlationId: context.correlationId, userId: context.userId } : {};
-    },
-  }, destination ?? pino.destination({ dest: 1, sync: false }));
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 // Routes Nest's own log lines (bootstrap, route mapping, lifecycle) into the same JSON stream.

@@ -15,15 +15,21 @@ export function encodeCursor(key: Record<string, string>): string {
 
 // `keys` names each key of the cursor with the check its value must pass (a forged cursor is a 400,
 // never a value the database refuses).
-export function decodeCursor<K extends string>(cursor: string | undefined, keys: Readonly<Record<K, (value: string) => boolean>>): Record<K, string> | undefined {
+export function decodeCursor<K extends string>(
+  cursor: string | undefined,
+  keys: Readonly<Record<K, (value: string) => boolean>>,
+): Record<K, string> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const valid = (Object.entries(keys) as Array<[K, (value: string) => boolean]>)
-      .every(([key, check]) => typeof parsed[key] === 'string' && check(parsed[key] as string));
+    const valid = (Object.entries(keys) as Array<[K, (value: string) => boolean]>).every(
+      ([key, check]) => typeof parsed[key] === 'string' && check(parsed[key] as string),
+    );
     if (valid) return parsed as Record<K, string>;
   } catch {
     // fall through to the 400 below
   }
-  throw DomainError.validation([{ field: 'cursor', code: 'invalid_format', message: 'cursor is not one this service issued' }]);
+  throw DomainError.validation([
+    { field: 'cursor', code: 'invalid_format', message: 'cursor is not one this service issued' },
+  ]);
 }

@@ -6,7 +6,9 @@ class UuidPipe implements PipeTransform<string, string> {
   constructor(private readonly name: string) {}
   transform(value: string): string {
     if (!isUUID(value)) {
-      throw DomainError.validation([{ field: this.name, code: 'invalid_format', message: `${this.name} must be a UUID` }]);
+      throw DomainError.validation([
+        { field: this.name, code: 'invalid_format', message: `${this.name} must be a UUID` },
+      ]);
     }
     return value;
   }

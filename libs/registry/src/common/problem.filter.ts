@@ -30,14 +30,23 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 
 function databaseError(error: unknown): { code?: string; constraint?: string; table?: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const driver = (error as { driverError?: unknown }).driverError ?? ((error as { severity?: unknown }).severity ? error : undefined);
-  return driver && typeof driver === 'object' ? (driver as { code?: string; constraint?: string; table?: string }) : undefined;
+  const driver =
+    (error as { driverError?: unknown }).driverError ??
+    ((error as { severity?: unknown }).severity ? error : undefined);
+  return driver && typeof driver === 'object'
+    ? (driver as { code?: string; constraint?: string; table?: string })
+    : undefined;
 }
 
 // Body-parser errors arrive as plain errors with a `type` and `status`.
 function isBodyParserError(error: unknown): error is { type: string; status: number } {
-  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error
-    && typeof (error as { type: unknown }).type === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'type' in error &&
+    'status' in error &&
+    typeof (error as { type: unknown }).type === 'string'
+  );
 }
 
 // Every error leaves the service as application/problem+json (RFC 9457). Known errors keep their
@@ -61,7 +70,11 @@ export class ProblemFilter implements ExceptionFilter {
     response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
-  private toProblem(exception: unknown, correlationId: string, request: Request): { body: ProblemBody; headers: Record<string, string> } {
+  private toProblem(
+    exception: unknown,
+    correlationId: string,
+    request: Request,
+  ): { body: ProblemBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
       const { status, title } = PROBLEM_TYPES[exception.code];
       return {
@@ -80,21 +93,38 @@ export class ProblemFilter implements ExceptionFilter {
     }
     // Nest wraps body-parser failures in an HttpException whose message may quote the body
     // (a JSON syntax error shows the text around it): answer from the cause, never the message.
-    const bodyError = isBodyParserError(exception) ? exception
-      : exception instanceof HttpException && isBodyParserError(exception.cause) ? exception.cause : undefined;
+    const bodyError = isBodyParserError(exception)
+      ? exception
+      : exception instanceof HttpException && isBodyParserError(exception.cause)
+        ? exception.cause
+        : undefined;
     if (bodyError && bodyError.status < 500) {
       const exception = bodyError;
-      const code = exception.type === 'entity.parse.failed' ? ErrorCode.MalformedJson
-        : exception.type === 'entity.too.large' ? ErrorCode.PayloadTooLarge
-        : exception.status === 415 ? ErrorCode.UnsupportedMediaType : ErrorCode.ValidationFailed;
+      const code =
+        exception.type === 'entity.parse.failed'
+          ? ErrorCode.MalformedJson
+          : exception.type === 'entity.too.large'
+            ? ErrorCode.PayloadTooLarge
+            : exception.status === 415
+              ? ErrorCode.UnsupportedMediaType
+              : ErrorCode.ValidationFailed;
       const { status, title } = PROBLEM_TYPES[code];
-      const detail = code === ErrorCode.MalformedJson ? 'The request body is not valid JSON.'
-        : code === ErrorCode.PayloadTooLarge ? 'The request body is larger than the service accepts.'
-        : 'The request body could not be read.';
+      const detail =
+        code === ErrorCode.MalformedJson
+          ? 'The request body is not valid JSON.'
+          : code === ErrorCode.PayloadTooLarge
+            ? 'The request body is larger than the service accepts.'
+            : 'The request body could not be read.';
       return {
         body: {
-          type: PROBLEM_TYPE_BASE + code, title, status, detail, code,
-          ...(code === ErrorCode.MalformedJson ? { errors: [{ field: '', code: 'malformed_json', message: detail }] } : {}),
+          type: PROBLEM_TYPE_BASE + code,
+          title,
+          status,
+          detail,
+          code,
+          ...(code === ErrorCode.MalformedJson
+            ? { errors: [{ field: '', code: 'malformed_json', message: detail }] }
+            : {}),
           correlationId,
         },
         headers: {},
@@ -104,12 +134,16 @@ export class ProblemFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = STATUS_CODES[status];
       const raw = exception.getResponse();
-      const detail = typeof raw === 'string' ? raw : typeof raw === 'object' && raw && 'message' in raw && typeof raw.message === 'string'
-        ? raw.message : exception.message;
+      const detail =
+        typeof raw === 'string'
+          ? raw
+          : typeof raw === 'object' && raw && 'message' in raw && typeof raw.message === 'string'
+            ? raw.message
+            : exception.message;
       return {
         body: {
           type: code ? PROBLEM_TYPE_BASE + code : 'about:blank',
-          title: code ? PROBLEM_TYPES[code].title : HttpStatus[status] ?? 'Error',
+          title: code ? PROBLEM_TYPES[code].title : (HttpStatus[status] ?? 'Error'),
           status,
           // Nest's default 404 names the path; keep it only without a query string.
           detail: status === 404 ? `No route ${request.method} ${request.path}.` : detail,
@@ -124,8 +158,14 @@ export class ProblemFilter implements ExceptionFilter {
     const driver = databaseError(exception);
     if (driver?.code === '23505') {
       return {
-        body: { type: PROBLEM_TYPE_BASE + ErrorCode.Duplicate, title: PROBLEM_TYPES[ErrorCode.Duplicate].title, status: 409,
-          detail: 'Another record already has these values.', code: ErrorCode.Duplicate, correlationId },
+        body: {
+          type: PROBLEM_TYPE_BASE + ErrorCode.Duplicate,
+          title: PROBLEM_TYPES[ErrorCode.Duplicate].title,
+          status: 409,
+          detail: 'Another record already has these values.',
+          code: ErrorCode.Duplicate,
+          correlationId,
+        },
         headers: {},
       };
     }
@@ -134,8 +174,13 @@ export class ProblemFilter implements ExceptionFilter {
     // is a data exception (class 22, whose messages quote the rejected value).
     const stack = (exception as Error).stack ?? '';
     const err = driver
-      ? { type: (exception as Error).name, code: driver.code, constraint: driver.constraint, table: driver.table,
-          stack: driver.code?.startsWith('22') ? stack.split('\n').slice(1).join('\n') : stack }
+      ? {
+          type: (exception as Error).name,
+          code: driver.code,
+          constraint: driver.constraint,
+          table: driver.table,
+          stack: driver.code?.startsWith('22') ? stack.split('\n').slice(1).join('\n') : stack,
+        }
       : exception;
     this.logger.error({ err, correlationId, method: request.method, path: request.path }, 'unhandled error');
     return {

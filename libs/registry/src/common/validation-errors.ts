@@ -31,7 +31,18 @@ const CONSTRAINT_CODES: Record<string, string> = {
   isItemList: 'invalid_items',
 };
 
-const FIRST = ['whitelistValidation', 'isDefined', 'isNotEmpty', 'nestedValidation', 'isArray', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject'];
+const FIRST = [
+  'whitelistValidation',
+  'isDefined',
+  'isNotEmpty',
+  'nestedValidation',
+  'isArray',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+];
 
 function priority(constraint: string): number {
   const index = FIRST.indexOf(constraint);
@@ -59,7 +70,12 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
       out.push({ field: `${path}[${item[1]}]`, code: item[2], message: item[3].replace(error.property, path) });
     } else if (name) {
       const code = CONSTRAINT_CODES[name] ?? 'invalid';
-      out.push({ field: path, code, message: name === 'whitelistValidation' ? `${path} is not a known property` : message.replace(error.property, path) });
+      out.push({
+        field: path,
+        code,
+        message:
+          name === 'whitelistValidation' ? `${path} is not a known property` : message.replace(error.property, path),
+      });
     }
     if (error.children?.length) out.push(...toFieldErrors(error.children, path));
   }

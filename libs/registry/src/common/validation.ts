@@ -42,7 +42,8 @@ export interface FieldOptions {
 function presence({ optional, nullable }: FieldOptions): PropertyDecorator[] {
   if (optional && nullable) return [IsOptional()];
   if (optional) return [ValidateIf((_object, value) => value !== undefined)];
-  if (nullable) return [ValidateIf((_object, value) => value !== null), IsDefined({ message: '$property is required' })];
+  if (nullable)
+    return [ValidateIf((_object, value) => value !== null), IsDefined({ message: '$property is required' })];
   return [IsDefined({ message: '$property is required' })];
 }
 
@@ -108,15 +109,36 @@ function IsCodeList(codes: readonly string[]): PropertyDecorator {
 
 // A fixed-length list of item answers (a questionnaire): each a number in range (whole numbers when
 // `integer`), or null for unanswered, or 'na' where the instrument has "not applicable".
-function IsItemList(rule: { length: number; min: number; max: number; integer: boolean; allowNa: boolean }): PropertyDecorator {
+function IsItemList(rule: {
+  length: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  allowNa: boolean;
+}): PropertyDecorator {
   const describe = `${rule.integer ? 'a whole number' : 'a number'} ${rule.min}–${rule.max}${rule.allowNa ? ", 'na'" : ''} or null`;
   const firstProblem = (value: unknown): ListProblem | undefined => {
     if (!Array.isArray(value)) return undefined;
-    if (value.length !== rule.length) return { index: -1, code: 'wrong_length', message: `must have exactly ${rule.length} items (null for unanswered)` };
+    if (value.length !== rule.length)
+      return {
+        index: -1,
+        code: 'wrong_length',
+        message: `must have exactly ${rule.length} items (null for unanswered)`,
+      };
     for (const [index, item] of value.entries()) {
       if (item === null || (rule.allowNa && item === 'na')) continue;
-      const ok = typeof item === 'number' && Number.isFinite(item) && item >= rule.min && item <= rule.max && (!rule.integer || Number.isInteger(item));
-      if (!ok) return { index, code: typeof item === 'number' ? 'out_of_range' : 'invalid_type', message: `must be ${describe}` };
+      const ok =
+        typeof item === 'number' &&
+        Number.isFinite(item) &&
+        item >= rule.min &&
+        item <= rule.max &&
+        (!rule.integer || Number.isInteger(item));
+      if (!ok)
+        return {
+          index,
+          code: typeof item === 'number' ? 'out_of_range' : 'invalid_type',
+          message: `must be ${describe}`,
+        };
     }
     return undefined;
   };
@@ -150,27 +172,51 @@ export const Field = {
       ...(options.minLength !== undefined ? [MinLength(options.minLength)] : []),
       MaxLength(options.maxLength),
       ...(options.pattern ? [Matches(options.pattern)] : []),
-      doc(options, { type: String, minLength: options.minLength, maxLength: options.maxLength, pattern: options.pattern?.source }),
+      doc(options, {
+        type: String,
+        minLength: options.minLength,
+        maxLength: options.maxLength,
+        pattern: options.pattern?.source,
+      }),
     );
   },
 
   email(options: FieldOptions = {}) {
-    return applyDecorators(...presence(options), IsString(), MaxLength(254), IsEmail({}, { message: '$property must be an email address' }),
-      doc(options, { type: String, format: 'email', maxLength: 254 }));
+    return applyDecorators(
+      ...presence(options),
+      IsString(),
+      MaxLength(254),
+      IsEmail({}, { message: '$property must be an email address' }),
+      doc(options, { type: String, format: 'email', maxLength: 254 }),
+    );
   },
 
   uuid(options: FieldOptions = {}) {
-    return applyDecorators(...presence(options), IsUUID('all', { message: '$property must be a UUID' }),
-      doc(options, { type: String, format: 'uuid' }));
+    return applyDecorators(
+      ...presence(options),
+      IsUUID('all', { message: '$property must be a UUID' }),
+      doc(options, { type: String, format: 'uuid' }),
+    );
   },
 
   boolean(options: FieldOptions = {}) {
-    return applyDecorators(...presence(options), ...(options.query ? [Transform(({ value }) => fromQueryBoolean(value))] : []), IsBoolean(), doc(options, { type: Boolean }));
+    return applyDecorators(
+      ...presence(options),
+      ...(options.query ? [Transform(({ value }) => fromQueryBoolean(value))] : []),
+      IsBoolean(),
+      doc(options, { type: Boolean }),
+    );
   },
 
   int(options: FieldOptions & { min: number; max: number }) {
-    return applyDecorators(...presence(options), ...(options.query ? [Transform(({ value }) => fromQueryNumber(value))] : []), IsInt(), Min(options.min), Max(options.max),
-      doc(options, { type: 'integer', minimum: options.min, maximum: options.max }));
+    return applyDecorators(
+      ...presence(options),
+      ...(options.query ? [Transform(({ value }) => fromQueryNumber(value))] : []),
+      IsInt(),
+      Min(options.min),
+      Max(options.max),
+      doc(options, { type: 'integer', minimum: options.min, maximum: options.max }),
+    );
   },
 
   number(options: FieldOptions & { min: number; max: number; maxDecimals?: number }) {
@@ -202,7 +248,9 @@ export const Field = {
     return applyDecorators(
       ...presence(options),
       IsArray(),
-      ...(options.minItems ? [ArrayMinSize(options.minItems, { message: `$property must have at least ${options.minItems} item` })] : []),
+      ...(options.minItems
+        ? [ArrayMinSize(options.minItems, { message: `$property must have at least ${options.minItems} item` })]
+        : []),
       IsCodeList(codes),
       doc(options, {
         isArray: true,
@@ -226,8 +274,23 @@ export const Field = {
         minItems: options.length,
         maxItems: options.length,
         items: allowNa
-          ? { oneOf: [{ type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max, nullable: true }, { type: 'string', enum: ['na'] }] }
-          : { type: options.integer ? 'integer' : 'number', minimum: options.min, maximum: options.max, nullable: true },
+          ? {
+              oneOf: [
+                {
+                  type: options.integer ? 'integer' : 'number',
+                  minimum: options.min,
+                  maximum: options.max,
+                  nullable: true,
+                },
+                { type: 'string', enum: ['na'] },
+              ],
+            }
+          : {
+              type: options.integer ? 'integer' : 'number',
+              minimum: options.min,
+              maximum: options.max,
+              nullable: true,
+            },
       } as ApiPropertyOptions),
     );
   },
@@ -243,7 +306,12 @@ export const Field = {
   },
 
   password(options: FieldOptions = {}) {
-    return applyDecorators(...presence(options), IsString(), MinLength(12), MaxLength(256),
-      doc(options, { type: String, minLength: 12, maxLength: 256, format: 'password' }));
+    return applyDecorators(
+      ...presence(options),
+      IsString(),
+      MinLength(12),
+      MaxLength(256),
+      doc(options, { type: String, minLength: 12, maxLength: 256, format: 'password' }),
+    );
   },
 };

@@ -10,7 +10,10 @@ export function complicationData(e: ComplicationEntity): ComplicationData {
     recurrenceCause: e.recurrenceCause,
     sinkGrade: e.sinkGrade,
     clavienDindo: e.clavienDindo,
-    reoperation: e.reoperationDate && e.reoperationProcedure ? { date: e.reoperationDate, procedure: e.reoperationProcedure } : null,
+    reoperation:
+      e.reoperationDate && e.reoperationProcedure
+        ? { date: e.reoperationDate, procedure: e.reoperationProcedure }
+        : null,
     resolvedDate: e.resolvedDate,
     followUpId: e.followUpId,
     description: e.description,
@@ -36,7 +39,11 @@ export function complicationColumns(d: ComplicationData): Omit<ComplicationColum
 }
 
 // `freeText: false` (de-identified readers) drops the description.
-export function toComplicationResponse(e: ComplicationEntity, surgeryDate: string, options: { freeText: boolean }): ComplicationResponse {
+export function toComplicationResponse(
+  e: ComplicationEntity,
+  surgeryDate: string,
+  options: { freeText: boolean },
+): ComplicationResponse {
   const data = complicationData(e);
   return {
     id: e.id,

@@ -19,8 +19,13 @@ export class ComplicationsController {
   @Authorize(Permission.ComplicationWrite)
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: ComplicationResponse })
-  async create(@Auth() auth: AuthContext, @IdParam('caseId') caseId: string, @Body() body: CreateComplicationRequest,
-    @Idempotency() idempotency: IdempotencyRequest | undefined, @Res({ passthrough: true }) response: Response): Promise<ComplicationResponse> {
+  async create(
+    @Auth() auth: AuthContext,
+    @IdParam('caseId') caseId: string,
+    @Body() body: CreateComplicationRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ComplicationResponse> {
     return reply(response, await this.complications.create(auth, caseId, body, idempotency));
   }
 
@@ -28,8 +33,13 @@ export class ComplicationsController {
   @Authorize(Permission.ComplicationWrite)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiOkResponse({ type: ComplicationResponse })
-  async update(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: UpdateComplicationRequest,
-    @Res({ passthrough: true }) response: Response): Promise<ComplicationResponse> {
+  async update(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: UpdateComplicationRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ComplicationResponse> {
     const updated = await this.complications.update(auth, id, ifMatch, body);
     response.setHeader('ETag', etag(updated.version));
     return updated;
@@ -40,7 +50,12 @@ export class ComplicationsController {
   @Authorize(Permission.ComplicationWrite)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiNoContentResponse()
-  async remove(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: DeleteRecordRequest): Promise<void> {
+  async remove(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: DeleteRecordRequest,
+  ): Promise<void> {
     await this.complications.remove(auth, id, ifMatch, body.reason);
   }
 }

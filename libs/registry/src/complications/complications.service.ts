@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { checkComplicationRules, type ComplicationData } from '@ilr/clinical';
-import { AccessRepository, type CaseEntity, CaseFactsRepository, CaseRepository, ComplicationRepository, FollowUpRepository } from '@ilr/persistence';
+import {
+  AccessRepository,
+  type CaseEntity,
+  CaseFactsRepository,
+  CaseRepository,
+  ComplicationRepository,
+  FollowUpRepository,
+} from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { AuditService, creationChanges } from '../audit/audit.service.js';
@@ -9,7 +16,11 @@ import { IdempotencyService } from '../common/idempotency.service.js';
 import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
 import { PatientsService } from '../patients/patients.service.js';
 import { complicationColumns, complicationData, toComplicationResponse } from './complication.mapper.js';
-import type { ComplicationResponse, CreateComplicationRequest, UpdateComplicationRequest } from './dto/complication.dto.js';
+import type {
+  ComplicationResponse,
+  CreateComplicationRequest,
+  UpdateComplicationRequest,
+} from './dto/complication.dto.js';
 
 @Injectable()
 export class ComplicationsService {
@@ -24,8 +35,14 @@ export class ComplicationsService {
     private readonly facts: CaseFactsRepository,
   ) {}
 
-  private view(auth: AuthContext, entity: Parameters<typeof toComplicationResponse>[0], theCase: CaseEntity): ComplicationResponse {
-    return toComplicationResponse(entity, theCase.surgeryDate, { freeText: roleMay(auth.user.role, Permission.CaseReadFreeText) });
+  private view(
+    auth: AuthContext,
+    entity: Parameters<typeof toComplicationResponse>[0],
+    theCase: CaseEntity,
+  ): ComplicationResponse {
+    return toComplicationResponse(entity, theCase.surgeryDate, {
+      freeText: roleMay(auth.user.role, Permission.CaseReadFreeText),
+    });
   }
 
   private async check(manager: EntityManager, data: ComplicationData, theCase: CaseEntity): Promise<void> {
@@ -39,7 +56,12 @@ export class ComplicationsService {
     if (errors.length) throw DomainError.validation(errors);
   }
 
-  async create(auth: AuthContext, caseId: string, request: CreateComplicationRequest, idempotency?: IdempotencyRequest): Promise<HttpResult<ComplicationResponse>> {
+  async create(
+    auth: AuthContext,
+    caseId: string,
+    request: CreateComplicationRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<HttpResult<ComplicationResponse>> {
     await requireAccess(this.access, auth, Permission.ComplicationWrite, caseId, 'The case');
     return this.cases.transaction((manager) =>
       this.idempotency.run(manager, auth, idempotency, async () => {
@@ -47,17 +69,34 @@ export class ComplicationsService {
         if (!theCase) throw DomainError.notFound('The case');
         const data: ComplicationData = { ...request, reoperation: request.reoperation ?? null };
         await this.check(manager, data, theCase);
-        const entity = await this.complications.insert(manager, { ...complicationColumns(data), caseId, createdBy: auth.user.id });
+        const entity = await this.complications.insert(manager, {
+          ...complicationColumns(data),
+          caseId,
+          createdBy: auth.user.id,
+        });
         await this.facts.refresh(manager, [caseId]);
         await this.audit.record(manager, auth, {
-          action: 'create', entity: 'complication', entityId: entity.id, caseId, changes: creationChanges({ ...complicationData(entity) }),
+          action: 'create',
+          entity: 'complication',
+          entityId: entity.id,
+          caseId,
+          changes: creationChanges({ ...complicationData(entity) }),
         });
-        return { status: 201, body: this.view(auth, entity, theCase), headers: { Location: `/api/v1/complications/${entity.id}`, ETag: etag(entity.version) } };
+        return {
+          status: 201,
+          body: this.view(auth, entity, theCase),
+          headers: { Location: `/api/v1/complications/${entity.id}`, ETag: etag(entity.version) },
+        };
       }),
     );
   }
 
-  async update(auth: AuthContext, id: string, ifMatch: string | undefined, request: UpdateComplicationRequest): Promise<ComplicationResponse> {
+  async update(
+    auth: AuthContext,
+    id: string,
+    ifMatch: string | undefined,
+    request: UpdateComplicationRequest,
+  ): Promise<ComplicationResponse> {
     const caseId = await this.access.caseOfComplication(id);
     if (!caseId) throw DomainError.notFound('The complication');
     await requireAccess(this.access, auth, Permission.ComplicationWrite, caseId, 'The complication');
@@ -78,7 +117,13 @@ export class ComplicationsService {
       if (changes.length === 0) return this.view(auth, current, theCase);
       const updated = await this.complications.update(manager, id, complicationColumns(after));
       await this.facts.refresh(manager, [caseId]);
-      await this.audit.record(manager, auth, { action: 'update', entity: 'complication', entityId: id, caseId, changes });
+      await this.audit.record(manager, auth, {
+        action: 'update',
+        entity: 'complication',
+        entityId: id,
+        caseId,
+        changes,
+      });
       return this.view(auth, updated, theCase);
     });
   }
@@ -93,9 +138,19 @@ export class ComplicationsService {
       const current = await this.complications.findLiveForUpdate(id, manager);
       if (!theCase || !current) throw DomainError.notFound('The complication');
       assertIfMatch(ifMatch, current.version);
-      await this.complications.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
+      await this.complications.update(manager, id, {
+        deletedAt: new Date(),
+        deletedBy: auth.user.id,
+        deleteReason: reason,
+      });
       await this.facts.refresh(manager, [caseId]);
-      await this.audit.record(manager, auth, { action: 'delete', entity: 'complication', entityId: id, caseId, reason });
+      await this.audit.record(manager, auth, {
+        action: 'delete',
+        entity: 'complication',
+        entityId: id,
+        caseId,
+        reason,
+      });
     });
   }
 }

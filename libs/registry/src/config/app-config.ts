@@ -52,7 +52,8 @@ function loadOrCreateDevSecrets(dataDir: string): SecretFile {
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const vars = validateEnvironment(env);
   const dataDir = resolve(vars.DATA_DIR);
-  const needsGenerated = !vars.JWT_SECRET || !vars.MRN_ENCRYPTION_KEY || !vars.MRN_HASH_KEY || !vars.EXPORT_PSEUDONYM_KEY;
+  const needsGenerated =
+    !vars.JWT_SECRET || !vars.MRN_ENCRYPTION_KEY || !vars.MRN_HASH_KEY || !vars.EXPORT_PSEUDONYM_KEY;
   const generated = needsGenerated ? loadOrCreateDevSecrets(dataDir) : undefined;
   return {
     env: vars.NODE_ENV,

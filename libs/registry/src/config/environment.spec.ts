@@ -8,19 +8,35 @@ import { ConfigError, validateEnvironment } from './environment.js';
 describe(validateEnvironment.name, () => {
   it('applies defaults to an empty environment', () => {
     const env = validateEnvironment({});
-    expect(env).toMatchObject({ NODE_ENV: 'development', PORT: 3000, DATA_DIR: './.data', LOG_LEVEL: 'info', ACCESS_TOKEN_TTL_SECONDS: 3600 });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATA_DIR: './.data',
+      LOG_LEVEL: 'info',
+      ACCESS_TOKEN_TTL_SECONDS: 3600,
+    });
   });
 
   it('names every bad variable without echoing its value', () => {
     let error: unknown;
     try {
-      validateEnvironment({ PORT: '99999', DATABASE_URL: 'mysql://x', MRN_ENCRYPTION_KEY: 'abc123', LOG_LEVEL: 'loud' });
+      validateEnvironment({
+        PORT: '99999',
+        DATABASE_URL: 'mysql://x',
+        MRN_ENCRYPTION_KEY: 'abc123',
+        LOG_LEVEL: 'loud',
+      });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { problems, message } = error as ConfigError;
-    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'MRN_ENCRYPTION_KEY', 'PORT']);
+    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'MRN_ENCRYPTION_KEY',
+      'PORT',
+    ]);
     expect(message).not.toContain('abc123');
   });
 
@@ -29,7 +45,9 @@ describe(validateEnvironment.name, () => {
   });
 
   it('demands every secret in production', () => {
-    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required when NODE_ENV=production/,
+    );
   });
 });
 

@@ -157,14 +157,17 @@ export function validateEnvironment(env: Record<string, string | undefined>): En
   const errors = validateSync(instance, { whitelist: true, validationError: { value: false, target: false } });
   if (errors.length > 0) {
     throw new ConfigError(
-      errors.flatMap((error) => Object.values(error.constraints ?? {}).map((message) =>
-        message.startsWith(error.property) ? message : `${error.property}: ${message}`,
-      )),
+      errors.flatMap((error) =>
+        Object.values(error.constraints ?? {}).map((message) =>
+          message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+        ),
+      ),
     );
   }
   if (instance.NODE_ENV === 'production') {
-    const missing = (['JWT_SECRET', 'MRN_ENCRYPTION_KEY', 'MRN_HASH_KEY', 'EXPORT_PSEUDONYM_KEY'] as const)
-      .filter((key) => !instance[key]);
+    const missing = (['JWT_SECRET', 'MRN_ENCRYPTION_KEY', 'MRN_HASH_KEY', 'EXPORT_PSEUDONYM_KEY'] as const).filter(
+      (key) => !instance[key],
+    );
     if (missing.length > 0) {
       throw new ConfigError(missing.map((key) => `${key} is required when NODE_ENV=production`));
     }

@@ -1,8 +1,35 @@
 import {
-  ACTIVITY_LEVEL, ageInYears, ANESTHESIA, bodyMassIndex, CAPSULAR_LEVEL, CAPSULOTOMY, CASE_STATUS, CLAVIEN_DINDO, COMPLICATION_TYPE,
-  CONSERVATIVE_TREATMENT, CONTACT_MODE, daysBetween, HO_PROPHYLAXIS, IMPINGEMENT_PROCEDURE, INDICATION, INJECTION_RESPONSE,
-  INTRAOPERATIVE_EVENT, PORTAL, POSITIONING, PRIOR_SURGERY, RECURRENCE_CAUSE, RELEASE_LOCATION, RELEASE_TECHNIQUE,
-  REOPERATION_PROCEDURE, RETURNED_TO_SPORT, SCHEDULED_TIMEPOINTS, SEX, SIDE, SNAPPING, TIMEPOINTS, type Vocabulary,
+  ACTIVITY_LEVEL,
+  ageInYears,
+  ANESTHESIA,
+  bodyMassIndex,
+  CAPSULAR_LEVEL,
+  CAPSULOTOMY,
+  CASE_STATUS,
+  CLAVIEN_DINDO,
+  COMPLICATION_TYPE,
+  CONSERVATIVE_TREATMENT,
+  CONTACT_MODE,
+  daysBetween,
+  HO_PROPHYLAXIS,
+  IMPINGEMENT_PROCEDURE,
+  INDICATION,
+  INJECTION_RESPONSE,
+  INTRAOPERATIVE_EVENT,
+  PORTAL,
+  POSITIONING,
+  PRIOR_SURGERY,
+  RECURRENCE_CAUSE,
+  RELEASE_LOCATION,
+  RELEASE_TECHNIQUE,
+  REOPERATION_PROCEDURE,
+  RETURNED_TO_SPORT,
+  SCHEDULED_TIMEPOINTS,
+  SEX,
+  SIDE,
+  SNAPPING,
+  TIMEPOINTS,
+  type Vocabulary,
 } from '@ilr/clinical';
 import { EXPORT_INSTRUMENTS, type ExportDataset, factColumn } from '@ilr/persistence';
 
@@ -36,47 +63,81 @@ export interface ExportColumn {
 
 export const DEIDENTIFICATION_RULES: Record<Deidentification, string> = {
   kept: 'Not identifying; exported as recorded.',
-  pseudonymised: 'First 16 hex digits of HMAC-SHA256(export key, database id): stable across exports, not reversible without the key.',
-  day: 'Date replaced by the number of days after the case\'s surgery.',
+  pseudonymised:
+    'First 16 hex digits of HMAC-SHA256(export key, database id): stable across exports, not reversible without the key.',
+  day: "Date replaced by the number of days after the case's surgery.",
   year: 'Only the year of surgery.',
   age: 'Whole years at surgery; 90 and over as "90+".',
-  identified_only: 'Identifying (MRN, exact date, registry code, database id or free text): only in identified exports (admin).',
+  identified_only:
+    'Identifying (MRN, exact date, registry code, database id or free text): only in identified exports (admin).',
 };
 
-const day = (row: Record<string, any>, date: string | null | undefined) => (date ? daysBetween(row.surgery_date, date) : null);
+const day = (row: Record<string, any>, date: string | null | undefined) =>
+  date ? daysBetween(row.surgery_date, date) : null;
 const list = (value: string[] | null | undefined) => value ?? [];
 
-function col(name: string, type: ColumnType, deidentification: Deidentification, description: string, value: ExportColumn['value'], extra: Partial<ExportColumn> = {}): ExportColumn {
+function col(
+  name: string,
+  type: ColumnType,
+  deidentification: Deidentification,
+  description: string,
+  value: ExportColumn['value'],
+  extra: Partial<ExportColumn> = {},
+): ExportColumn {
   return { name, type, deidentification, description, value, ...extra };
 }
 const code = (name: string, vocabulary: Vocabulary<string>, description: string, field: string) =>
   col(name, 'code', 'kept', description, (r) => r[field] ?? null, { codes: vocabulary });
-const codes = (name: string, vocabulary: Vocabulary<string>, description: string, field: string) =>
-  col(name, 'codes', 'kept', `${description} (semicolon-separated in CSV)`, (r) => list(r[field]), { codes: vocabulary });
 
 // Keys shared by the three datasets.
 const KEYS: ExportColumn[] = [
   col('exportId', 'string', 'pseudonymised', 'Case export id', (r, c) => c.pseudonym(r.case_id ?? r.id)),
-  col('patientExportId', 'string', 'pseudonymised', 'Patient export id (links bilateral cases)', (r, c) => c.pseudonym(r.patient_id)),
+  col('patientExportId', 'string', 'pseudonymised', 'Patient export id (links bilateral cases)', (r, c) =>
+    c.pseudonym(r.patient_id),
+  ),
 ];
 const IDENTIFIED_KEYS: ExportColumn[] = [
   col('caseId', 'string', 'identified_only', 'Case database id', (r) => r.case_id ?? r.id),
   col('registryCode', 'string', 'identified_only', 'Registry code (ILR-000123)', (r) => r.registry_code),
 ];
 
-const TIMEPOINT_LABEL: Record<string, string> = { preop: 'preoperative', '6w': '6-week', '3m': '3-month', '6m': '6-month', '1y': '1-year', '2y': '2-year', '5y': '5-year' };
-const INSTRUMENT_LABEL: Record<string, string> = { mhhs: 'mHHS', ihot12: 'iHOT-12', hosAdl: 'HOS-ADL', hosSport: 'HOS-Sport', nahs: 'NAHS' };
+const TIMEPOINT_LABEL: Record<string, string> = {
+  preop: 'preoperative',
+  '6w': '6-week',
+  '3m': '3-month',
+  '6m': '6-month',
+  '1y': '1-year',
+  '2y': '2-year',
+  '5y': '5-year',
+};
+const INSTRUMENT_LABEL: Record<string, string> = {
+  mhhs: 'mHHS',
+  ihot12: 'iHOT-12',
+  hosAdl: 'HOS-ADL',
+  hosSport: 'HOS-Sport',
+  nahs: 'NAHS',
+};
 
 // A column read straight from the query (`c.` case, `p.` patient, `f.` facts), which PostgreSQL can
 // also render as CSV text itself (see `source`).
-function kept(name: string, type: ColumnType, description: string, source: string, extra: Partial<ExportColumn> = {}): ExportColumn {
+function kept(
+  name: string,
+  type: ColumnType,
+  description: string,
+  source: string,
+  extra: Partial<ExportColumn> = {},
+): ExportColumn {
   const field = source.slice(source.indexOf('.') + 1);
   const deidentification = extra.deidentification ?? 'kept';
   return col(name, type, deidentification, description, (r) => r[field] ?? null, { source, ...extra });
 }
-const keptCode = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) => kept(name, 'code', description, source, { codes: vocabulary });
+const keptCode = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) =>
+  kept(name, 'code', description, source, { codes: vocabulary });
 const keptCodes = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) =>
-  col(name, 'codes', 'kept', `${description} (semicolon-separated in CSV)`, (r) => list(r[source.slice(2)]), { codes: vocabulary, source });
+  col(name, 'codes', 'kept', `${description} (semicolon-separated in CSV)`, (r) => list(r[source.slice(2)]), {
+    codes: vocabulary,
+    source,
+  });
 
 // Order: keys and the columns computed here first, then the columns PostgreSQL can render itself.
 const CASE_COLUMNS: ExportColumn[] = [
@@ -89,11 +150,18 @@ const CASE_COLUMNS: ExportColumn[] = [
   col('portalsOther', 'string', 'identified_only', "Free text naming the 'other' portal", (r) => r.portals_other),
   col('notes', 'string', 'identified_only', 'Free-text notes', (r) => r.notes),
   col('surgeryYear', 'integer', 'year', 'Year of surgery', (r) => Number(r.surgery_date.slice(0, 4))),
-  col('ageAtSurgery', 'string', 'age', 'Age at surgery in whole years; "90+" from 90', (r) => {
-    // Always text, so the column has one type: "34", "89", "90+".
-    const age = ageInYears(r.birth_date, r.surgery_date);
-    return age >= 90 ? '90+' : String(age);
-  }, { unit: 'years' }),
+  col(
+    'ageAtSurgery',
+    'string',
+    'age',
+    'Age at surgery in whole years; "90+" from 90',
+    (r) => {
+      // Always text, so the column has one type: "34", "89", "90+".
+      const age = ageInYears(r.birth_date, r.surgery_date);
+      return age >= 90 ? '90+' : String(age);
+    },
+    { unit: 'years' },
+  ),
   keptCode('sex', SEX, 'Sex (FHIR administrative gender)', 'p.sex'),
   keptCode('status', CASE_STATUS, 'Record status', 'c.status'),
   keptCode('side', SIDE, 'Operated side', 'c.side'),
@@ -102,14 +170,21 @@ const CASE_COLUMNS: ExportColumn[] = [
   kept('injectionPerformed', 'boolean', 'Diagnostic injection performed', 'c.injection_performed'),
   keptCode('injectionResponse', INJECTION_RESPONSE, 'Response to the diagnostic injection', 'c.injection_response'),
   kept('symptomDurationMonths', 'integer', 'Symptom duration', 'c.symptom_duration_months', { unit: 'months' }),
-  keptCodes('conservativeTreatment', CONSERVATIVE_TREATMENT, 'Conservative treatment tried', 'c.conservative_treatment'),
+  keptCodes(
+    'conservativeTreatment',
+    CONSERVATIVE_TREATMENT,
+    'Conservative treatment tried',
+    'c.conservative_treatment',
+  ),
   kept('snappingReproduced', 'boolean', 'Examination reproduced the snap', 'c.exam_snapping_reproduced'),
   keptCode('activityLevel', ACTIVITY_LEVEL, 'Activity level', 'c.activity_level'),
   kept('heightCm', 'number', 'Height', 'c.height_cm', { unit: 'cm' }),
   kept('weightKg', 'number', 'Weight', 'c.weight_kg', { unit: 'kg' }),
   // BMI with the same floating-point steps as bodyMassIndex(): weight / (m × m), m = height / 100.
-  col('bmi', 'number', 'kept', 'Body-mass index, derived', (r) => bodyMassIndex(r.height_cm, r.weight_kg),
-    { unit: 'kg/m2', source: 'c.weight_kg / ((c.height_cm / 100) * (c.height_cm / 100))' }),
+  col('bmi', 'number', 'kept', 'Body-mass index, derived', (r) => bodyMassIndex(r.height_cm, r.weight_kg), {
+    unit: 'kg/m2',
+    source: 'c.weight_kg / ((c.height_cm / 100) * (c.height_cm / 100))',
+  }),
   kept('alphaAngle', 'number', 'Alpha angle', 'c.imaging_alpha_angle', { unit: 'degrees' }),
   kept('lateralCenterEdgeAngle', 'number', 'Lateral center-edge angle', 'c.imaging_lcea', { unit: 'degrees' }),
   kept('tonnisGrade', 'integer', 'Tönnis grade 0–3', 'c.imaging_tonnis_grade'),
@@ -123,7 +198,12 @@ const CASE_COLUMNS: ExportColumn[] = [
   keptCode('capsulotomy', CAPSULOTOMY, 'Capsulotomy', 'c.capsulotomy'),
   kept('capsularClosure', 'boolean', 'Capsule closed', 'c.capsular_closure'),
   kept('labralTear', 'boolean', 'Labral tear found', 'c.findings_labral_tear'),
-  kept('anteriorLabralLesionAtPsoas', 'boolean', 'Anterior ("3 o\'clock") labral lesion at the psoas', 'c.findings_anterior_labral_lesion_at_psoas'),
+  kept(
+    'anteriorLabralLesionAtPsoas',
+    'boolean',
+    'Anterior ("3 o\'clock") labral lesion at the psoas',
+    'c.findings_anterior_labral_lesion_at_psoas',
+  ),
   kept('cam', 'boolean', 'Cam morphology', 'c.findings_cam'),
   kept('pincer', 'boolean', 'Pincer morphology', 'c.findings_pincer'),
   kept('acetabularCartilageIcrs', 'integer', 'Acetabular cartilage ICRS grade 0–4', 'c.findings_acetabular_icrs'),
@@ -137,28 +217,69 @@ const CASE_COLUMNS: ExportColumn[] = [
   keptCodes('impingementProcedures', IMPINGEMENT_PROCEDURE, 'Concurrent procedures', 'c.impingement_procedures'),
   keptCode('hoProphylaxis', HO_PROPHYLAXIS, 'Heterotopic ossification prophylaxis', 'c.ho_prophylaxis'),
   keptCodes('intraoperativeEvents', INTRAOPERATIVE_EVENT, 'Intraoperative events', 'c.intraoperative_events'),
-  col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date),
-    { unit: 'days', source: '(p.deceased_date - c.surgery_date)' }),
-  kept('lastContactDay', 'integer', 'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery',
-    'f.last_contact_day', { unit: 'days', deidentification: 'day' }),
+  col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date), {
+    unit: 'days',
+    source: '(p.deceased_date - c.surgery_date)',
+  }),
+  kept(
+    'lastContactDay',
+    'integer',
+    'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery',
+    'f.last_contact_day',
+    { unit: 'days', deidentification: 'day' },
+  ),
   ...SCHEDULED_TIMEPOINTS.flatMap((t) => [
-    kept(`visitDay_${t}`, 'integer', `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`, `f.${factColumn.visitDay(t)}`,
-      { unit: 'days', deidentification: 'day' }),
+    kept(
+      `visitDay_${t}`,
+      'integer',
+      `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`,
+      `f.${factColumn.visitDay(t)}`,
+      { unit: 'days', deidentification: 'day' },
+    ),
     keptCode(`snapping_${t}`, SNAPPING, `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.snapping(t)}`),
-    kept(`groinPain_${t}`, 'number', `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.groinPain(t)}`),
+    kept(
+      `groinPain_${t}`,
+      'number',
+      `Groin pain NRS 0–10 at the ${TIMEPOINT_LABEL[t]} visit`,
+      `f.${factColumn.groinPain(t)}`,
+    ),
     ...EXPORT_INSTRUMENTS.map((i) =>
-      kept(`${i}_${t}`, 'number', `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.score(i, t)}`)),
+      kept(
+        `${i}_${t}`,
+        'number',
+        `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`,
+        `f.${factColumn.score(i, t)}`,
+      ),
+    ),
   ]),
   ...COMPLICATION_TYPE.codes.map((type) => {
     const flag = factColumn.hasComplication(type);
-    return col(`complication_${type}`, 'boolean', 'kept', `Any complication: ${COMPLICATION_TYPE.labels[type]}`, (r) => r[flag] === true,
-      { source: `coalesce(f.${flag}, false)` });
+    return col(
+      `complication_${type}`,
+      'boolean',
+      'kept',
+      `Any complication: ${COMPLICATION_TYPE.labels[type]}`,
+      (r) => r[flag] === true,
+      { source: `coalesce(f.${flag}, false)` },
+    );
   }),
   kept('maxBrookerGrade', 'integer', 'Highest Brooker grade of heterotopic ossification (1–4)', 'f.max_brooker_grade'),
-  kept('firstComplicationDay', 'integer', 'Days from surgery to the first complication', 'f.first_complication_day', { unit: 'days', deidentification: 'day' }),
-  kept('recurrenceDay', 'integer', 'Days from surgery to the first recurrent snapping', 'f.recurrence_day', { unit: 'days', deidentification: 'day' }),
-  kept('reoperationDay', 'integer', 'Days from surgery to the first reoperation', 'f.reoperation_day', { unit: 'days', deidentification: 'day' }),
-  kept('conversionDay', 'integer', 'Days from surgery to conversion to arthroplasty', 'f.conversion_day', { unit: 'days', deidentification: 'day' }),
+  kept('firstComplicationDay', 'integer', 'Days from surgery to the first complication', 'f.first_complication_day', {
+    unit: 'days',
+    deidentification: 'day',
+  }),
+  kept('recurrenceDay', 'integer', 'Days from surgery to the first recurrent snapping', 'f.recurrence_day', {
+    unit: 'days',
+    deidentification: 'day',
+  }),
+  kept('reoperationDay', 'integer', 'Days from surgery to the first reoperation', 'f.reoperation_day', {
+    unit: 'days',
+    deidentification: 'day',
+  }),
+  kept('conversionDay', 'integer', 'Days from surgery to conversion to arthroplasty', 'f.conversion_day', {
+    unit: 'days',
+    deidentification: 'day',
+  }),
 ];
 
 // The CSV text of a column as PostgreSQL renders it: the same text the encoder would write for the
@@ -190,7 +311,11 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
   col('visitDate', 'date', 'identified_only', 'Visit date', (r) => r.visit_date),
   col('visitDay', 'integer', 'day', 'Days after surgery', (r) => r.day, { unit: 'days' }),
   col('timepoint', 'code', 'kept', 'Timepoint derived from the day (registry windows)', (r) => r.timepoint, {
-    codes: { name: 'Timepoint', codes: TIMEPOINTS, labels: Object.fromEntries(TIMEPOINTS.map((t) => [t, TIMEPOINT_LABEL[t] ?? 'outside every window'])) },
+    codes: {
+      name: 'Timepoint',
+      codes: TIMEPOINTS,
+      labels: Object.fromEntries(TIMEPOINTS.map((t) => [t, TIMEPOINT_LABEL[t] ?? 'outside every window'])),
+    },
   }),
   code('contactMode', CONTACT_MODE, 'How the visit took place', 'contact_mode'),
   code('snapping', SNAPPING, 'Snapping', 'snapping'),
@@ -200,10 +325,23 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
   col('satisfaction', 'integer', 'kept', 'Satisfaction 0–10', (r) => r.satisfaction),
   ...EXPORT_INSTRUMENTS.map((i) => {
     const score = `${i}_score`;
-    return col(`${i}Score`, 'number', 'kept', `${INSTRUMENT_LABEL[i]} score 0–100 (null when too few items were answered)`, (r) => r[score] ?? null);
+    return col(
+      `${i}Score`,
+      'number',
+      'kept',
+      `${INSTRUMENT_LABEL[i]} score 0–100 (null when too few items were answered)`,
+      (r) => r[score] ?? null,
+    );
   }),
   ...(['mobility', 'selfCare', 'usualActivities', 'painDiscomfort', 'anxietyDepression', 'vas'] as const).map((dim) =>
-    col(`eq5d5l_${dim}`, 'integer', 'kept', dim === 'vas' ? 'EQ-5D-5L visual analogue scale 0–100' : `EQ-5D-5L ${dim} level 1–5`, (r) => r.eq5d5l?.[dim] ?? null)),
+    col(
+      `eq5d5l_${dim}`,
+      'integer',
+      'kept',
+      dim === 'vas' ? 'EQ-5D-5L visual analogue scale 0–100' : `EQ-5D-5L ${dim} level 1–5`,
+      (r) => r.eq5d5l?.[dim] ?? null,
+    ),
+  ),
 ];
 
 const COMPLICATION_COLUMNS: ExportColumn[] = [
@@ -218,10 +356,14 @@ const COMPLICATION_COLUMNS: ExportColumn[] = [
   col('sinkGrade', 'integer', 'kept', 'Sink grade 1–5', (r) => r.sink_grade),
   code('clavienDindo', CLAVIEN_DINDO, 'Clavien–Dindo grade', 'clavien_dindo'),
   col('reoperationDate', 'date', 'identified_only', 'Reoperation date', (r) => r.reoperation_date),
-  col('reoperationDay', 'integer', 'day', 'Days from surgery to the reoperation', (r) => day(r, r.reoperation_date), { unit: 'days' }),
+  col('reoperationDay', 'integer', 'day', 'Days from surgery to the reoperation', (r) => day(r, r.reoperation_date), {
+    unit: 'days',
+  }),
   code('reoperationProcedure', REOPERATION_PROCEDURE, 'Reoperation procedure', 'reoperation_procedure'),
   col('resolvedDate', 'date', 'identified_only', 'Resolution date', (r) => r.resolved_date),
-  col('resolvedDay', 'integer', 'day', 'Days from surgery to resolution', (r) => day(r, r.resolved_date), { unit: 'days' }),
+  col('resolvedDay', 'integer', 'day', 'Days from surgery to resolution', (r) => day(r, r.resolved_date), {
+    unit: 'days',
+  }),
   col('description', 'string', 'identified_only', 'Free-text description', (r) => r.description),
 ];
 
@@ -235,7 +377,11 @@ export function columnsFor(dataset: ExportDataset, identified: boolean): ExportC
   return EXPORT_COLUMNS[dataset].filter((c) => identified || c.deidentification !== 'identified_only');
 }
 
-export function rowValues(columns: ExportColumn[], row: Record<string, any>, context: ExportContext): Record<string, unknown> {
+export function rowValues(
+  columns: ExportColumn[],
+  row: Record<string, any>,
+  context: ExportContext,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const column of columns) out[column.name] = column.value(row, context) ?? null;
   return out;

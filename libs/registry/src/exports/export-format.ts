@@ -38,7 +38,8 @@ function cellWriter(type: ExportColumn['type']): CellWriter {
     case 'code':
       return (v) => (v === null || v === undefined ? '' : typeof v === 'string' && /^\w+$/.test(v) ? v : csvField(v));
     case 'codes':
-      return (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\w+$/.test(x)) ? v.join(';') : csvField(v));
+      return (v) =>
+        Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\w+$/.test(x)) ? v.join(';') : csvField(v);
     default:
       return csvField;
   }

@@ -51,7 +51,9 @@ export class ExportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.info({ jobId: job.id, dataset: job.dataset }, 'export job done');
       } catch (error) {
         this.logger.error({ err: error, jobId: job.id }, 'export job failed');
-        await this.exports.finish(job.id, { status: 'failed', error: 'The export failed; the log has the details under this job id.' }).catch(() => undefined);
+        await this.exports
+          .finish(job.id, { status: 'failed', error: 'The export failed; the log has the details under this job id.' })
+          .catch(() => undefined);
       }
     }
   }

@@ -49,7 +49,11 @@ export class ExportsController {
   @Get('complications')
   @Authorize(Permission.ExportDeidentified)
   @ApiProduces('text/csv', 'application/x-ndjson')
-  async complications(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
+  async complications(
+    @Auth() auth: AuthContext,
+    @Query() query: ExportQuery,
+    @Res() response: Response,
+  ): Promise<void> {
     await this.exports.streamTo(auth, 'complications', query, filtersOf(auth, query), response);
   }
 
@@ -57,7 +61,11 @@ export class ExportsController {
   @HttpCode(202)
   @Authorize(Permission.ExportDeidentified)
   @ApiAcceptedResponse({ type: ExportJobResponse, description: 'Queued; poll GET /exports/:id' })
-  async create(@Auth() auth: AuthContext, @Body() body: CreateExportRequest, @Res({ passthrough: true }) response: Response): Promise<ExportJobResponse> {
+  async create(
+    @Auth() auth: AuthContext,
+    @Body() body: CreateExportRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ExportJobResponse> {
     const job = await this.exports.createJob(auth, body, requestContext.correlationId() ?? null);
     response.setHeader('Location', `/api/v1/exports/${job.id}`);
     return this.exports.toJobResponse(job);

@@ -7,7 +7,13 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { CaseRepository, type ExportDataset, type ExportJobEntity, ExportRepository, type ReportFilter } from '@ilr/persistence';
+import {
+  CaseRepository,
+  type ExportDataset,
+  type ExportJobEntity,
+  ExportRepository,
+  type ReportFilter,
+} from '@ilr/persistence';
 import { type AuthContext, Permission, roleMay } from '../access/access.policy.js';
 import { AuditService } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -16,7 +22,15 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
 import { MrnCipher } from '../patients/mrn-cipher.js';
 import type { CreateExportRequest, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
-import { columnsFor, csvSplit, DEIDENTIFICATION_RULES, EXPORT_COLUMNS, type ExportColumn, type ExportContext, sqlCsvText } from './export-columns.js';
+import {
+  columnsFor,
+  csvSplit,
+  DEIDENTIFICATION_RULES,
+  EXPORT_COLUMNS,
+  type ExportColumn,
+  type ExportContext,
+  sqlCsvText,
+} from './export-columns.js';
 import { CONTENT_TYPES, ExportEncoder, type ExportFormat } from './export-format.js';
 import { caseBundle } from './fhir.js';
 import { exportPseudonym } from './pseudonym.js';
@@ -35,7 +49,10 @@ interface ExportSpec {
 // queries per batch, and passes each row on with its details (for FHIR bundles).
 class DetailBatcher extends Transform {
   private batch: Array<Record<string, any>> = [];
-  constructor(private readonly fetch: (ids: string[]) => Promise<{ visits: any[]; proms: any[]; complications: any[] }>, private readonly size = 100) {
+  constructor(
+    private readonly fetch: (ids: string[]) => Promise<{ visits: any[]; proms: any[]; complications: any[] }>,
+    private readonly size = 100,
+  ) {
     super({ objectMode: true, highWaterMark: size });
   }
   private async drain(): Promise<void> {
@@ -96,9 +113,12 @@ export class ExportsService {
   // Registry staff and admins export; identified exports are for admins only.
   private authorize(auth: AuthContext, dataset: ExportDataset, format: ExportFormat, identified: boolean): void {
     if (!roleMay(auth.user.role, Permission.ExportDeidentified)) throw DomainError.forbidden();
-    if (identified && !roleMay(auth.user.role, Permission.ExportIdentified)) throw DomainError.forbidden('Only an administrator may export identified data.');
+    if (identified && !roleMay(auth.user.role, Permission.ExportIdentified))
+      throw DomainError.forbidden('Only an administrator may export identified data.');
     if (format === 'fhir' && dataset !== 'cases') {
-      throw DomainError.validation([{ field: 'format', code: 'not_for_dataset', message: 'format fhir is available for the cases dataset only' }]);
+      throw DomainError.validation([
+        { field: 'format', code: 'not_for_dataset', message: 'format fhir is available for the cases dataset only' },
+      ]);
     }
   }
 
@@ -110,16 +130,28 @@ export class ExportsService {
     const split = spec.format === 'csv' && spec.dataset === 'cases' ? csvSplit(columns) : null;
     const tail = split ? split.tail.map(sqlCsvText).join(` || ',' || `) : undefined;
     const source = await this.exports.stream(spec.dataset, spec.filters, spec.identified, tail);
-    const encoder = spec.format === 'fhir'
-      ? new ExportEncoder('fhir', columns, context, (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`)
-      : new ExportEncoder(spec.format, columns, context, undefined, split?.head);
+    const encoder =
+      spec.format === 'fhir'
+        ? new ExportEncoder(
+            'fhir',
+            columns,
+            context,
+            (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`,
+          )
+        : new ExportEncoder(spec.format, columns, context, undefined, split?.head);
     const stages: Array<Readable | Transform> = [source.rows];
     if (spec.format === 'fhir') stages.push(new DetailBatcher((ids) => this.exports.detailsFor(ids)));
     stages.push(encoder);
     return { source, encoder, stages, columns };
   }
 
-  private manifest(spec: ExportSpec, columns: ExportColumn[], rows: number, sha256: string, extra: Record<string, unknown> = {}) {
+  private manifest(
+    spec: ExportSpec,
+    columns: ExportColumn[],
+    rows: number,
+    sha256: string,
+    extra: Record<string, unknown> = {},
+  ) {
     const applied = [...new Set(columns.map((c) => c.deidentification))];
     return {
       dataset: spec.dataset,
@@ -138,23 +170,47 @@ export class ExportsService {
     };
   }
 
-  private async recordExport(auth: AuthContext, spec: ExportSpec, details: Record<string, unknown>, entityId: string | null = null): Promise<void> {
-    await this.cases.transaction((manager) => this.audit.record(manager, auth, {
-      action: 'export', entity: 'export', entityId,
-      details: { dataset: spec.dataset, format: spec.format, identified: spec.identified, filters: spec.filters, ...details },
-    }));
+  private async recordExport(
+    auth: AuthContext,
+    spec: ExportSpec,
+    details: Record<string, unknown>,
+    entityId: string | null = null,
+  ): Promise<void> {
+    await this.cases.transaction((manager) =>
+      this.audit.record(manager, auth, {
+        action: 'export',
+        entity: 'export',
+        entityId,
+        details: {
+          dataset: spec.dataset,
+          format: spec.format,
+          identified: spec.identified,
+          filters: spec.filters,
+          ...details,
+        },
+      }),
+    );
   }
 
   // A synchronous export streamed straight to the client. The audit event and the manifest are
   // written when the stream ends, with the row count and the checksum of what was sent.
-  async streamTo(auth: AuthContext, dataset: ExportDataset, query: ExportQuery, filters: ReportFilter, response: Response): Promise<void> {
+  async streamTo(
+    auth: AuthContext,
+    dataset: ExportDataset,
+    query: ExportQuery,
+    filters: ReportFilter,
+    response: Response,
+  ): Promise<void> {
     const spec: ExportSpec = { dataset, format: query.format ?? 'csv', identified: query.identified ?? false, filters };
     this.authorize(auth, dataset, spec.format, spec.identified);
     const { source, encoder, stages, columns } = await this.open(spec);
     const stamp = new Date().toISOString().slice(0, 10);
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[spec.format]);
-    response.setHeader('Content-Disposition', `attachment; filename="ilr-${dataset}-${spec.identified ? 'identified' : 'deidentified'}-${stamp}.${EXTENSIONS[spec.format]}"`);
+    response.setHeader(
+      'Content-Disposition',
+      `attachment; filename="ilr-${dataset}-${spec.identified ? 'identified' : 'deidentified'}-${stamp}.${EXTENSIONS[spec.format]}"`,
+    );
     response.setHeader('Cache-Control', 'no-store');
     let failure: Error | undefined;
     try {
@@ -167,9 +223,13 @@ export class ExportsService {
     const sha256 = encoder.sha256();
     const aborted = Boolean(failure);
     await this.recordExport(auth, spec, { rows: encoder.rows, sha256, aborted });
-    if (!aborted) await this.writeManifest(`sync-${stamp}-${dataset}-${randomBytes(4).toString('hex')}`, this.manifest(spec, columns, encoder.rows, sha256));
+    if (!aborted)
+      await this.writeManifest(
+        `sync-${stamp}-${dataset}-${randomBytes(4).toString('hex')}`,
+        this.manifest(spec, columns, encoder.rows, sha256),
+      );
     // A client that hangs up ends the export (the cursor is closed); anything else is a fault.
-    if (failure && (response.destroyed && !response.writableFinished)) {
+    if (failure && response.destroyed && !response.writableFinished) {
       this.logger.info({ dataset, rows: encoder.rows }, 'export stopped: the client disconnected');
     } else if (failure) {
       this.logger.error({ err: failure, dataset }, 'export stream failed');
@@ -185,31 +245,55 @@ export class ExportsService {
   }
 
   // --- asynchronous jobs --------------------------------------------------------------------
-  async createJob(auth: AuthContext, request: CreateExportRequest, correlationId: string | null): Promise<ExportJobEntity> {
+  async createJob(
+    auth: AuthContext,
+    request: CreateExportRequest,
+    correlationId: string | null,
+  ): Promise<ExportJobEntity> {
     const spec = { dataset: request.dataset, format: request.format, identified: request.identified ?? false };
     this.authorize(auth, spec.dataset, spec.format, spec.identified);
-    return this.exports.createJob({ requestedBy: auth.user.id, ...spec, filters: { ...(request.filters ?? {}) }, correlationId });
+    return this.exports.createJob({
+      requestedBy: auth.user.id,
+      ...spec,
+      filters: { ...(request.filters ?? {}) },
+      correlationId,
+    });
   }
 
   // The requester (or an admin) sees a job; anyone else gets a 404.
   async job(auth: AuthContext, id: string): Promise<ExportJobEntity> {
     const job = await this.exports.findJob(id);
-    if (!job || (job.requestedBy !== auth.user.id && auth.user.role !== 'admin')) throw DomainError.notFound('The export');
+    if (!job || (job.requestedBy !== auth.user.id && auth.user.role !== 'admin'))
+      throw DomainError.notFound('The export');
     return job;
   }
 
   async sendFile(auth: AuthContext, id: string, response: Response): Promise<void> {
     const job = await this.job(auth, id);
     if (job.status !== 'done' || !job.fileName) {
-      throw new DomainError(ErrorCode.Conflict, `The export is ${job.status}; its file is not ready.`, { extensions: { status: job.status } });
+      throw new DomainError(ErrorCode.Conflict, `The export is ${job.status}; its file is not ready.`, {
+        extensions: { status: job.status },
+      });
     }
     const path = join(this.config.exports.dir, job.fileName);
     const { size } = await stat(path);
     // Handing the file over is an export in its own right: recorded, with who took it, before it leaves.
-    await this.cases.transaction((manager) => this.audit.record(manager, auth, {
-      action: 'export', entity: 'export', entityId: job.id,
-      details: { download: true, dataset: job.dataset, format: job.format, identified: job.identified, filters: job.filters, rows: job.rows, sha256: job.sha256 },
-    }));
+    await this.cases.transaction((manager) =>
+      this.audit.record(manager, auth, {
+        action: 'export',
+        entity: 'export',
+        entityId: job.id,
+        details: {
+          download: true,
+          dataset: job.dataset,
+          format: job.format,
+          identified: job.identified,
+          filters: job.filters,
+          rows: job.rows,
+          sha256: job.sha256,
+        },
+      }),
+    );
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[job.format as ExportFormat]);
     response.setHeader('Content-Length', String(size));
@@ -231,7 +315,12 @@ export class ExportsService {
   // Runs one claimed job into EXPORT_DIR: written to a .partial file, renamed when complete, with
   // progress saved as it goes, then the manifest and the audit event (in the requester's name).
   async runJob(job: ExportJobEntity): Promise<void> {
-    const spec: ExportSpec = { dataset: job.dataset as ExportDataset, format: job.format as ExportFormat, identified: job.identified, filters: job.filters as ReportFilter };
+    const spec: ExportSpec = {
+      dataset: job.dataset as ExportDataset,
+      format: job.format as ExportFormat,
+      identified: job.identified,
+      filters: job.filters as ReportFilter,
+    };
     const fileName = `${job.id}.${EXTENSIONS[spec.format]}`;
     await mkdir(this.config.exports.dir, { recursive: true });
     const finalPath = join(this.config.exports.dir, fileName);
@@ -252,7 +341,11 @@ export class ExportsService {
     });
     let failure: Error | undefined;
     try {
-      await pipeline([...stages, progress, createWriteStream(partial)] as unknown as [Readable, ...Transform[], Writable]);
+      await pipeline([...stages, progress, createWriteStream(partial)] as unknown as [
+        Readable,
+        ...Transform[],
+        Writable,
+      ]);
       await rename(partial, finalPath);
     } catch (error) {
       failure = error as Error;
@@ -261,9 +354,15 @@ export class ExportsService {
     }
     if (failure) throw failure;
     const sha256 = encoder.sha256();
-    await this.writeManifest(job.id, this.manifest(spec, columns, encoder.rows, sha256, { jobId: job.id, file: fileName }));
+    await this.writeManifest(
+      job.id,
+      this.manifest(spec, columns, encoder.rows, sha256, { jobId: job.id, file: fileName }),
+    );
     await this.exports.finish(job.id, { status: 'done', rows: encoder.rows, sha256, fileName });
-    const requester = { user: { id: job.requestedBy, email: '', displayName: '', role: 'admin' as const }, via: 'access_token' as const };
+    const requester = {
+      user: { id: job.requestedBy, email: '', displayName: '', role: 'admin' as const },
+      via: 'access_token' as const,
+    };
     await this.recordExport(requester, spec, { rows: encoder.rows, sha256, jobId: job.id, file: fileName }, job.id);
   }
 
@@ -271,25 +370,40 @@ export class ExportsService {
     return {
       deidentification: DEIDENTIFICATION_RULES,
       consent: "Only patients with consent 'given' appear in exports.",
-      datasets: Object.fromEntries(Object.entries(EXPORT_COLUMNS).map(([dataset, columns]) => [dataset, columns.map((c) => ({
-        name: c.name,
-        type: c.type,
-        unit: c.unit ?? null,
-        description: c.description,
-        deidentification: c.deidentification,
-        inDeidentifiedExports: c.deidentification !== 'identified_only',
-        codes: c.codes ? c.codes.codes.map((code) => ({ code, label: c.codes!.labels[code] })) : null,
-      }))])),
+      datasets: Object.fromEntries(
+        Object.entries(EXPORT_COLUMNS).map(([dataset, columns]) => [
+          dataset,
+          columns.map((c) => ({
+            name: c.name,
+            type: c.type,
+            unit: c.unit ?? null,
+            description: c.description,
+            deidentification: c.deidentification,
+            inDeidentifiedExports: c.deidentification !== 'identified_only',
+            codes: c.codes ? c.codes.codes.map((code) => ({ code, label: c.codes!.labels[code] })) : null,
+          })),
+        ]),
+      ),
     };
   }
 
   dictionaryCsv(): string {
-    const rows = Object.entries(EXPORT_COLUMNS).flatMap(([dataset, columns]) => columns.map((c) => ({
-      dataset, name: c.name, type: c.type, unit: c.unit ?? '', description: c.description, deidentification: c.deidentification,
-      inDeidentifiedExports: c.deidentification !== 'identified_only',
-      codes: c.codes ? c.codes.codes.map((code) => `${code}=${c.codes!.labels[code]}`).join('; ') : '',
-    })));
-    return toCsv(['dataset', 'name', 'type', 'unit', 'description', 'deidentification', 'inDeidentifiedExports', 'codes'], rows);
+    const rows = Object.entries(EXPORT_COLUMNS).flatMap(([dataset, columns]) =>
+      columns.map((c) => ({
+        dataset,
+        name: c.name,
+        type: c.type,
+        unit: c.unit ?? '',
+        description: c.description,
+        deidentification: c.deidentification,
+        inDeidentifiedExports: c.deidentification !== 'identified_only',
+        codes: c.codes ? c.codes.codes.map((code) => `${code}=${c.codes!.labels[code]}`).join('; ') : '',
+      })),
+    );
+    return toCsv(
+      ['dataset', 'name', 'type', 'unit', 'description', 'deidentification', 'inDeidentifiedExports', 'codes'],
+      rows,
+    );
   }
 
   toJobResponse(job: ExportJobEntity): ExportJobResponse {
@@ -301,7 +415,14 @@ export class ExportsService {
       identified: job.identified,
       filters: job.filters,
       rows: job.rows,
-      progress: job.status === 'done' ? 1 : job.rowsTotal ? Math.min(1, (job.rows ?? 0) / job.rowsTotal) : job.rowsTotal === 0 ? 1 : null,
+      progress:
+        job.status === 'done'
+          ? 1
+          : job.rowsTotal
+            ? Math.min(1, (job.rows ?? 0) / job.rowsTotal)
+            : job.rowsTotal === 0
+              ? 1
+              : null,
       sha256: job.sha256,
       error: job.error,
       createdAt: job.createdAt.toISOString(),

@@ -28,7 +28,11 @@ export function promRows(answers: PromAnswersDto | undefined): Partial<Record<In
 }
 
 function stripNulls(answers: PromAnswersDto): PromAnswers {
-  return Object.fromEntries(Object.entries(answers).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, plain(v)])) as PromAnswers;
+  return Object.fromEntries(
+    Object.entries(answers)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, plain(v)]),
+  ) as PromAnswers;
 }
 
 // Class instances from validation → plain JSON (absent mHHS items become null: unanswered).
@@ -37,14 +41,19 @@ function plain(value: unknown): object {
 }
 
 export function toPromResults(proms: PromResponseEntity[]): Record<string, PromResultResponse> {
-  return Object.fromEntries(proms.map((p) => [p.instrument, {
-    items: p.items,
-    score: p.score,
-    raw: p.raw,
-    answered: p.answered,
-    ...(p.unscoredReason ? { unscoredReason: p.unscoredReason } : {}),
-    scoringVersion: p.scoringVersion,
-  }]));
+  return Object.fromEntries(
+    proms.map((p) => [
+      p.instrument,
+      {
+        items: p.items,
+        score: p.score,
+        raw: p.raw,
+        answered: p.answered,
+        ...(p.unscoredReason ? { unscoredReason: p.unscoredReason } : {}),
+        scoringVersion: p.scoringVersion,
+      },
+    ]),
+  );
 }
 
 export function toFollowUpResponse(visit: FollowUpEntity, proms: PromResponseEntity[]): FollowUpResponse {

@@ -6,7 +6,12 @@ import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
 import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { reply } from '../common/reply.js';
-import { CreateFollowUpRequest, DeleteRecordRequest, FollowUpResponse, UpdateFollowUpRequest } from './dto/follow-up.dto.js';
+import {
+  CreateFollowUpRequest,
+  DeleteRecordRequest,
+  FollowUpResponse,
+  UpdateFollowUpRequest,
+} from './dto/follow-up.dto.js';
 import { FollowUpsService } from './follow-ups.service.js';
 
 @ApiTags('follow-ups')
@@ -17,9 +22,17 @@ export class FollowUpsController {
   @Post('cases/:caseId/follow-ups')
   @Authorize(Permission.FollowUpWrite)
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({ type: FollowUpResponse, description: 'The visit with its derived timepoint and each PROM scored' })
-  async create(@Auth() auth: AuthContext, @IdParam('caseId') caseId: string, @Body() body: CreateFollowUpRequest,
-    @Idempotency() idempotency: IdempotencyRequest | undefined, @Res({ passthrough: true }) response: Response): Promise<FollowUpResponse> {
+  @ApiCreatedResponse({
+    type: FollowUpResponse,
+    description: 'The visit with its derived timepoint and each PROM scored',
+  })
+  async create(
+    @Auth() auth: AuthContext,
+    @IdParam('caseId') caseId: string,
+    @Body() body: CreateFollowUpRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FollowUpResponse> {
     return reply(response, await this.followUps.create(auth, caseId, body, idempotency));
   }
 
@@ -27,8 +40,13 @@ export class FollowUpsController {
   @Authorize(Permission.FollowUpWrite)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiOkResponse({ type: FollowUpResponse })
-  async update(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: UpdateFollowUpRequest,
-    @Res({ passthrough: true }) response: Response): Promise<FollowUpResponse> {
+  async update(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: UpdateFollowUpRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FollowUpResponse> {
     const updated = await this.followUps.update(auth, id, ifMatch, body);
     response.setHeader('ETag', etag(updated.version));
     return updated;
@@ -39,7 +57,12 @@ export class FollowUpsController {
   @Authorize(Permission.FollowUpWrite)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiNoContentResponse()
-  async remove(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: DeleteRecordRequest): Promise<void> {
+  async remove(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: DeleteRecordRequest,
+  ): Promise<void> {
     await this.followUps.remove(auth, id, ifMatch, body.reason);
   }
 }

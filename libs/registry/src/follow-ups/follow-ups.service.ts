@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { checkVisitRules, daysBetween, deriveTimepoint, type Instrument } from '@ilr/clinical';
-import { AccessRepository, CaseFactsRepository, CaseRepository, ComplicationRepository, type FollowUpEntity, FollowUpRepository } from '@ilr/persistence';
+import {
+  AccessRepository,
+  CaseFactsRepository,
+  CaseRepository,
+  ComplicationRepository,
+  type FollowUpEntity,
+  FollowUpRepository,
+} from '@ilr/persistence';
 import type { AuditChange } from '@ilr/persistence';
 import { type AuthContext, Permission, requireAccess } from '../access/access.policy.js';
 import { AuditService, creationChanges } from '../audit/audit.service.js';
@@ -11,7 +18,15 @@ import { PatientsService } from '../patients/patients.service.js';
 import type { CreateFollowUpRequest, FollowUpResponse, UpdateFollowUpRequest } from './dto/follow-up.dto.js';
 import { promRows, toFollowUpResponse } from './follow-up.mapper.js';
 
-const VISIT_FIELDS = ['visitDate', 'contactMode', 'snapping', 'groinPain', 'hipFlexionStrength', 'returnedToSport', 'satisfaction'] as const;
+const VISIT_FIELDS = [
+  'visitDate',
+  'contactMode',
+  'snapping',
+  'groinPain',
+  'hipFlexionStrength',
+  'returnedToSport',
+  'satisfaction',
+] as const;
 
 @Injectable()
 export class FollowUpsService {
@@ -32,7 +47,12 @@ export class FollowUpsService {
     return caseId;
   }
 
-  async create(auth: AuthContext, caseId: string, request: CreateFollowUpRequest, idempotency?: IdempotencyRequest): Promise<HttpResult<FollowUpResponse>> {
+  async create(
+    auth: AuthContext,
+    caseId: string,
+    request: CreateFollowUpRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<HttpResult<FollowUpResponse>> {
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The case');
     return this.cases.transaction((manager) =>
       this.idempotency.run(manager, auth, idempotency, async () => {
@@ -59,19 +79,31 @@ export class FollowUpsService {
         const proms = await this.visits.promsOf([visit.id], manager);
         await this.facts.refresh(manager, [caseId]);
         await this.audit.record(manager, auth, {
-          action: 'create', entity: 'follow_up', entityId: visit.id, caseId,
+          action: 'create',
+          entity: 'follow_up',
+          entityId: visit.id,
+          caseId,
           changes: [
             ...creationChanges(Object.fromEntries(VISIT_FIELDS.map((f) => [f, visit[f]]))),
             { field: 'timepoint', from: null, to: visit.timepoint },
             ...proms.map((p) => ({ field: `proms.${p.instrument}`, from: null, to: p.items })),
           ],
         });
-        return { status: 201, body: toFollowUpResponse(visit, proms), headers: { Location: `/api/v1/follow-ups/${visit.id}`, ETag: etag(visit.version) } };
+        return {
+          status: 201,
+          body: toFollowUpResponse(visit, proms),
+          headers: { Location: `/api/v1/follow-ups/${visit.id}`, ETag: etag(visit.version) },
+        };
       }),
     );
   }
 
-  async update(auth: AuthContext, id: string, ifMatch: string | undefined, request: UpdateFollowUpRequest): Promise<FollowUpResponse> {
+  async update(
+    auth: AuthContext,
+    id: string,
+    ifMatch: string | undefined,
+    request: UpdateFollowUpRequest,
+  ): Promise<FollowUpResponse> {
     const caseId = await this.caseOf(id);
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The follow-up');
     return this.cases.transaction(async (manager) => {
@@ -99,7 +131,8 @@ export class FollowUpsService {
       for (const [instrument, row] of Object.entries(rows) as Array<[Instrument, { items: object } | null]>) {
         const old = before.find((p) => p.instrument === instrument)?.items ?? null;
         const now = row?.items ?? null;
-        if (JSON.stringify(old) !== JSON.stringify(now)) changes.push({ field: `proms.${instrument}`, from: old, to: now });
+        if (JSON.stringify(old) !== JSON.stringify(now))
+          changes.push({ field: `proms.${instrument}`, from: old, to: now });
       }
       if (changes.length === 0) return toFollowUpResponse(current, before);
       const updated = await this.visits.update(manager, id, next);
@@ -121,7 +154,10 @@ export class FollowUpsService {
       if (!theCase || !current) throw DomainError.notFound('The follow-up');
       assertIfMatch(ifMatch, current.version);
       if ((await this.complications.countReferencingVisit(id, manager)) > 0) {
-        throw new DomainError(ErrorCode.Conflict, 'A complication names this visit as where it was found: change or delete that complication first.');
+        throw new DomainError(
+          ErrorCode.Conflict,
+          'A complication names this visit as where it was found: change or delete that complication first.',
+        );
       }
       await this.visits.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
       await this.facts.refresh(manager, [caseId]);

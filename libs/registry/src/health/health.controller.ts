@@ -26,7 +26,9 @@ export class HealthController {
     try {
       await this.dataSource.query('SELECT 1');
     } catch {
-      throw new DomainError(ErrorCode.NotReady, 'The database is not reachable.', { extensions: { checks: { database: 'down' } } });
+      throw new DomainError(ErrorCode.NotReady, 'The database is not reachable.', {
+        extensions: { checks: { database: 'down' } },
+      });
     }
     const pending = await this.dataSource.showMigrations();
     if (pending) {

@@ -6,7 +6,13 @@ import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
 import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { reply } from '../common/reply.js';
-import { CreatePatientRequest, PatientListResponse, PatientLookupQuery, PatientResponse, UpdatePatientRequest } from './dto/patient.dto.js';
+import {
+  CreatePatientRequest,
+  PatientListResponse,
+  PatientLookupQuery,
+  PatientResponse,
+  UpdatePatientRequest,
+} from './dto/patient.dto.js';
 import { PatientsService } from './patients.service.js';
 
 @ApiTags('patients')
@@ -19,22 +25,36 @@ export class PatientsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiCreatedResponse({ type: PatientResponse })
   @ApiConflictResponse({ description: 'The MRN is known; the problem carries `existingId`' })
-  async create(@Auth() auth: AuthContext, @Body() body: CreatePatientRequest, @Idempotency() idempotency: IdempotencyRequest | undefined,
-    @Res({ passthrough: true }) response: Response): Promise<PatientResponse> {
+  async create(
+    @Auth() auth: AuthContext,
+    @Body() body: CreatePatientRequest,
+    @Idempotency() idempotency: IdempotencyRequest | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PatientResponse> {
     return reply(response, await this.patients.create(auth, body, idempotency));
   }
 
   @Get()
   @Authorize(Permission.PatientReadIdentified)
-  @ApiOkResponse({ type: PatientListResponse, description: 'The patient with exactly this MRN, if the caller may see it' })
+  @ApiOkResponse({
+    type: PatientListResponse,
+    description: 'The patient with exactly this MRN, if the caller may see it',
+  })
   async lookup(@Auth() auth: AuthContext, @Query() query: PatientLookupQuery): Promise<PatientListResponse> {
-    return { items: (await this.patients.lookup(auth, query.mrn)).map((p) => this.patients.view(auth, p)), nextCursor: null };
+    return {
+      items: (await this.patients.lookup(auth, query.mrn)).map((p) => this.patients.view(auth, p)),
+      nextCursor: null,
+    };
   }
 
   @Get(':id')
   @Authorize(Permission.PatientRead)
   @ApiOkResponse({ type: PatientResponse })
-  async get(@Auth() auth: AuthContext, @IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<PatientResponse> {
+  async get(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PatientResponse> {
     const patient = await this.patients.get(auth, id);
     response.setHeader('ETag', etag(patient.version));
     return this.patients.view(auth, patient);
@@ -44,8 +64,13 @@ export class PatientsController {
   @Authorize(Permission.PatientUpdate)
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiOkResponse({ type: PatientResponse })
-  async update(@Auth() auth: AuthContext, @IdParam() id: string, @IfMatch() ifMatch: string | undefined, @Body() body: UpdatePatientRequest,
-    @Res({ passthrough: true }) response: Response): Promise<PatientResponse> {
+  async update(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @IfMatch() ifMatch: string | undefined,
+    @Body() body: UpdatePatientRequest,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PatientResponse> {
     const patient = await this.patients.update(auth, id, ifMatch, body);
     response.setHeader('ETag', etag(patient.version));
     return this.patients.view(auth, patient);

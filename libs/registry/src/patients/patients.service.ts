@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ageInYears, todayIn } from '@ilr/clinical';
-import { AccessRepository, CaseFactsRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
+import {
+  AccessRepository,
+  CaseFactsRepository,
+  CaseRepository,
+  type PatientEntity,
+  PatientRepository,
+} from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
 import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { type AuditEventInput, AuditService, creationChanges } from '../audit/audit.service.js';
@@ -50,10 +56,21 @@ export class PatientsService {
   patientDateErrors(values: { birthDate: string; deceasedDate?: string | null }, prefix = ''): FieldError[] {
     const errors: FieldError[] = [];
     const today = this.today();
-    if (values.birthDate > today) errors.push({ field: `${prefix}birthDate`, code: 'in_future', message: 'birthDate must not be in the future' });
+    if (values.birthDate > today)
+      errors.push({ field: `${prefix}birthDate`, code: 'in_future', message: 'birthDate must not be in the future' });
     if (values.deceasedDate) {
-      if (values.deceasedDate > today) errors.push({ field: `${prefix}deceasedDate`, code: 'in_future', message: 'deceasedDate must not be in the future' });
-      if (values.deceasedDate < values.birthDate) errors.push({ field: `${prefix}deceasedDate`, code: 'before_birth', message: 'deceasedDate must not be before birthDate' });
+      if (values.deceasedDate > today)
+        errors.push({
+          field: `${prefix}deceasedDate`,
+          code: 'in_future',
+          message: 'deceasedDate must not be in the future',
+        });
+      if (values.deceasedDate < values.birthDate)
+        errors.push({
+          field: `${prefix}deceasedDate`,
+          code: 'before_birth',
+          message: 'deceasedDate must not be before birthDate',
+        });
     }
     return errors;
   }
@@ -64,19 +81,24 @@ export class PatientsService {
 
   // Finds the patient with this MRN, or creates it, inside the caller's transaction; `created`
   // tells the caller to record the creation (creationEvent) with its own audit events.
-  async findOrCreate(manager: EntityManager, input: PatientInput & { consent?: CreatePatientRequest['consent']; deceasedDate?: string | null }):
-    Promise<{ patient: PatientEntity; created: boolean }> {
+  async findOrCreate(
+    manager: EntityManager,
+    input: PatientInput & { consent?: CreatePatientRequest['consent']; deceasedDate?: string | null },
+  ): Promise<{ patient: PatientEntity; created: boolean }> {
     const mrnHash = this.cipher.hash(input.mrn);
     const known = await this.patients.findByMrnHash(mrnHash, manager);
     if (known) return { patient: known, created: false };
-    const inserted = await this.patients.insertUnlessMrnKnown({
-      mrnCiphertext: this.cipher.encrypt(input.mrn),
-      mrnHash,
-      birthDate: input.birthDate,
-      sex: input.sex,
-      consent: input.consent ?? 'given',
-      deceasedDate: input.deceasedDate ?? null,
-    }, manager);
+    const inserted = await this.patients.insertUnlessMrnKnown(
+      {
+        mrnCiphertext: this.cipher.encrypt(input.mrn),
+        mrnHash,
+        birthDate: input.birthDate,
+        sex: input.sex,
+        consent: input.consent ?? 'given',
+        deceasedDate: input.deceasedDate ?? null,
+      },
+      manager,
+    );
     if (inserted) return { patient: inserted, created: true };
     // Another request created this MRN between our look-up and insert: use theirs.
     return { patient: (await this.patients.findByMrnHash(mrnHash, manager))!, created: false };
@@ -84,12 +106,25 @@ export class PatientsService {
 
   creationEvent(patient: PatientEntity, mrn: string, caseId?: string): AuditEventInput {
     return {
-      action: 'create', entity: 'patient', entityId: patient.id, caseId: caseId ?? null,
-      changes: creationChanges({ mrn, birthDate: patient.birthDate, sex: patient.sex, consent: patient.consent, deceasedDate: patient.deceasedDate }),
+      action: 'create',
+      entity: 'patient',
+      entityId: patient.id,
+      caseId: caseId ?? null,
+      changes: creationChanges({
+        mrn,
+        birthDate: patient.birthDate,
+        sex: patient.sex,
+        consent: patient.consent,
+        deceasedDate: patient.deceasedDate,
+      }),
     };
   }
 
-  async create(auth: AuthContext, request: CreatePatientRequest, idempotency?: IdempotencyRequest): Promise<HttpResult<PatientResponse>> {
+  async create(
+    auth: AuthContext,
+    request: CreatePatientRequest,
+    idempotency?: IdempotencyRequest,
+  ): Promise<HttpResult<PatientResponse>> {
     const errors = this.patientDateErrors(request);
     if (errors.length) throw DomainError.validation(errors);
     return this.cases.transaction((manager) =>
@@ -102,7 +137,11 @@ export class PatientsService {
           });
         }
         await this.audit.record(manager, auth, this.creationEvent(patient, request.mrn));
-        return { status: 201, body: this.view(auth, patient), headers: { Location: `/api/v1/patients/${patient.id}`, ETag: etag(patient.version) } };
+        return {
+          status: 201,
+          body: this.view(auth, patient),
+          headers: { Location: `/api/v1/patients/${patient.id}`, ETag: etag(patient.version) },
+        };
       }),
     );
   }
@@ -130,7 +169,12 @@ export class PatientsService {
     }
   }
 
-  async update(auth: AuthContext, id: string, ifMatch: string | undefined, request: UpdatePatientRequest): Promise<PatientEntity> {
+  async update(
+    auth: AuthContext,
+    id: string,
+    ifMatch: string | undefined,
+    request: UpdatePatientRequest,
+  ): Promise<PatientEntity> {
     await requireAccess(this.access, auth, Permission.PatientUpdate, id, 'The patient');
     if (request.mrn !== undefined && !roleMay(auth.user.role, Permission.PatientCorrectMrn)) {
       throw DomainError.forbidden('Only an administrator may correct an MRN.');
@@ -148,32 +192,56 @@ export class PatientsService {
       const errors = this.patientDateErrors(next);
       if (next.deceasedDate && next.deceasedDate !== current.deceasedDate) {
         // A death before a recorded operation contradicts that case (DOMAIN.md: surgery not after death).
-        const [{ latest }] = await manager.query('SELECT max(surgery_date) AS latest FROM cases WHERE patient_id = $1 AND deleted_at IS NULL', [id]);
+        const [{ latest }] = await manager.query(
+          'SELECT max(surgery_date) AS latest FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
+          [id],
+        );
         if (latest && next.deceasedDate < latest) {
-          errors.push({ field: 'deceasedDate', code: 'before_surgery', message: "deceasedDate must not be before a case's surgeryDate" });
+          errors.push({
+            field: 'deceasedDate',
+            code: 'before_surgery',
+            message: "deceasedDate must not be before a case's surgeryDate",
+          });
         }
       }
       if (request.birthDate !== undefined) {
         // The age-at-surgery rule holds for every case of this patient.
         const dates: Array<{ surgery_date: string }> = await manager.query(
-          'SELECT surgery_date FROM cases WHERE patient_id = $1 AND deleted_at IS NULL', [id]);
-        if (dates.some(({ surgery_date }) => { const age = ageInYears(next.birthDate, surgery_date); return age < 10 || age > 100; })) {
-          errors.push({ field: 'birthDate', code: 'age_out_of_range', message: 'age at surgery must stay 10–100 years for every case of this patient' });
+          'SELECT surgery_date FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
+          [id],
+        );
+        if (
+          dates.some(({ surgery_date }) => {
+            const age = ageInYears(next.birthDate, surgery_date);
+            return age < 10 || age > 100;
+          })
+        ) {
+          errors.push({
+            field: 'birthDate',
+            code: 'age_out_of_range',
+            message: 'age at surgery must stay 10–100 years for every case of this patient',
+          });
         }
       }
       const mrnChanged = request.mrn !== undefined && this.cipher.hash(request.mrn) !== current.mrnHash;
       if (mrnChanged && (await this.patients.findByMrnHash(this.cipher.hash(request.mrn!), manager))) {
-        throw new DomainError(ErrorCode.Duplicate, 'Another patient has this MRN.', { errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }] });
+        throw new DomainError(ErrorCode.Duplicate, 'Another patient has this MRN.', {
+          errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }],
+        });
       }
       if (errors.length) throw DomainError.validation(errors);
-      const changes: Array<{ field: string; from: unknown; to: unknown }> = (Object.keys(next) as Array<keyof typeof next>)
+      const changes: Array<{ field: string; from: unknown; to: unknown }> = (
+        Object.keys(next) as Array<keyof typeof next>
+      )
         .filter((key) => next[key] !== current[key])
         .map((key) => ({ field: key, from: current[key], to: next[key] }));
       if (mrnChanged) changes.push({ field: 'mrn', from: '[redacted]', to: '[redacted]' });
       if (changes.length === 0) return current;
       const updated = await this.patients.update(manager, id, {
         ...next,
-        ...(mrnChanged ? { mrnHash: this.cipher.hash(request.mrn!), mrnCiphertext: this.cipher.encrypt(request.mrn!) } : {}),
+        ...(mrnChanged
+          ? { mrnHash: this.cipher.hash(request.mrn!), mrnCiphertext: this.cipher.encrypt(request.mrn!) }
+          : {}),
       });
       // A death date moves every case's last contact.
       if (next.deceasedDate !== current.deceasedDate) await this.facts.refreshForPatient(manager, id);

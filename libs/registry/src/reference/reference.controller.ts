@@ -15,14 +15,23 @@ export class ReferenceController {
   @Authorize(Permission.ReferenceRead)
   @ApiOkResponse({ description: 'MCID and PASS per instrument and timepoint, with the source' })
   async promThresholds() {
-    const rows = await this.dataSource.getRepository(PromThresholdEntity).find({ order: { instrument: 'ASC', timepoint: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(PromThresholdEntity)
+      .find({ order: { instrument: 'ASC', timepoint: 'ASC' } });
     return {
       rules: {
         mcid: 'MCID reached = paired change from the preop score ≥ MCID',
         pass: 'PASS reached = score ≥ PASS',
         earlyVisits: 'Visits before 1y use the 1y value',
       },
-      items: rows.map(({ instrument, timepoint, mcid, pass, source, version }) => ({ instrument, timepoint, mcid, pass, source, version })),
+      items: rows.map(({ instrument, timepoint, mcid, pass, source, version }) => ({
+        instrument,
+        timepoint,
+        mcid,
+        pass,
+        source,
+        version,
+      })),
     };
   }
 }

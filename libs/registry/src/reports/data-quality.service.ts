@@ -28,13 +28,37 @@ export class DataQualityService {
       generatedAt: new Date().toISOString(),
       today,
       definitions: {
-        overdue: 'The window of the timepoint has closed, the case has no visit in it, and the patient is alive and consenting.',
+        overdue:
+          'The window of the timepoint has closed, the case has no visit in it, and the patient is alive and consenting.',
         unsignedDrafts: `Cases still in draft ${UNSIGNED_DRAFT_DAYS} days after they were logged.`,
-        missingData: 'Visits at a scheduled timepoint without snapping, groin pain, a scored mHHS or a scored iHOT-12 (registry rule).',
+        missingData:
+          'Visits at a scheduled timepoint without snapping, groin pain, a scored mHHS or a scored iHOT-12 (registry rule).',
       },
-      overdue: overdue.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, surgeryDate: r.surgery_date, timepoint: r.timepoint, windowClosed: r.window_closed })),
-      unsignedDrafts: drafts.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, surgeryDate: r.surgery_date, createdAt: r.created_at.toISOString(), daysUnsigned: r.days_unsigned })),
-      missingData: missing.map((r) => ({ caseId: r.case_id, registryCode: r.registry_code, surgeonId: r.surgeon_id, followUpId: r.follow_up_id, visitDate: r.visit_date, timepoint: r.timepoint, missing: r.missing })),
+      overdue: overdue.map((r) => ({
+        caseId: r.case_id,
+        registryCode: r.registry_code,
+        surgeonId: r.surgeon_id,
+        surgeryDate: r.surgery_date,
+        timepoint: r.timepoint,
+        windowClosed: r.window_closed,
+      })),
+      unsignedDrafts: drafts.map((r) => ({
+        caseId: r.case_id,
+        registryCode: r.registry_code,
+        surgeonId: r.surgeon_id,
+        surgeryDate: r.surgery_date,
+        createdAt: r.created_at.toISOString(),
+        daysUnsigned: r.days_unsigned,
+      })),
+      missingData: missing.map((r) => ({
+        caseId: r.case_id,
+        registryCode: r.registry_code,
+        surgeonId: r.surgeon_id,
+        followUpId: r.follow_up_id,
+        visitDate: r.visit_date,
+        timepoint: r.timepoint,
+        missing: r.missing,
+      })),
     };
   }
 }

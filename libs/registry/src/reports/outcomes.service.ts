@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import {
-  bernoulliCusum, COMPLICATION_TYPE, funnelFlag, funnelLimits, kaplanMeierFromCounts, logRankFromCounts, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, wilson,
+  bernoulliCusum,
+  COMPLICATION_TYPE,
+  funnelFlag,
+  funnelLimits,
+  kaplanMeierFromCounts,
+  logRankFromCounts,
+  SCHEDULED_TIMEPOINTS,
+  SCORED_INSTRUMENTS,
+  wilson,
 } from '@ilr/clinical';
 import { type GroupBy, OutcomeReportRepository, type ReportFilter } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
@@ -15,12 +23,16 @@ const interval = (numerator: number, denominator: number) => {
 };
 
 export const DEFINITIONS = {
-  rates: 'Proportions of the group\'s cases, with Wilson score 95% intervals (z = 1.959963984540054).',
+  rates: "Proportions of the group's cases, with Wilson score 95% intervals (z = 1.959963984540054).",
   completeness: 'Cases with a visit in the window ÷ cases whose window has closed.',
-  proms: 'One visit per case and window: the one nearest the target day (earlier on a tie). Change is paired with the same case\'s preop score. MCID reached: change ≥ MCID; PASS reached: score ≥ PASS; visits before 1y use the 1y thresholds.',
-  survival: 'Kaplan–Meier from surgery; censored at last contact (latest visit, complication date or death; day 0 when nothing follows surgery). Greenwood variance, log-log 95% interval; log-rank test between groups.',
-  funnel: 'Evaluable cases: the event happened inside the horizon or the last contact is on or after the horizon day. Limits: exact binomial with interpolation (Spiegelhalter 2005), 95% and 99.8%.',
-  cusum: 'Bernoulli CUSUM (Steiner 2000): W = y·ln R − ln(1 − p0 + R·p0); X = max(0, X + W); a signal at X ≥ h, then X restarts at 0. Non-evaluable cases are skipped.',
+  proms:
+    "One visit per case and window: the one nearest the target day (earlier on a tie). Change is paired with the same case's preop score. MCID reached: change ≥ MCID; PASS reached: score ≥ PASS; visits before 1y use the 1y thresholds.",
+  survival:
+    'Kaplan–Meier from surgery; censored at last contact (latest visit, complication date or death; day 0 when nothing follows surgery). Greenwood variance, log-log 95% interval; log-rank test between groups.',
+  funnel:
+    'Evaluable cases: the event happened inside the horizon or the last contact is on or after the horizon day. Limits: exact binomial with interpolation (Spiegelhalter 2005), 95% and 99.8%.',
+  cusum:
+    'Bernoulli CUSUM (Steiner 2000): W = y·ln R − ln(1 − p0 + R·p0); X = max(0, X + W); a signal at X ≥ h, then X restarts at 0. Non-evaluable cases are skipped.',
 };
 
 @Injectable()
@@ -51,42 +63,68 @@ export class OutcomesService {
       return {
         key: groupKey,
         cases,
-        followUpCompleteness: Object.fromEntries(rows.map((r) => [r.timepoint, { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null }])),
+        followUpCompleteness: Object.fromEntries(
+          rows.map((r) => [r.timepoint, { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null }]),
+        ),
         complications: COMPLICATION_TYPE.codes.map((type) => {
           const row = complications.find((c) => c.key === groupKey && c.type === type);
           return { type, count: row?.complications ?? 0, ...interval(row?.cases ?? 0, cases) };
         }),
         heterotopicOssification: {
-          byBrookerGrade: Object.fromEntries([1, 2, 3, 4].map((grade) => [String(grade), detail('brooker').find((d) => d.item === String(grade))?.cases ?? 0])),
+          byBrookerGrade: Object.fromEntries(
+            [1, 2, 3, 4].map((grade) => [
+              String(grade),
+              detail('brooker').find((d) => d.item === String(grade))?.cases ?? 0,
+            ]),
+          ),
           byProphylaxis: Object.fromEntries(detail('ho_prophylaxis').map((d) => [d.item, interval(d.cases, d.total)])),
         },
         recurrence: {
-          ...interval(complications.find((c) => c.key === groupKey && c.type === 'recurrent_snapping')?.cases ?? 0, cases),
+          ...interval(
+            complications.find((c) => c.key === groupKey && c.type === 'recurrent_snapping')?.cases ?? 0,
+            cases,
+          ),
           byCause: Object.fromEntries(detail('recurrence_cause').map((d) => [d.item, d.cases])),
         },
         reoperation: interval(reop?.cases ?? 0, cases),
         conversionToArthroplasty: interval(conv?.cases ?? 0, cases),
-        proms: Object.fromEntries(SCORED_INSTRUMENTS.map((instrument) => {
-          const rows = proms.filter((p) => p.key === groupKey && p.instrument === instrument);
-          const baseline = rows.find((p) => p.timepoint === 'preop');
-          return [instrument, {
-            baseline: { mean: baseline?.mean ?? null, n: baseline?.n ?? 0 },
-            timepoints: Object.fromEntries(SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop').map((timepoint) => {
-              const row = rows.find((p) => p.timepoint === timepoint);
-              return [timepoint, {
-                mean: row?.mean ?? null,
-                n: row?.n ?? 0,
-                meanChange: row?.mean_change ?? null,
-                pairedN: row?.paired ?? 0,
-                mcid: instrument === 'nahs' ? null : interval(row?.mcid_reached ?? 0, row?.mcid_n ?? 0),
-                pass: instrument === 'nahs' ? null : interval(row?.pass_reached ?? 0, row?.pass_n ?? 0),
-              }];
-            })),
-          }];
-        })),
+        proms: Object.fromEntries(
+          SCORED_INSTRUMENTS.map((instrument) => {
+            const rows = proms.filter((p) => p.key === groupKey && p.instrument === instrument);
+            const baseline = rows.find((p) => p.timepoint === 'preop');
+            return [
+              instrument,
+              {
+                baseline: { mean: baseline?.mean ?? null, n: baseline?.n ?? 0 },
+                timepoints: Object.fromEntries(
+                  SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop').map((timepoint) => {
+                    const row = rows.find((p) => p.timepoint === timepoint);
+                    return [
+                      timepoint,
+                      {
+                        mean: row?.mean ?? null,
+                        n: row?.n ?? 0,
+                        meanChange: row?.mean_change ?? null,
+                        pairedN: row?.paired ?? 0,
+                        mcid: instrument === 'nahs' ? null : interval(row?.mcid_reached ?? 0, row?.mcid_n ?? 0),
+                        pass: instrument === 'nahs' ? null : interval(row?.pass_reached ?? 0, row?.pass_n ?? 0),
+                      },
+                    ];
+                  }),
+                ),
+              },
+            ];
+          }),
+        ),
       };
     });
-    return { report: 'outcomes', filters: { ...filter, groupBy: groupBy ?? null }, generatedAt: new Date().toISOString(), definitions: DEFINITIONS, groups };
+    return {
+      report: 'outcomes',
+      filters: { ...filter, groupBy: groupBy ?? null },
+      generatedAt: new Date().toISOString(),
+      definitions: DEFINITIONS,
+      groups,
+    };
   }
 
   async survival(auth: AuthContext, query: SurvivalQuery) {
@@ -94,7 +132,9 @@ export class OutcomesService {
     const filter = scopedFilter(auth, filters);
     const counts = await this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint);
     const keys = [...new Set(counts.map((r) => r.key))].sort();
-    const byKey = keys.map((key) => counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })));
+    const byKey = keys.map((key) =>
+      counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })),
+    );
     const test = logRankFromCounts(byKey);
     return {
       report: 'survival',
@@ -166,7 +206,8 @@ export class OutcomesService {
     if (auth.user.role === 'surgeon' && filters.surgeonId && filters.surgeonId !== auth.user.id) {
       throw DomainError.forbidden('Surgeons see their own CUSUM only.');
     }
-    if (!surgeonId) throw DomainError.validation([{ field: 'surgeonId', code: 'required', message: 'surgeonId is required' }]);
+    if (!surgeonId)
+      throw DomainError.validation([{ field: 'surgeonId', code: 'required', message: 'surgeonId is required' }]);
     let baseline = p0;
     if (baseline === undefined) {
       const rows = await this.reports.horizonBySurgeon(this.registryWide(filters), outcome);
@@ -175,7 +216,14 @@ export class OutcomesService {
     }
     const series = await this.reports.horizonSeries({ ...filters, surgeonId }, outcome);
     const usable = baseline > 0 && baseline < 1;
-    const points = usable ? bernoulliCusum(series.map((s) => ({ item: s, event: s.event })), baseline, oddsRatio, h) : [];
+    const points = usable
+      ? bernoulliCusum(
+          series.map((s) => ({ item: s, event: s.event })),
+          baseline,
+          oddsRatio,
+          h,
+        )
+      : [];
     return {
       report: 'cusum',
       filters: { ...filters, surgeonId, outcome },
@@ -186,7 +234,14 @@ export class OutcomesService {
       oddsRatio,
       h,
       ...(usable ? {} : { note: 'p0 is 0 or 1: the CUSUM is not defined' }),
-      points: points.map((p) => ({ caseId: p.item.case_id, registryCode: p.item.registry_code, surgeryDate: p.item.surgery_date, event: p.event, value: p.value, signal: p.signal })),
+      points: points.map((p) => ({
+        caseId: p.item.case_id,
+        registryCode: p.item.registry_code,
+        surgeryDate: p.item.surgery_date,
+        event: p.event,
+        value: p.value,
+        signal: p.signal,
+      })),
       signals: points.filter((p) => p.signal).map((p) => p.item.case_id),
     };
   }

@@ -6,7 +6,8 @@ import type { ReportFilterQuery } from './dto/report-filter.dto.js';
 // A surgeon's reports cover only their own cases; other roles see every surgeon.
 export function scopedFilter(auth: AuthContext, query: ReportFilterQuery): ReportFilter {
   if (auth.user.role === 'surgeon') {
-    if (query.surgeonId && query.surgeonId !== auth.user.id) throw DomainError.forbidden('Surgeons see reports on their own cases only.');
+    if (query.surgeonId && query.surgeonId !== auth.user.id)
+      throw DomainError.forbidden('Surgeons see reports on their own cases only.');
     return { ...query, surgeonId: auth.user.id };
   }
   return { ...query };

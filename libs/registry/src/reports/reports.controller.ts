@@ -11,7 +11,13 @@ import { cusumCsv, dataQualityCsv, funnelCsv, outcomesCsv, survivalCsv } from '.
 import { cusumHtml, funnelHtml, outcomesHtml, survivalHtml } from './render/report-html.js';
 
 // JSON by default; `?format=csv` or `Accept: text/csv` gives the same figures as one CSV table.
-function negotiate<T>(report: T, format: string | undefined, accept: string | undefined, response: Response, csv: (r: T) => string): T | string {
+function negotiate<T>(
+  report: T,
+  format: string | undefined,
+  accept: string | undefined,
+  response: Response,
+  csv: (r: T) => string,
+): T | string {
   const wantsCsv = format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
   if (!wantsCsv) return report;
   response.type('text/csv; charset=utf-8');
@@ -35,8 +41,12 @@ export class ReportsController {
   @Authorize(Permission.DataQualityRead)
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ description: 'Overdue follow-ups, drafts unsigned after 14 days, visits missing required data' })
-  async dataQualityReport(@Auth() auth: AuthContext, @Query() query: DataQualityQuery, @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) response: Response) {
+  async dataQualityReport(
+    @Auth() auth: AuthContext,
+    @Query() query: DataQualityQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const { format, ...rest } = query;
     return negotiate(await this.dataQuality.report(auth, rest), format, accept, response, dataQualityCsv);
   }
@@ -44,48 +54,80 @@ export class ReportsController {
   @Get('outcomes')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Per group: cases, follow-up completeness, complication rates with Wilson intervals, HO by Brooker grade, recurrence, reoperation, conversion, PROM change and MCID/PASS' })
-  async outcomesReport(@Auth() auth: AuthContext, @Query() query: OutcomesQuery, @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({
+    description:
+      'Per group: cases, follow-up completeness, complication rates with Wilson intervals, HO by Brooker grade, recurrence, reoperation, conversion, PROM change and MCID/PASS',
+  })
+  async outcomesReport(
+    @Auth() auth: AuthContext,
+    @Query() query: OutcomesQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return negotiate(await this.outcomes.outcomes(auth, query), query.format, accept, response, outcomesCsv);
   }
 
   @Get('outcomes.html')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('text/html')
-  async outcomesPage(@Auth() auth: AuthContext, @Query() query: OutcomesQuery, @Res({ passthrough: true }) response: Response) {
+  async outcomesPage(
+    @Auth() auth: AuthContext,
+    @Query() query: OutcomesQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return html(response, outcomesHtml(await this.outcomes.outcomes(auth, query)));
   }
 
   @Get('survival')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Kaplan–Meier per group with Greenwood log-log intervals and numbers at risk; log-rank p-value' })
-  async survivalReport(@Auth() auth: AuthContext, @Query() query: SurvivalQuery, @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({
+    description: 'Kaplan–Meier per group with Greenwood log-log intervals and numbers at risk; log-rank p-value',
+  })
+  async survivalReport(
+    @Auth() auth: AuthContext,
+    @Query() query: SurvivalQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return negotiate(await this.outcomes.survival(auth, query), query.format, accept, response, survivalCsv);
   }
 
   @Get('survival.html')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('text/html')
-  async survivalPage(@Auth() auth: AuthContext, @Query() query: SurvivalQuery, @Res({ passthrough: true }) response: Response) {
+  async survivalPage(
+    @Auth() auth: AuthContext,
+    @Query() query: SurvivalQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return html(response, survivalHtml(await this.outcomes.survival(auth, query)));
   }
 
   @Get('funnel')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Per surgeon: evaluable cases, events, rate, 95% and 99.8% exact binomial limits, outlier flags; the funnel curve' })
-  async funnelReport(@Auth() auth: AuthContext, @Query() query: FunnelQuery, @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) response: Response) {
+  @ApiOkResponse({
+    description:
+      'Per surgeon: evaluable cases, events, rate, 95% and 99.8% exact binomial limits, outlier flags; the funnel curve',
+  })
+  async funnelReport(
+    @Auth() auth: AuthContext,
+    @Query() query: FunnelQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return negotiate(await this.outcomes.funnel(auth, query), query.format, accept, response, funnelCsv);
   }
 
   @Get('funnel.html')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('text/html')
-  async funnelPage(@Auth() auth: AuthContext, @Query() query: FunnelQuery, @Res({ passthrough: true }) response: Response) {
+  async funnelPage(
+    @Auth() auth: AuthContext,
+    @Query() query: FunnelQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return html(response, funnelHtml(await this.outcomes.funnel(auth, query)));
   }
 
@@ -93,15 +135,23 @@ export class ReportsController {
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ description: 'Bernoulli CUSUM path by surgery date, the parameters used, and the signals' })
-  async cusumReport(@Auth() auth: AuthContext, @Query() query: CusumQuery, @Headers('accept') accept: string | undefined,
-    @Res({ passthrough: true }) response: Response) {
+  async cusumReport(
+    @Auth() auth: AuthContext,
+    @Query() query: CusumQuery,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return negotiate(await this.outcomes.cusum(auth, query), query.format, accept, response, cusumCsv);
   }
 
   @Get('cusum.html')
   @Authorize(Permission.OutcomeReportRead)
   @ApiProduces('text/html')
-  async cusumPage(@Auth() auth: AuthContext, @Query() query: CusumQuery, @Res({ passthrough: true }) response: Response) {
+  async cusumPage(
+    @Auth() auth: AuthContext,
+    @Query() query: CusumQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return html(response, cusumHtml(await this.outcomes.cusum(auth, query)));
   }
 }

@@ -36,7 +36,11 @@ export class UsersController {
   @Patch(':id')
   @Authorize(Permission.UserManage)
   @ApiOkResponse({ type: UserResponse })
-  async update(@Auth() auth: AuthContext, @IdParam() id: string, @Body() body: UpdateUserRequest): Promise<UserResponse> {
+  async update(
+    @Auth() auth: AuthContext,
+    @IdParam() id: string,
+    @Body() body: UpdateUserRequest,
+  ): Promise<UserResponse> {
     return toUserResponse(await this.users.update(auth, id, body));
   }
 }

@@ -34,7 +34,10 @@ export class UsersService implements OnApplicationBootstrap {
     });
     if (!created) return;
     if (generated) {
-      this.logger.warn({ email }, `First start: created admin ${email} with one-time password ${generated} — sign in and change it.`);
+      this.logger.warn(
+        { email },
+        `First start: created admin ${email} with one-time password ${generated} — sign in and change it.`,
+      );
     } else {
       this.logger.info({ email }, 'First start: created admin from ADMIN_EMAIL / ADMIN_PASSWORD.');
     }
@@ -62,17 +65,26 @@ export class UsersService implements OnApplicationBootstrap {
 
   async list(auth: AuthContext, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<UserEntity>> {
     this.assertMayManage(auth);
-    const after = decodeCursor(cursor, { email: (email: string) => email.length <= 254, id: (id: string) => isUUID(id) });
+    const after = decodeCursor(cursor, {
+      email: (email: string) => email.length <= 254,
+      id: (id: string) => isUUID(id),
+    });
     const page = await this.users.list(limit, after);
     const last = page.items.at(-1);
-    return { items: page.items, nextCursor: page.hasMore && last ? encodeCursor({ email: last.email, id: last.id }) : null };
+    return {
+      items: page.items,
+      nextCursor: page.hasMore && last ? encodeCursor({ email: last.email, id: last.id }) : null,
+    };
   }
 
   async update(auth: AuthContext, id: string, request: UpdateUserRequest): Promise<UserEntity> {
     this.assertMayManage(auth);
     const user = await this.users.findById(id);
     if (!user) throw DomainError.notFound('The user');
-    const losesAdmin = user.role === 'admin' && user.active && (request.active === false || (request.role !== undefined && request.role !== 'admin'));
+    const losesAdmin =
+      user.role === 'admin' &&
+      user.active &&
+      (request.active === false || (request.role !== undefined && request.role !== 'admin'));
     if (losesAdmin && (await this.users.countActiveAdmins()) <= 1) {
       throw new DomainError(ErrorCode.Conflict, 'This would leave the registry without an active administrator.');
     }

@@ -1,10 +1,36 @@
 import {
-  ACTIVITY_LEVEL, ANESTHESIA, CAPSULAR_LEVEL, CAPSULOTOMY, CONSERVATIVE_TREATMENT, HO_PROPHYLAXIS, IMPINGEMENT_PROCEDURE,
-  INDICATION, INJECTION_RESPONSE, INTRAOPERATIVE_EVENT, PORTAL, POSITIONING, PRIOR_SURGERY, RELEASE_LOCATION,
-  RELEASE_TECHNIQUE, SIDE,
-  type ActivityLevel, type Anesthesia, type CapsularLevel, type Capsulotomy, type ConservativeTreatment, type HoProphylaxis,
-  type ImpingementProcedure, type Indication, type InjectionResponse, type IntraoperativeEvent, type Portal, type Positioning,
-  type PriorSurgery, type ReleaseLocation, type ReleaseTechnique, type Side,
+  ACTIVITY_LEVEL,
+  ANESTHESIA,
+  CAPSULAR_LEVEL,
+  CAPSULOTOMY,
+  CONSERVATIVE_TREATMENT,
+  HO_PROPHYLAXIS,
+  IMPINGEMENT_PROCEDURE,
+  INDICATION,
+  INJECTION_RESPONSE,
+  INTRAOPERATIVE_EVENT,
+  PORTAL,
+  POSITIONING,
+  PRIOR_SURGERY,
+  RELEASE_LOCATION,
+  RELEASE_TECHNIQUE,
+  SIDE,
+  type ActivityLevel,
+  type Anesthesia,
+  type CapsularLevel,
+  type Capsulotomy,
+  type ConservativeTreatment,
+  type HoProphylaxis,
+  type ImpingementProcedure,
+  type Indication,
+  type InjectionResponse,
+  type IntraoperativeEvent,
+  type Portal,
+  type Positioning,
+  type PriorSurgery,
+  type ReleaseLocation,
+  type ReleaseTechnique,
+  type Side,
 } from '@ilr/clinical';
 import { Field } from '../../common/validation.js';
 
@@ -25,7 +51,11 @@ function build(partial: boolean) {
 
   class DiagnosticInjection {
     @Field.boolean(req) performed: boolean;
-    @Field.code(INJECTION_RESPONSE.codes, { ...opt, enumName: 'InjectionResponse', description: 'Required iff performed' })
+    @Field.code(INJECTION_RESPONSE.codes, {
+      ...opt,
+      enumName: 'InjectionResponse',
+      description: 'Required iff performed',
+    })
     response?: InjectionResponse | null;
   }
 
@@ -44,7 +74,8 @@ function build(partial: boolean) {
 
   class Findings {
     @Field.boolean(req) labralTear: boolean;
-    @Field.boolean({ ...req, description: 'The "3 o\'clock" lesion: the iliopsoas impingement sign' }) anteriorLabralLesionAtPsoas: boolean;
+    @Field.boolean({ ...req, description: 'The "3 o\'clock" lesion: the iliopsoas impingement sign' })
+    anteriorLabralLesionAtPsoas: boolean;
     @Field.boolean(req) cam: boolean;
     @Field.boolean(req) pincer: boolean;
     @Field.int({ ...opt, min: 0, max: 4 }) acetabularCartilageIcrs?: number | null;
@@ -53,7 +84,11 @@ function build(partial: boolean) {
 
   class Release {
     @Field.code(RELEASE_LOCATION.codes, { ...req, enumName: 'ReleaseLocation' }) location: ReleaseLocation;
-    @Field.code(CAPSULAR_LEVEL.codes, { ...opt, enumName: 'CapsularLevel', description: 'Required iff location is capsular' })
+    @Field.code(CAPSULAR_LEVEL.codes, {
+      ...opt,
+      enumName: 'CapsularLevel',
+      description: 'Required iff location is capsular',
+    })
     capsularLevel?: CapsularLevel | null;
     @Field.code(RELEASE_TECHNIQUE.codes, { ...req, enumName: 'ReleaseTechnique' }) technique: ReleaseTechnique;
     @Field.int({ ...req, min: 1, max: 3, description: 'bifid = 2, trifid = 3' }) tendonBundles: number;
@@ -62,7 +97,11 @@ function build(partial: boolean) {
 
   class ImpingementRepair {
     @Field.boolean(req) performed: boolean;
-    @Field.codes(IMPINGEMENT_PROCEDURE.codes, { optional: true, enumName: 'ImpingementProcedure', description: 'Non-empty iff performed; at most one labral procedure' })
+    @Field.codes(IMPINGEMENT_PROCEDURE.codes, {
+      optional: true,
+      enumName: 'ImpingementProcedure',
+      description: 'Non-empty iff performed; at most one labral procedure',
+    })
     procedures?: ImpingementProcedure[];
   }
 
@@ -70,10 +109,13 @@ function build(partial: boolean) {
     @Field.date({ ...req, description: 'Not in the future, not before 2000-01-01' }) surgeryDate: string;
     @Field.code(SIDE.codes, { ...req, enumName: 'Side' }) side: Side;
     @Field.codes(INDICATION.codes, { ...req, minItems: 1, enumName: 'Indication' }) indications: Indication[];
-    @Field.codes(PRIOR_SURGERY.codes, { optional: true, enumName: 'PriorIpsilateralSurgery' }) priorIpsilateralSurgery?: PriorSurgery[];
-    @Field.nested(() => named(DiagnosticInjection, `DiagnosticInjection${suffix}`), req) diagnosticInjection: DiagnosticInjection;
+    @Field.codes(PRIOR_SURGERY.codes, { optional: true, enumName: 'PriorIpsilateralSurgery' })
+    priorIpsilateralSurgery?: PriorSurgery[];
+    @Field.nested(() => named(DiagnosticInjection, `DiagnosticInjection${suffix}`), req)
+    diagnosticInjection: DiagnosticInjection;
     @Field.int({ ...opt, min: 0, max: 600 }) symptomDurationMonths?: number | null;
-    @Field.codes(CONSERVATIVE_TREATMENT.codes, { optional: true, enumName: 'ConservativeTreatment' }) conservativeTreatment?: ConservativeTreatment[];
+    @Field.codes(CONSERVATIVE_TREATMENT.codes, { optional: true, enumName: 'ConservativeTreatment' })
+    conservativeTreatment?: ConservativeTreatment[];
     @Field.nested(() => named(Examination, `Examination${suffix}`), opt) examination?: Examination | null;
     @Field.code(ACTIVITY_LEVEL.codes, { ...opt, enumName: 'ActivityLevel' }) activityLevel?: ActivityLevel | null;
     @Field.number({ ...opt, min: 100, max: 230 }) heightCm?: number | null;
@@ -84,15 +126,19 @@ function build(partial: boolean) {
     @Field.int({ ...req, min: 0, max: 240, description: '0 = no traction' }) tractionMinutes: number;
     @Field.int({ ...req, min: 5, max: 600, description: 'At least tractionMinutes' }) operativeMinutes: number;
     @Field.codes(PORTAL.codes, { ...req, minItems: 1, enumName: 'Portal' }) portals: Portal[];
-    @Field.string({ ...opt, minLength: 1, maxLength: 200, description: "Required with the portal 'other'; free text" }) portalsOther?: string | null;
+    @Field.string({ ...opt, minLength: 1, maxLength: 200, description: "Required with the portal 'other'; free text" })
+    portalsOther?: string | null;
     @Field.code(CAPSULOTOMY.codes, { ...req, enumName: 'Capsulotomy' }) capsulotomy: Capsulotomy;
     @Field.boolean({ ...req, description: "Must be false when capsulotomy is 'none'" }) capsularClosure: boolean;
     @Field.nested(() => named(Findings, `Findings${suffix}`), req) findings: Findings;
     @Field.nested(() => named(Release, `Release${suffix}`), req) release: Release;
-    @Field.nested(() => named(ImpingementRepair, `ImpingementRepair${suffix}`), req) impingementRepair: ImpingementRepair;
+    @Field.nested(() => named(ImpingementRepair, `ImpingementRepair${suffix}`), req)
+    impingementRepair: ImpingementRepair;
     @Field.code(HO_PROPHYLAXIS.codes, { ...req, enumName: 'HoProphylaxis' }) hoProphylaxis: HoProphylaxis;
-    @Field.codes(INTRAOPERATIVE_EVENT.codes, { optional: true, enumName: 'IntraoperativeEvent' }) intraoperativeEvents?: IntraoperativeEvent[];
-    @Field.string({ ...opt, maxLength: 4000, description: 'Free text: never exported de-identified' }) notes?: string | null;
+    @Field.codes(INTRAOPERATIVE_EVENT.codes, { optional: true, enumName: 'IntraoperativeEvent' })
+    intraoperativeEvents?: IntraoperativeEvent[];
+    @Field.string({ ...opt, maxLength: 4000, description: 'Free text: never exported de-identified' }) notes?:
+      string | null;
   }
   return named(CaseFields, `CaseFields${suffix}`);
 }

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CASE_STATUS, type CaseData, type CaseStatus, RELEASE_LOCATION, type ReleaseLocation, SIDE, type Side } from '@ilr/clinical';
+import {
+  CASE_STATUS,
+  type CaseData,
+  type CaseStatus,
+  RELEASE_LOCATION,
+  type ReleaseLocation,
+  SIDE,
+  type Side,
+} from '@ilr/clinical';
 import { Field } from '../../common/validation.js';
 import { PatientInput } from '../../patients/dto/patient.dto.js';
 import { CaseFields, CaseFieldsPatch } from './case-fields.dto.js';
@@ -11,7 +19,10 @@ export class CreateCaseRequest extends CaseFields {
   @Field.nested(() => PatientInput, { optional: true, description: 'Found by MRN, else created with the case' })
   patient?: PatientInput;
 
-  @Field.uuid({ optional: true, description: 'Defaults to the caller; admin and registry staff may name another surgeon' })
+  @Field.uuid({
+    optional: true,
+    description: 'Defaults to the caller; admin and registry staff may name another surgeon',
+  })
   surgeonId?: string;
 }
 
@@ -30,7 +41,8 @@ export class CaseListQuery {
   @Field.date({ optional: true, description: 'Surgery date from (inclusive)' }) from?: string;
   @Field.date({ optional: true, description: 'Surgery date to (inclusive)' }) to?: string;
   @Field.code(SIDE.codes, { optional: true, enumName: 'Side' }) side?: Side;
-  @Field.code(RELEASE_LOCATION.codes, { optional: true, enumName: 'ReleaseLocation' }) releaseLocation?: ReleaseLocation;
+  @Field.code(RELEASE_LOCATION.codes, { optional: true, enumName: 'ReleaseLocation' })
+  releaseLocation?: ReleaseLocation;
   @Field.boolean({ optional: true, query: true }) impingementRepair?: boolean;
   @Field.code(CASE_STATUS.codes, { optional: true, enumName: 'CaseStatus' }) status?: CaseStatus;
   @Field.string({ optional: true, maxLength: 16, description: 'Registry code prefix, e.g. ILR-0001' }) q?: string;
@@ -46,7 +58,8 @@ export class CaseResponse extends CaseFields {
   @ApiProperty({ format: 'uuid' }) surgeonId: string;
   @ApiProperty({ enum: CASE_STATUS.codes, enumName: 'CaseStatus' }) status: CaseStatus;
   @ApiProperty() version: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'kg/m², derived from height and weight' }) bmi: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'kg/m², derived from height and weight' }) bmi:
+    number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) signedAt: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) signedBy: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -70,7 +83,10 @@ export class HistoryChange {
 
 export class HistoryEntry {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ description: 'The user who acted: { id, displayName }' }) actor: { id: string | null; displayName: string | null };
+  @ApiProperty({ description: 'The user who acted: { id, displayName }' }) actor: {
+    id: string | null;
+    displayName: string | null;
+  };
   @ApiProperty({ enum: ['create', 'update', 'sign', 'delete', 'read'] }) action: string;
   @ApiProperty({ enum: ['case', 'patient', 'follow_up', 'complication'] }) entity: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) entityId: string | null;
@@ -81,5 +97,9 @@ export class HistoryEntry {
 
 export class CaseHistoryResponse {
   @ApiProperty({ type: [HistoryEntry] }) items: HistoryEntry[];
-  @ApiProperty({ description: "Whether this case's events verify: each re-hashes to its stored hash and links to the event before it (no edited or removed event there). The whole chain: audit_events_verify()." }) chainIntact: boolean;
+  @ApiProperty({
+    description:
+      "Whether this case's events verify: each re-hashes to its stored hash and links to the event before it (no edited or removed event there). The whole chain: audit_events_verify().",
+  })
+  chainIntact: boolean;
 }

@@ -6,10 +6,18 @@ export const DATASETS = ['cases', 'follow-ups', 'complications'] as const;
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'fhir'] as const;
 
 export class ExportQuery extends ReportFilterQuery {
-  @Field.code(EXPORT_FORMATS, { optional: true, enumName: 'ExportFormat', description: 'csv (default), ndjson, or fhir (cases only: one R4 Bundle per line)' })
+  @Field.code(EXPORT_FORMATS, {
+    optional: true,
+    enumName: 'ExportFormat',
+    description: 'csv (default), ndjson, or fhir (cases only: one R4 Bundle per line)',
+  })
   format?: (typeof EXPORT_FORMATS)[number];
 
-  @Field.boolean({ optional: true, query: true, description: 'Admin only: include MRN, dates, registry codes, ids and free text' })
+  @Field.boolean({
+    optional: true,
+    query: true,
+    description: 'Admin only: include MRN, dates, registry codes, ids and free text',
+  })
   identified?: boolean;
 }
 

@@ -1,11 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
-  CONTACT_MODE, type ContactMode, MHHS_ITEMS, RETURNED_TO_SPORT, type ReturnedToSport, SNAPPING, type Snapping, TIMEPOINTS, type Timepoint,
+  CONTACT_MODE,
+  type ContactMode,
+  MHHS_ITEMS,
+  RETURNED_TO_SPORT,
+  type ReturnedToSport,
+  SNAPPING,
+  type Snapping,
+  TIMEPOINTS,
+  type Timepoint,
 } from '@ilr/clinical';
 import { Field } from '../../common/validation.js';
 
 const opt = { optional: true, nullable: true };
-const mhhsCodes = <K extends keyof typeof MHHS_ITEMS>(item: K) => Object.keys(MHHS_ITEMS[item]) as Array<keyof (typeof MHHS_ITEMS)[K] & string>;
+const mhhsCodes = <K extends keyof typeof MHHS_ITEMS>(item: K) =>
+  Object.keys(MHHS_ITEMS[item]) as Array<keyof (typeof MHHS_ITEMS)[K] & string>;
 
 // Modified Harris Hip Score answers, as codes (DOMAIN.md § PROMs lists each code's points).
 export class MhhsAnswersDto {
@@ -16,7 +25,8 @@ export class MhhsAnswersDto {
   @Field.code(mhhsCodes('stairs'), { ...opt, enumName: 'MhhsStairs' }) stairs?: string | null;
   @Field.code(mhhsCodes('shoesSocks'), { ...opt, enumName: 'MhhsShoesSocks' }) shoesSocks?: string | null;
   @Field.code(mhhsCodes('sitting'), { ...opt, enumName: 'MhhsSitting' }) sitting?: string | null;
-  @Field.code(mhhsCodes('publicTransport'), { ...opt, enumName: 'MhhsPublicTransport' }) publicTransport?: string | null;
+  @Field.code(mhhsCodes('publicTransport'), { ...opt, enumName: 'MhhsPublicTransport' }) publicTransport?:
+    string | null;
 }
 
 export class Eq5d5lDto {
@@ -31,16 +41,48 @@ export class Eq5d5lDto {
 // Each instrument item by item; null marks an unanswered item. On PATCH an instrument sent
 // replaces the stored one, and null removes it.
 export class PromAnswersDto {
-  @Field.nested(() => MhhsAnswersDto, { ...opt, description: 'All 8 items are needed for a score' }) mhhs?: MhhsAnswersDto | null;
-  @Field.items({ ...opt, length: 12, min: 0, max: 100, integer: false, description: 'iHOT-12: 12 items 0–100 (100 = no problem); at least 10 answered' })
+  @Field.nested(() => MhhsAnswersDto, { ...opt, description: 'All 8 items are needed for a score' })
+  mhhs?: MhhsAnswersDto | null;
+  @Field.items({
+    ...opt,
+    length: 12,
+    min: 0,
+    max: 100,
+    integer: false,
+    description: 'iHOT-12: 12 items 0–100 (100 = no problem); at least 10 answered',
+  })
   ihot12?: Array<number | null> | null;
-  @Field.items({ ...opt, length: 17, min: 0, max: 4, integer: true, allowNa: true, description: 'HOS-ADL: 17 items 4 (no difficulty) … 0 (unable) or na; at least 14 answered' })
+  @Field.items({
+    ...opt,
+    length: 17,
+    min: 0,
+    max: 4,
+    integer: true,
+    allowNa: true,
+    description: 'HOS-ADL: 17 items 4 (no difficulty) … 0 (unable) or na; at least 14 answered',
+  })
   hosAdl?: Array<number | 'na' | null> | null;
-  @Field.items({ ...opt, length: 9, min: 0, max: 4, integer: true, allowNa: true, description: 'HOS-Sport: 9 items 4 … 0 or na; at least 7 answered' })
+  @Field.items({
+    ...opt,
+    length: 9,
+    min: 0,
+    max: 4,
+    integer: true,
+    allowNa: true,
+    description: 'HOS-Sport: 9 items 4 … 0 or na; at least 7 answered',
+  })
   hosSport?: Array<number | 'na' | null> | null;
-  @Field.items({ ...opt, length: 20, min: 0, max: 4, integer: true, description: 'NAHS: 20 items 4 (none) … 0 (extreme); at least 18 answered' })
+  @Field.items({
+    ...opt,
+    length: 20,
+    min: 0,
+    max: 4,
+    integer: true,
+    description: 'NAHS: 20 items 4 (none) … 0 (extreme); at least 18 answered',
+  })
   nahs?: Array<number | null> | null;
-  @Field.nested(() => Eq5d5lDto, { ...opt, description: 'Stored as given; no index is computed' }) eq5d5l?: Eq5d5lDto | null;
+  @Field.nested(() => Eq5d5lDto, { ...opt, description: 'Stored as given; no index is computed' })
+  eq5d5l?: Eq5d5lDto | null;
 }
 
 export class CreateFollowUpRequest {
@@ -49,7 +91,8 @@ export class CreateFollowUpRequest {
   @Field.code(SNAPPING.codes, { ...opt, enumName: 'Snapping' }) snapping?: Snapping | null;
   @Field.number({ ...opt, min: 0, max: 10, maxDecimals: 1, description: 'NRS, one decimal' }) groinPain?: number | null;
   @Field.int({ ...opt, min: 0, max: 5, description: 'MRC grade' }) hipFlexionStrength?: number | null;
-  @Field.code(RETURNED_TO_SPORT.codes, { ...opt, enumName: 'ReturnedToSport' }) returnedToSport?: ReturnedToSport | null;
+  @Field.code(RETURNED_TO_SPORT.codes, { ...opt, enumName: 'ReturnedToSport' })
+  returnedToSport?: ReturnedToSport | null;
   @Field.int({ ...opt, min: 0, max: 10 }) satisfaction?: number | null;
   @Field.nested(() => PromAnswersDto, { optional: true }) proms?: PromAnswersDto;
 }
@@ -60,7 +103,8 @@ export class UpdateFollowUpRequest {
   @Field.code(SNAPPING.codes, { ...opt, enumName: 'Snapping' }) snapping?: Snapping | null;
   @Field.number({ ...opt, min: 0, max: 10, maxDecimals: 1 }) groinPain?: number | null;
   @Field.int({ ...opt, min: 0, max: 5 }) hipFlexionStrength?: number | null;
-  @Field.code(RETURNED_TO_SPORT.codes, { ...opt, enumName: 'ReturnedToSport' }) returnedToSport?: ReturnedToSport | null;
+  @Field.code(RETURNED_TO_SPORT.codes, { ...opt, enumName: 'ReturnedToSport' })
+  returnedToSport?: ReturnedToSport | null;
   @Field.int({ ...opt, min: 0, max: 10 }) satisfaction?: number | null;
   @Field.nested(() => PromAnswersDto, { optional: true }) proms?: PromAnswersDto;
 }
@@ -71,7 +115,8 @@ export class DeleteRecordRequest {
 
 export class PromResultResponse {
   @ApiProperty({ description: 'The answers as given' }) items: unknown;
-  @ApiProperty({ type: Number, nullable: true, description: '0–100, higher is better; unrounded' }) score: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: '0–100, higher is better; unrounded' }) score:
+    number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'The raw sum (mHHS 0–91)' }) raw: number | null;
   @ApiProperty() answered: number;
   @ApiPropertyOptional({ description: 'Why there is no score' }) unscoredReason?: string;
@@ -83,14 +128,23 @@ export class FollowUpResponse {
   @ApiProperty({ format: 'uuid' }) caseId: string;
   @ApiProperty({ format: 'date' }) visitDate: string;
   @ApiProperty({ description: 'Days after surgery' }) day: number;
-  @ApiProperty({ enum: TIMEPOINTS, enumName: 'Timepoint', description: 'Derived from the visit and surgery dates; read-only' }) timepoint: Timepoint;
+  @ApiProperty({
+    enum: TIMEPOINTS,
+    enumName: 'Timepoint',
+    description: 'Derived from the visit and surgery dates; read-only',
+  })
+  timepoint: Timepoint;
   @ApiProperty({ enum: CONTACT_MODE.codes, enumName: 'ContactMode' }) contactMode: ContactMode;
   @ApiProperty({ enum: SNAPPING.codes, enumName: 'Snapping', nullable: true }) snapping: Snapping | null;
   @ApiProperty({ type: Number, nullable: true }) groinPain: number | null;
   @ApiProperty({ type: Number, nullable: true }) hipFlexionStrength: number | null;
-  @ApiProperty({ enum: RETURNED_TO_SPORT.codes, enumName: 'ReturnedToSport', nullable: true }) returnedToSport: ReturnedToSport | null;
+  @ApiProperty({ enum: RETURNED_TO_SPORT.codes, enumName: 'ReturnedToSport', nullable: true })
+  returnedToSport: ReturnedToSport | null;
   @ApiProperty({ type: Number, nullable: true }) satisfaction: number | null;
-  @ApiProperty({ description: 'Per instrument: items, score, raw, answered, scoringVersion' }) proms: Record<string, PromResultResponse>;
+  @ApiProperty({ description: 'Per instrument: items, score, raw, answered, scoringVersion' }) proms: Record<
+    string,
+    PromResultResponse
+  >;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

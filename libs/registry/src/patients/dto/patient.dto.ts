@@ -6,7 +6,13 @@ export const MRN_PATTERN = /^\S(.*\S)?$/;
 
 // The identifying part of a patient, as sent inline with a case or to POST /patients.
 export class PatientInput {
-  @Field.string({ minLength: 1, maxLength: 32, pattern: MRN_PATTERN, description: 'Medical record number; encrypted at rest', example: 'H1234567' })
+  @Field.string({
+    minLength: 1,
+    maxLength: 32,
+    pattern: MRN_PATTERN,
+    description: 'Medical record number; encrypted at rest',
+    example: 'H1234567',
+  })
   mrn: string;
 
   @Field.date({ description: 'Not in the future; age at surgery must be 10–100' })
@@ -37,7 +43,13 @@ export class UpdatePatientRequest {
   @Field.date({ optional: true })
   birthDate?: string;
 
-  @Field.string({ optional: true, minLength: 1, maxLength: 32, pattern: MRN_PATTERN, description: 'An MRN correction: admin only' })
+  @Field.string({
+    optional: true,
+    minLength: 1,
+    maxLength: 32,
+    pattern: MRN_PATTERN,
+    description: 'An MRN correction: admin only',
+  })
   mrn?: string;
 }
 

@@ -6,11 +6,14 @@ export class ReportFilterQuery {
   @Field.date({ optional: true, description: 'Surgery date from (inclusive)' }) from?: string;
   @Field.date({ optional: true, description: 'Surgery date to (inclusive)' }) to?: string;
   @Field.uuid({ optional: true }) surgeonId?: string;
-  @Field.code(RELEASE_LOCATION.codes, { optional: true, enumName: 'ReleaseLocation' }) releaseLocation?: ReleaseLocation;
+  @Field.code(RELEASE_LOCATION.codes, { optional: true, enumName: 'ReleaseLocation' })
+  releaseLocation?: ReleaseLocation;
   @Field.boolean({ optional: true, query: true }) impingementRepair?: boolean;
 }
 
 export class DataQualityQuery extends ReportFilterQuery {
-  @Field.code(['json', 'csv'] as const, { optional: true, description: 'csv, or send Accept: text/csv' }) format?: 'json' | 'csv';
-  @Field.int({ optional: true, query: true, min: 1, max: 10000, description: 'Most rows per list (default 1000)' }) limit?: number;
+  @Field.code(['json', 'csv'] as const, { optional: true, description: 'csv, or send Accept: text/csv' }) format?:
+    'json' | 'csv';
+  @Field.int({ optional: true, query: true, min: 1, max: 10000, description: 'Most rows per list (default 1000)' })
+  limit?: number;
 }

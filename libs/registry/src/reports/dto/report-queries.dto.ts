@@ -1,12 +1,26 @@
 import { Field } from '../../common/validation.js';
 import { ReportFilterQuery } from './report-filter.dto.js';
 
-export const GROUP_BY_OPTIONS = ['releaseLocation', 'impingementRepair', 'surgeon', 'year', 'capsularLevel', 'technique', 'positioning', 'hoProphylaxis'] as const;
+export const GROUP_BY_OPTIONS = [
+  'releaseLocation',
+  'impingementRepair',
+  'surgeon',
+  'year',
+  'capsularLevel',
+  'technique',
+  'positioning',
+  'hoProphylaxis',
+] as const;
 export type GroupByOption = (typeof GROUP_BY_OPTIONS)[number];
 export const FORMATS = ['json', 'csv'] as const;
 
 export class OutcomesQuery extends ReportFilterQuery {
-  @Field.code(GROUP_BY_OPTIONS, { optional: true, enumName: 'ReportGroupBy', description: 'Without it, one group `all`' }) groupBy?: GroupByOption;
+  @Field.code(GROUP_BY_OPTIONS, {
+    optional: true,
+    enumName: 'ReportGroupBy',
+    description: 'Without it, one group `all`',
+  })
+  groupBy?: GroupByOption;
   @Field.code(FORMATS, { optional: true, description: 'csv, or send Accept: text/csv' }) format?: 'json' | 'csv';
 }
 
@@ -20,14 +34,30 @@ export const HORIZON_OUTCOME_OPTIONS = ['complication_90d', 'recurrence_1y', 're
 
 export class FunnelQuery extends ReportFilterQuery {
   @Field.code(HORIZON_OUTCOME_OPTIONS, { enumName: 'FunnelOutcome' }) outcome: (typeof HORIZON_OUTCOME_OPTIONS)[number];
-  @Field.number({ optional: true, query: true, min: 0, max: 1, description: 'Target rate θ (default: the registry-wide rate over the same filters)' }) target?: number;
+  @Field.number({
+    optional: true,
+    query: true,
+    min: 0,
+    max: 1,
+    description: 'Target rate θ (default: the registry-wide rate over the same filters)',
+  })
+  target?: number;
   @Field.code(FORMATS, { optional: true }) format?: 'json' | 'csv';
 }
 
 export class CusumQuery extends ReportFilterQuery {
   @Field.code(HORIZON_OUTCOME_OPTIONS, { enumName: 'FunnelOutcome' }) outcome: (typeof HORIZON_OUTCOME_OPTIONS)[number];
-  @Field.number({ optional: true, query: true, min: 0.0001, max: 0.9999, description: 'In-control rate (default: registry-wide rate)' }) p0?: number;
-  @Field.number({ optional: true, query: true, min: 1.0001, max: 100, description: 'Odds ratio to detect (default 2)' }) oddsRatio?: number;
-  @Field.number({ optional: true, query: true, min: 0.01, max: 100, description: 'Decision threshold h (default 4.5)' }) h?: number;
+  @Field.number({
+    optional: true,
+    query: true,
+    min: 0.0001,
+    max: 0.9999,
+    description: 'In-control rate (default: registry-wide rate)',
+  })
+  p0?: number;
+  @Field.number({ optional: true, query: true, min: 1.0001, max: 100, description: 'Odds ratio to detect (default 2)' })
+  oddsRatio?: number;
+  @Field.number({ optional: true, query: true, min: 0.01, max: 100, description: 'Decision threshold h (default 4.5)' })
+  h?: number;
   @Field.code(FORMATS, { optional: true }) format?: 'json' | 'csv';
 }
