@@ -4,6 +4,7 @@ import { CreatePatientsCasesAudit1795911191187 } from './1795911191187-CreatePat
 import { CreateFollowUpsComplications1795911740449 } from './1795911740449-CreateFollowUpsComplications.js';
 import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.js';
 import { CreateCaseFacts1795914061180 } from './1795914061180-CreateCaseFacts.js';
+import { AddAuditSystemActor1796153935456 } from './1796153935456-AddAuditSystemActor.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -14,5 +15,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateFollowUpsComplications1795911740449,
   CreateExportJobs1795912739009,
   CreateCaseFacts1795914061180,
+  AddAuditSystemActor1796153935456,
   // generated list end
 ];

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export interface AuditChange {
   field: string;
@@ -12,6 +12,10 @@ export interface AuditChange {
 @Entity({ name: 'audit_events' })
 @Index('IDX_audit_events_case', ['caseId', 'id'])
 @Index('IDX_audit_events_entity', ['entityType', 'entityId', 'id'])
+@Check(
+  'CHK_audit_events_system_actor',
+  `"actor_system" IS NULL OR ("actor_id" IS NULL AND "actor_system" LIKE 'system:%')`,
+)
 export class AuditEventEntity {
   // Assigned by the trigger from audit_events_id_seq, in chain order.
   @PrimaryColumn({ type: 'bigint' })
@@ -22,6 +26,10 @@ export class AuditEventEntity {
 
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId: string | null;
+
+  // A named system actor (system:export-worker) where no user acted; then actorId is null.
+  @Column({ name: 'actor_system', type: 'varchar', length: 64, nullable: true })
+  actorSystem: string | null;
 
   @Column({ type: 'varchar', length: 32 })
   action: string;

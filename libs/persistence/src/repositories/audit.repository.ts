@@ -4,6 +4,8 @@ import { type AuditChange, AuditEventEntity } from '../entities/audit-event.enti
 
 export interface NewAuditEvent {
   actorId: string | null;
+  // A named system actor (`system:export-worker`) when no user acted.
+  actorSystem?: string | null;
   action: string;
   entityType: string;
   entityId: string | null;
@@ -41,12 +43,13 @@ export class AuditRepository {
         event.details ? JSON.stringify(event.details) : null,
         event.reason ?? null,
         event.correlationId ?? null,
+        event.actorSystem ?? null,
       );
       const p = (i: number) => `$${base + i}`;
-      return `(date_trunc('milliseconds', clock_timestamp()), ${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}::uuid, ${p(5)}::uuid, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, '', '')`;
+      return `(date_trunc('milliseconds', clock_timestamp()), ${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}::uuid, ${p(5)}::uuid, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)}, '', '')`;
     });
     await manager.query(
-      `INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, prev_hash, hash)
+      `INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system, prev_hash, hash)
        VALUES ${rows.join(', ')}`,
       params,
     );

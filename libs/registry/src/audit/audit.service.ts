@@ -4,8 +4,33 @@ import type { EntityManager } from 'typeorm';
 import type { AuthContext } from '../access/access.policy.js';
 import { requestContext } from '../common/request-context.js';
 
-export type AuditAction = 'create' | 'update' | 'amend' | 'sign' | 'delete' | 'read' | 'export';
-export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'export';
+export type AuditAction =
+  | 'create'
+  | 'update'
+  | 'amend'
+  | 'sign'
+  | 'delete'
+  | 'read'
+  | 'export'
+  | 'deactivate'
+  | 'reactivate'
+  | 'role_change'
+  | 'password_reset'
+  | 'password_change'
+  | 'token_create'
+  | 'token_revoke'
+  | 'link_refused';
+export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'export' | 'user' | 'api_token';
+
+// Processes that act in no user's name write audit events as a named system actor.
+export const SYSTEM_ACTORS = {
+  exportWorker: { system: 'system:export-worker' },
+  idempotencyPruner: { system: 'system:idempotency-pruner' },
+} as const;
+export type SystemActor = (typeof SYSTEM_ACTORS)[keyof typeof SYSTEM_ACTORS];
+
+// Who an audit event is in the name of: an authenticated caller, or a named system actor.
+export type AuditActor = AuthContext | SystemActor;
 
 export interface AuditEventInput {
   action: AuditAction;
@@ -26,12 +51,15 @@ const REDACTED_FIELDS = new Set(['mrn']);
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  record(manager: EntityManager, auth: AuthContext, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+  record(manager: EntityManager, actor: AuditActor, events: AuditEventInput | AuditEventInput[]): Promise<void> {
     const correlationId = requestContext.correlationId() ?? null;
+    const actorId = 'system' in actor ? null : actor.user.id;
+    const actorSystem = 'system' in actor ? actor.system : null;
     return this.audit.append(
       manager,
       (Array.isArray(events) ? events : [events]).map((event) => ({
-        actorId: auth.user.id,
+        actorId,
+        actorSystem,
         action: event.action,
         entityType: event.entity,
         entityId: event.entityId,

@@ -345,7 +345,7 @@ export class CasesService {
     return {
       items: events.map((event) => ({
         at: event.at.toISOString(),
-        actor: { id: event.actorId, displayName: event.actorDisplayName },
+        actor: { id: event.actorId, displayName: event.actorDisplayName ?? event.actorSystem },
         action: event.action,
         entity: event.entityType,
         entityId: event.entityId,

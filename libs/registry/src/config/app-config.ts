@@ -15,6 +15,12 @@ export interface AppConfig {
   env: EnvironmentVariables['NODE_ENV'];
   port: number;
   databaseUrl?: string;
+  // Migrations run as this role (the schema owner); DATABASE_URL when unset.
+  migrationDatabaseUrl?: string;
+  redisUrl?: string;
+  // Express "trust proxy" value: false, a hop count, or addresses/subnets.
+  trustProxy: boolean | number | string;
+  webConcurrency: number;
   dataDir: string;
   secrets: Secrets;
   admin: { email?: string; password?: string };
@@ -23,6 +29,9 @@ export interface AppConfig {
   timeZone: string;
   exports: { dir: string; worker: boolean; pollMs: number };
   bodyLimit: string;
+  unauthenticatedBodyLimit: string;
+  rateLimit: { perMinute: number; perIpPerMinute: number };
+  idempotencyRetentionHours: number;
   loginThrottle: { maxPerEmail: number; maxPerIp: number; windowSeconds: number };
 }
 
@@ -49,6 +58,13 @@ function loadOrCreateDevSecrets(dataDir: string): SecretFile {
   return created;
 }
 
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'off') return false;
+  if (value === 'on') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const vars = validateEnvironment(env);
   const dataDir = resolve(vars.DATA_DIR);
@@ -59,6 +75,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: vars.NODE_ENV,
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
+    migrationDatabaseUrl: vars.MIGRATION_DATABASE_URL,
+    redisUrl: vars.REDIS_URL,
+    trustProxy: parseTrustProxy(vars.TRUST_PROXY),
+    webConcurrency: vars.WEB_CONCURRENCY,
     dataDir,
     secrets: {
       jwtSecret: vars.JWT_SECRET ?? generated!.jwtSecret,
@@ -76,6 +96,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: vars.EXPORT_WORKER_POLL_MS,
     },
     bodyLimit: vars.BODY_LIMIT,
+    unauthenticatedBodyLimit: vars.UNAUTHENTICATED_BODY_LIMIT,
+    rateLimit: { perMinute: vars.RATE_LIMIT_PER_MINUTE, perIpPerMinute: vars.RATE_LIMIT_PER_IP_PER_MINUTE },
+    idempotencyRetentionHours: vars.IDEMPOTENCY_RETENTION_HOURS,
     loginThrottle: {
       maxPerEmail: vars.LOGIN_MAX_FAILURES_PER_EMAIL,
       maxPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,

@@ -48,6 +48,32 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  // The schema owner that migrations run as (DATABASE_URL when unset, for a single-role set-up).
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  MIGRATION_DATABASE_URL?: string;
+
+  // Shared store for rate limits when several processes serve the API (PostgreSQL when unset).
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  // Express "trust proxy": off (default), a hop count, or a comma-separated list of addresses or
+  // subnets (loopback, 10.0.0.0/8, …). Only a trusted proxy's X-Forwarded-For picks the client IP.
+  @IsOptional()
+  @Matches(/^(off|on|\d{1,2}|[\w.:/, -]+)$/, {
+    message: 'TRUST_PROXY must be off, on, a hop count, or a list of addresses/subnets',
+  })
+  TRUST_PROXY: string = 'off';
+
+  // HTTP worker processes started by `npm start` (node:cluster).
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEB_CONCURRENCY: number = 1;
+
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -101,6 +127,35 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^\d+(kb|mb)$/i, { message: 'BODY_LIMIT must look like 512kb or 1mb' })
   BODY_LIMIT: string = '1mb';
+
+  // Largest JSON body accepted before authentication (the login), kept small so that an anonymous
+  // caller cannot make the server parse and validate a large document.
+  @IsOptional()
+  @Matches(/^\d+(kb|mb)$/i, { message: 'UNAUTHENTICATED_BODY_LIMIT must look like 16kb' })
+  UNAUTHENTICATED_BODY_LIMIT: string = '16kb';
+
+  // API requests allowed per minute per credential (user) and per client IP, across all processes.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  RATE_LIMIT_PER_MINUTE: number = 600;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  RATE_LIMIT_PER_IP_PER_MINUTE: number = 1200;
+
+  // How long an Idempotency-Key is remembered (hours); older keys are pruned by a periodic job.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  IDEMPOTENCY_RETENTION_HOURS: number = 24;
 
   // Where async exports and manifests are written (default DATA_DIR/exports).
   @IsOptional()
