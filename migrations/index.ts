@@ -5,6 +5,7 @@ import { CreateFollowUpsComplications1795911740449 } from './1795911740449-Creat
 import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.js';
 import { CreateCaseFacts1795914061180 } from './1795914061180-CreateCaseFacts.js';
 import { AddAuditSystemActor1796153935456 } from './1796153935456-AddAuditSystemActor.js';
+import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrottleCounters.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -16,5 +17,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateExportJobs1795912739009,
   CreateCaseFacts1795914061180,
   AddAuditSystemActor1796153935456,
+  CreateThrottleCounters1796154184309,
   // generated list end
 ];

@@ -16,6 +16,7 @@ import {
   OutcomeReportRepository,
   PatientRepository,
   ReportRepository,
+  ThrottleRepository,
   UserRepository,
 } from '@ilr/persistence';
 import {
@@ -44,6 +45,8 @@ import {
   LoginThrottle,
   MrnCipher,
   PatientsController,
+  ThrottleService,
+  THROTTLE_STORE_PROVIDER,
   PatientsService,
   UsersController,
   UsersService,
@@ -65,6 +68,8 @@ const services = [
   AuthService,
   UsersService,
   LoginThrottle,
+  ThrottleService,
+  THROTTLE_STORE_PROVIDER,
   MrnCipher,
   AuditService,
   IdempotencyService,
@@ -91,6 +96,7 @@ const repositories = [
   OutcomeReportRepository,
   ExportRepository,
   CaseFactsRepository,
+  ThrottleRepository,
 ];
 
 export interface AppModuleOptions {

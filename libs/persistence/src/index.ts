@@ -45,3 +45,6 @@ export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repo
 export type { ExportDataset, ExportStream } from './repositories/export.repository.js';
 export { CaseFactsEntity, factColumn, FACT_INSTRUMENTS } from './entities/case-facts.entity.js';
 export { CaseFactsRepository, refreshFactsSql } from './repositories/case-facts.repository.js';
+export { ThrottleCounterEntity } from './entities/throttle-counter.entity.js';
+export { ThrottleRepository } from './repositories/throttle.repository.js';
+export type { ThrottleHit } from './repositories/throttle.repository.js';

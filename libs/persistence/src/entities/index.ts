@@ -9,6 +9,7 @@ import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { PatientEntity } from './patient.entity.js';
 import { PromResponseEntity } from './prom-response.entity.js';
 import { PromThresholdEntity } from './prom-threshold.entity.js';
+import { ThrottleCounterEntity } from './throttle-counter.entity.js';
 import { UserEntity } from './user.entity.js';
 
 // Listed explicitly: ES modules give TypeORM no globs to load.
@@ -25,4 +26,5 @@ export const ENTITIES = [
   PromThresholdEntity,
   ExportJobEntity,
   CaseFactsEntity,
+  ThrottleCounterEntity,
 ];
