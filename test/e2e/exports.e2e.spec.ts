@@ -1311,26 +1311,33 @@ describe('exports (e2e)', () => {
       ['complications', 'csv'],
       ['complications', 'ndjson'],
     ] as const)(
-      'records a %s %s export with the rows sent and the sha256 of the body, without any MRN',
+      'records a %s %s export as started, then completed with the rows sent and the sha256 of the body, without any MRN',
       async (dataset, format) => {
         const before = await lastEventId();
         const text = await exportOk(dataset, format, staff.token);
         const rows = format === 'csv' ? parseCsv(text).length : parseNdjson(text).length;
         expect(rows).toBeGreaterThan(0);
-        const events = await exportEventsAfter(before);
-        expect(events).toHaveLength(1);
-        const [event] = events;
-        expect(event.actor_id).toBe(staff.id);
-        expect(event.details).toMatchObject({
+        const events = await exportEventsAfter(before, 2);
+        expect(events).toHaveLength(2);
+        const [started, completed] = events;
+        for (const event of events) {
+          expect(event.actor_id).toBe(staff.id);
+          expect(event.entity_type).toBe('export');
+          expect(new Date(event.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+        }
+        // One export, two events: the same entity id pairs them.
+        expect(started.entity_id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(completed.entity_id).toBe(started.entity_id);
+        expect(started.details).toEqual({ dataset, format, identified: false, filters: {}, status: 'started' });
+        expect(completed.details).toMatchObject({
           dataset,
           format,
           identified: false,
+          status: 'completed',
           rows,
           sha256: sha256(text),
-          aborted: false,
         });
-        expect(new Date(event.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
-        const dump = JSON.stringify(event);
+        const dump = JSON.stringify(events);
         for (const m of secret.mrns) expect(dump).not.toContain(m);
       },
     );
@@ -1345,11 +1352,13 @@ describe('exports (e2e)', () => {
           .map((c) => c.id)
           .sort(),
       );
-      const [event] = await exportEventsAfter(before);
+      const [started, event] = await exportEventsAfter(before, 2);
+      expect(started.details).toMatchObject({ status: 'started', identified: true });
       expect(event.actor_id).toBe(adminId);
       expect(event.details).toMatchObject({
         dataset: 'cases',
         identified: true,
+        status: 'completed',
         rows: rows.length,
         sha256: sha256(text),
         filters: expect.objectContaining({ from: '2021-06-01' }),
@@ -1442,9 +1451,17 @@ describe('exports (e2e)', () => {
         "SELECT * FROM audit_events WHERE action = 'export' AND details->>'jobId' = $1",
         [id],
       )) as Body[];
+      // Written by the worker in its own name, with the requester in the details (never a borrowed user).
       expect(events).toHaveLength(1);
-      expect(events[0].actor_id).toBe(staff.id);
-      expect(events[0].details).toMatchObject({ rows: included().length, sha256: job.sha256 });
+      expect(events[0].actor_id).toBeNull();
+      expect(events[0].actor_system).toBe('system:export-worker');
+      expect(events[0].details).toMatchObject({
+        status: 'completed',
+        requestedBy: staff.id,
+        attempt: 1,
+        rows: included().length,
+        sha256: job.sha256,
+      });
     });
 
     it("applies the job's filters to a follow-ups NDJSON job", async () => {
@@ -1505,10 +1522,14 @@ describe('exports (e2e)', () => {
       total = included().length + BULK;
     }, 180_000);
 
-    it('stops the export, records it as aborted, and keeps answering', async () => {
+    it('records the export as started before its first byte, stops it, records it as aborted, and keeps answering', async () => {
       const before = Number(
         (await t.dataSource.query("SELECT coalesce(max(id), 0) AS id FROM audit_events WHERE action = 'export'"))[0].id,
       );
+      const exportEvents = async () =>
+        (await t.dataSource.query("SELECT * FROM audit_events WHERE action = 'export' AND id > $1 ORDER BY id", [
+          before,
+        ])) as Body[];
       const { port } = t.server.address() as AddressInfo;
       const first = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
         const request = http.get(
@@ -1531,26 +1552,35 @@ describe('exports (e2e)', () => {
       }).catch((error: Error) => ({ status: -1, bytes: 0, error }));
       expect(first.status).toBe(200);
       expect(first.bytes).toBeGreaterThan(0);
+      // Committed before the first byte left: there the moment the client has one, without waiting.
+      const [started] = await exportEvents();
+      expect(started).toBeDefined();
+      expect(started.actor_id).toBe(staff.id);
+      expect(started.details).toEqual({
+        dataset: 'cases',
+        format: 'fhir',
+        identified: false,
+        filters: {},
+        status: 'started',
+      });
 
       const deadline = Date.now() + 5000;
       let aborted: Body | undefined;
       while (!aborted && Date.now() < deadline) {
-        const events = (await t.dataSource.query(
-          "SELECT * FROM audit_events WHERE action = 'export' AND id > $1 ORDER BY id",
-          [before],
-        )) as Body[];
-        aborted = events.find((e) => e.details?.aborted === true);
+        aborted = (await exportEvents()).find((e) => e.details?.status === 'aborted');
         if (!aborted) await sleep(50);
       }
       expect(aborted).toBeDefined();
       expect(aborted!.actor_id).toBe(staff.id);
+      expect(aborted!.entity_id).toBe(started.entity_id);
       expect(aborted!.details).toMatchObject({
         dataset: 'cases',
         format: 'fhir',
         identified: false,
-        aborted: true,
+        status: 'aborted',
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
+      expect((await exportEvents()).filter((e) => e.entity_id === started.entity_id)).toHaveLength(2);
       // Stopped part-way: the rows counted are those encoded before the hang-up, not the whole table.
       expect(aborted!.details.rows).toBeGreaterThanOrEqual(1);
       expect(aborted!.details.rows).toBeLessThan(total);

@@ -42,7 +42,7 @@ export type { GroupBy, HorizonOutcome, Statement, SurvivalEndpoint } from './rep
 export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.entity.js';
 export type { ExportJobStatus } from './entities/export-job.entity.js';
 export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repository.js';
-export type { ExportDataset, ExportStream } from './repositories/export.repository.js';
+export type { ExportDataset, ExportStream, JobLease } from './repositories/export.repository.js';
 export { CaseFactsEntity, factColumn, FACT_INSTRUMENTS } from './entities/case-facts.entity.js';
 export { CaseFactsRepository, refreshFactsSql } from './repositories/case-facts.repository.js';
 export { ThrottleCounterEntity } from './entities/throttle-counter.entity.js';

@@ -3,8 +3,10 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn 
 export const EXPORT_JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
 
-// A requested export, run by the in-process worker. Durable: a job that was running when the
-// process stopped is picked up again at the next start (up to its attempt limit), never left running.
+// A requested export, run by an in-process worker of any API process. Durable and leased: the worker
+// that claimed a job (claimed_by, attempt number in `attempts`) renews its lease by heartbeat; a job
+// whose lease expired (its process stopped) is taken over by another worker, up to its attempt
+// limit, and then failed — never left running, never run by two workers at once.
 @Entity({ name: 'export_jobs' })
 @Check('CHK_export_jobs_status', `"status" IN ('queued', 'running', 'done', 'failed')`)
 @Index('IDX_export_jobs_queue', ['status', 'createdAt'])
@@ -30,8 +32,19 @@ export class ExportJobEntity {
   @Column({ type: 'varchar', length: 16 })
   status: ExportJobStatus;
 
+  // The attempt number: raised by every claim, so that each attempt has its own.
   @Column({ type: 'integer' })
   attempts: number;
+
+  // The worker (host:pid:random) that holds the current attempt's lease.
+  @Column({ name: 'claimed_by', type: 'varchar', length: 200, nullable: true })
+  claimedBy: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true })
+  heartbeatAt: Date | null;
 
   @Column({ name: 'rows_written', type: 'integer', nullable: true })
   rows: number | null;

@@ -125,6 +125,13 @@ function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
+// One attempt's hold on an export job: the worker that claimed it and the attempt number.
+export interface JobLease {
+  jobId: string;
+  workerId: string;
+  attempt: number;
+}
+
 export interface ExportStream {
   rows: Readable;
   // Returns the connection to the pool; call once the stream has ended or failed.
@@ -230,6 +237,10 @@ export class ExportRepository {
     return (manager ?? this.dataSource.manager).getRepository(ExportJobEntity);
   }
 
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
   createJob(
     values: Pick<ExportJobEntity, 'requestedBy' | 'dataset' | 'format' | 'filters' | 'identified' | 'correlationId'>,
   ): Promise<ExportJobEntity> {
@@ -238,6 +249,9 @@ export class ExportRepository {
         ...values,
         status: 'queued',
         attempts: 0,
+        claimedBy: null,
+        leaseExpiresAt: null,
+        heartbeatAt: null,
         rows: null,
         rowsTotal: null,
         sha256: null,
@@ -253,39 +267,100 @@ export class ExportRepository {
     return this.jobs().findOneBy({ id });
   }
 
-  // Claims the oldest queued job; SKIP LOCKED lets several workers share the queue.
-  async claimNext(): Promise<ExportJobEntity | null> {
-    const [claimed] = returned<{ id: string }>(
+  // Claims the oldest job that is queued, or running under a lease that has expired (its worker's
+  // process stopped or stalled past its lease) and has attempts left. The claim raises the attempt
+  // number, so every attempt is told apart from the one it replaces. The row is locked with SKIP
+  // LOCKED: concurrent claimers (threads or processes) skip it rather than queue for it, and
+  // READ COMMITTED re-checks the WHERE against the row as committed, so a job that another worker
+  // has just claimed or renewed is not taken. All times are the database's, not a process clock.
+  async claimNext(workerId: string, leaseMs: number, maxAttempts: number): Promise<JobLease | null> {
+    const [claimed] = returned<{ id: string; attempts: number }>(
       await this.dataSource.query(
-        `UPDATE export_jobs SET status = 'running', attempts = attempts + 1, started_at = now(), error = NULL, rows_written = 0
-       WHERE id = (SELECT id FROM export_jobs WHERE status = 'queued' ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING id`,
+        `UPDATE export_jobs
+         SET status = 'running', attempts = attempts + 1, claimed_by = $1,
+             lease_expires_at = now() + $2 * interval '1 millisecond', heartbeat_at = now(),
+             started_at = now(), error = NULL, rows_written = 0
+         WHERE id = (
+           SELECT id FROM export_jobs
+           WHERE status = 'queued'
+              OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()) AND attempts < $3)
+           ORDER BY created_at
+           FOR UPDATE SKIP LOCKED
+           LIMIT 1)
+         RETURNING id, attempts`,
+        [workerId, leaseMs, maxAttempts],
       ),
     );
-    return claimed ? this.findJob(claimed.id) : null;
+    return claimed ? { jobId: claimed.id, workerId, attempt: claimed.attempts } : null;
   }
 
-  async progress(id: string, rows: number, rowsTotal: number): Promise<void> {
-    await this.jobs().update({ id }, { rows, rowsTotal });
+  // Renews a lease that is still held: the same worker and attempt, still running, and not yet
+  // expired. A lease that ran out is lost even if nobody has taken the job yet: its holder stops.
+  async renewLease(lease: JobLease, leaseMs: number): Promise<boolean> {
+    const rows = returned(
+      await this.dataSource.query(
+        `UPDATE export_jobs SET heartbeat_at = now(), lease_expires_at = now() + $4 * interval '1 millisecond'
+         WHERE id = $1 AND claimed_by = $2 AND attempts = $3 AND status = 'running' AND lease_expires_at > now()
+         RETURNING id`,
+        [lease.jobId, lease.workerId, lease.attempt, leaseMs],
+      ),
+    );
+    return rows.length === 1;
   }
 
+  // Progress of the attempt that holds the job; false when it no longer does.
+  async progress(lease: JobLease, rows: number, rowsTotal: number): Promise<boolean> {
+    const rowsUpdated = returned(
+      await this.dataSource.query(
+        `UPDATE export_jobs SET rows_written = $4, rows_total = $5
+         WHERE id = $1 AND claimed_by = $2 AND attempts = $3 AND status = 'running' RETURNING id`,
+        [lease.jobId, lease.workerId, lease.attempt, rows, rowsTotal],
+      ),
+    );
+    return rowsUpdated.length === 1;
+  }
+
+  // Locks the job for the rest of the transaction if this attempt still holds it. While the lock is
+  // held no other worker can claim, fail or finish the job, so the attempt can put its file in place
+  // and record the result as one step.
+  async lockHeld(manager: EntityManager, lease: JobLease): Promise<boolean> {
+    const rows = await manager.query(
+      `SELECT id FROM export_jobs WHERE id = $1 AND claimed_by = $2 AND attempts = $3 AND status = 'running' FOR UPDATE`,
+      [lease.jobId, lease.workerId, lease.attempt],
+    );
+    return (rows as unknown[]).length === 1;
+  }
+
+  // Ends the attempt that holds the job (done or failed); false, and nothing written, when the
+  // attempt no longer holds it — a worker that lost its lease never overwrites the result.
   async finish(
-    id: string,
+    lease: JobLease,
     values: { status: ExportJobStatus; rows?: number; sha256?: string; fileName?: string; error?: string },
-  ): Promise<void> {
-    await this.jobs().update({ id }, { ...values, finishedAt: new Date() });
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.jobs(manager)
+      .createQueryBuilder()
+      .update()
+      .set({ ...values, finishedAt: () => 'now()', leaseExpiresAt: null })
+      .where('id = :id AND claimed_by = :workerId AND attempts = :attempt AND status = :running', {
+        id: lease.jobId,
+        workerId: lease.workerId,
+        attempt: lease.attempt,
+        running: 'running',
+      })
+      .execute();
+    return result.affected === 1;
   }
 
-  // At start-up: a job left running by a stopped process is queued again, or failed once it has
-  // used its attempts — never left running for ever.
-  async recoverInterrupted(maxAttempts: number): Promise<{ requeued: number; failed: number }> {
+  // A running job whose lease expired after its last allowed attempt is failed, never left running.
+  async failExhausted(maxAttempts: number): Promise<number> {
     const failed = await this.dataSource.query(
-      `UPDATE export_jobs SET status = 'failed', finished_at = now(), error = 'interrupted by a restart too many times' WHERE status = 'running' AND attempts >= $1 RETURNING id`,
+      `UPDATE export_jobs SET status = 'failed', finished_at = now(), lease_expires_at = NULL,
+              error = 'interrupted too many times: its worker stopped before finishing ' || attempts || ' times'
+       WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()) AND attempts >= $1
+       RETURNING id`,
       [maxAttempts],
     );
-    const requeued = await this.dataSource.query(
-      `UPDATE export_jobs SET status = 'queued' WHERE status = 'running' RETURNING id`,
-    );
-    return { requeued: returned(requeued).length, failed: returned(failed).length };
+    return returned(failed).length;
   }
 }

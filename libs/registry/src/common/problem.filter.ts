@@ -15,6 +15,39 @@ interface ProblemBody {
   [extension: string]: unknown;
 }
 
+// Members a problem's extensions may never set: RFC 9457's own and ours. An extension named like
+// one of them (a job's `status`, say) would change the answer's meaning or break it outright.
+export const RESERVED_PROBLEM_MEMBERS: ReadonlySet<string> = new Set([
+  'type',
+  'title',
+  'status',
+  'detail',
+  'instance',
+  'code',
+  'errors',
+  'correlationId',
+]);
+
+// The problem body of a domain error. Extensions come first and without the reserved members, so
+// they can add to a problem but never replace what it says.
+export function domainProblem(exception: DomainError, correlationId: string): { body: ProblemBody; ignored: string[] } {
+  const { status, title } = PROBLEM_TYPES[exception.code];
+  const extensions = Object.entries(exception.options.extensions ?? {});
+  return {
+    body: {
+      ...Object.fromEntries(extensions.filter(([name]) => !RESERVED_PROBLEM_MEMBERS.has(name))),
+      type: PROBLEM_TYPE_BASE + exception.code,
+      title,
+      status,
+      detail: exception.detail,
+      code: exception.code,
+      ...(exception.options.errors ? { errors: exception.options.errors } : {}),
+      correlationId,
+    },
+    ignored: extensions.map(([name]) => name).filter((name) => RESERVED_PROBLEM_MEMBERS.has(name)),
+  };
+}
+
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,
   401: ErrorCode.Unauthenticated,
@@ -76,20 +109,10 @@ export class ProblemFilter implements ExceptionFilter {
     request: Request,
   ): { body: ProblemBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) {
-      const { status, title } = PROBLEM_TYPES[exception.code];
-      return {
-        body: {
-          type: PROBLEM_TYPE_BASE + exception.code,
-          title,
-          status,
-          detail: exception.detail,
-          code: exception.code,
-          ...(exception.options.errors ? { errors: exception.options.errors } : {}),
-          ...exception.options.extensions,
-          correlationId,
-        },
-        headers: exception.options.headers ?? {},
-      };
+      const { body, ignored } = domainProblem(exception, correlationId);
+      // A programming error, not the client's: named (never the values) so that it gets fixed.
+      if (ignored.length > 0) this.logger.warn({ code: exception.code, ignored }, 'problem extensions ignored');
+      return { body, headers: exception.options.headers ?? {} };
     }
     // Nest wraps body-parser failures in an HttpException whose message may quote the body
     // (a JSON syntax error shows the text around it): answer from the cause, never the message.

@@ -27,7 +27,7 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   logLevel: EnvironmentVariables['LOG_LEVEL'];
   timeZone: string;
-  exports: { dir: string; worker: boolean; pollMs: number };
+  exports: { dir: string; worker: boolean; pollMs: number; leaseMs: number; heartbeatMs: number };
   bodyLimit: string;
   unauthenticatedBodyLimit: string;
   rateLimit: { perMinute: number; perIpPerMinute: number };
@@ -94,6 +94,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dir: resolve(vars.EXPORT_DIR ?? join(dataDir, 'exports')),
       worker: vars.EXPORT_WORKER === 'on',
       pollMs: vars.EXPORT_WORKER_POLL_MS,
+      leaseMs: vars.EXPORT_JOB_LEASE_MS,
+      heartbeatMs: vars.EXPORT_JOB_HEARTBEAT_MS,
     },
     bodyLimit: vars.BODY_LIMIT,
     unauthenticatedBodyLimit: vars.UNAUTHENTICATED_BODY_LIMIT,

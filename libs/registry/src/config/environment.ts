@@ -175,6 +175,22 @@ export class EnvironmentVariables {
   @Max(60000)
   EXPORT_WORKER_POLL_MS: number = 1000;
 
+  // An export job's lease: a worker renews it every EXPORT_JOB_HEARTBEAT_MS; a job whose lease has
+  // run out (its process stopped) may be taken over by another process.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  EXPORT_JOB_LEASE_MS: number = 30_000;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  EXPORT_JOB_HEARTBEAT_MS: number = 5_000;
+
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
@@ -226,6 +242,9 @@ export function validateEnvironment(env: Record<string, string | undefined>): En
     if (missing.length > 0) {
       throw new ConfigError(missing.map((key) => `${key} is required when NODE_ENV=production`));
     }
+  }
+  if (instance.EXPORT_JOB_HEARTBEAT_MS * 2 > instance.EXPORT_JOB_LEASE_MS) {
+    throw new ConfigError(['EXPORT_JOB_HEARTBEAT_MS must be at most half of EXPORT_JOB_LEASE_MS']);
   }
   return instance;
 }

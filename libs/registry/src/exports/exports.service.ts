@@ -1,21 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
 import {
-  CaseRepository,
   type ExportDataset,
   type ExportJobEntity,
   ExportRepository,
+  type JobLease,
   type ReportFilter,
+  UserRepository,
 } from '@ilr/persistence';
 import { type AuthContext, Permission, roleMay } from '../access/access.policy.js';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditActor, AuditService, SYSTEM_ACTORS } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { toCsv } from '../common/csv.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
@@ -37,6 +39,22 @@ import { exportPseudonym } from './pseudonym.js';
 
 const EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', ndjson: 'ndjson', fhir: 'fhir.ndjson' };
 export const MAX_JOB_ATTEMPTS = 3;
+
+// What a synchronous export's second audit event says of it (the first says `started`).
+export type StreamedExportStatus = 'completed' | 'aborted' | 'failed';
+// How a job attempt ended when it did not throw.
+export type JobOutcome = 'done' | 'refused';
+
+// Thrown when a job attempt no longer holds its lease: it stops and writes no result.
+export class LeaseLostError extends Error {
+  constructor(readonly lease: JobLease) {
+    super(`export job ${lease.jobId} attempt ${lease.attempt} lost its lease`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+// Errors by which a stream tells that the client went away (not a fault of ours).
+const DISCONNECT_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_DESTROYED']);
 
 interface ExportSpec {
   dataset: ExportDataset;
@@ -87,7 +105,7 @@ export class ExportsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly exports: ExportRepository,
-    private readonly cases: CaseRepository,
+    private readonly users: UserRepository,
     private readonly cipher: MrnCipher,
     private readonly audit: AuditService,
   ) {}
@@ -170,30 +188,41 @@ export class ExportsService {
     };
   }
 
+  // One audit event of an export, committed in its own transaction.
   private async recordExport(
-    auth: AuthContext,
+    actor: AuditActor,
     spec: ExportSpec,
+    entityId: string,
     details: Record<string, unknown>,
-    entityId: string | null = null,
   ): Promise<void> {
-    await this.cases.transaction((manager) =>
-      this.audit.record(manager, auth, {
-        action: 'export',
-        entity: 'export',
-        entityId,
-        details: {
-          dataset: spec.dataset,
-          format: spec.format,
-          identified: spec.identified,
-          filters: spec.filters,
-          ...details,
-        },
-      }),
-    );
+    await this.exports.transaction((manager) => this.recordExportIn(manager, actor, spec, entityId, details));
   }
 
-  // A synchronous export streamed straight to the client. The audit event and the manifest are
-  // written when the stream ends, with the row count and the checksum of what was sent.
+  private recordExportIn(
+    manager: EntityManager,
+    actor: AuditActor,
+    spec: ExportSpec,
+    entityId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(manager, actor, {
+      action: 'export',
+      entity: 'export',
+      entityId,
+      details: {
+        dataset: spec.dataset,
+        format: spec.format,
+        identified: spec.identified,
+        filters: spec.filters,
+        ...details,
+      },
+    });
+  }
+
+  // A synchronous export streamed straight to the client, recorded by two audit events with the
+  // same entity id: `started`, committed before the first byte leaves (so an export cut off by a
+  // crash or a hang-up is still on record), then `completed` with the row count and the SHA-256 of
+  // the bytes sent, or `aborted` (the client hung up) / `failed` with the rows sent so far.
   async streamTo(
     auth: AuthContext,
     dataset: ExportDataset,
@@ -203,7 +232,16 @@ export class ExportsService {
   ): Promise<void> {
     const spec: ExportSpec = { dataset, format: query.format ?? 'csv', identified: query.identified ?? false, filters };
     this.authorize(auth, dataset, spec.format, spec.identified);
-    const { source, encoder, stages, columns } = await this.open(spec);
+    const exportId = randomUUID();
+    await this.recordExport(auth, spec, exportId, { status: 'started' });
+    let opened: Awaited<ReturnType<ExportsService['open']>>;
+    try {
+      opened = await this.open(spec);
+    } catch (error) {
+      await this.recordExport(auth, spec, exportId, { status: 'failed', rows: 0 });
+      throw error;
+    }
+    const { source, encoder, stages, columns } = opened;
     const stamp = new Date().toISOString().slice(0, 10);
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[spec.format]);
@@ -221,18 +259,22 @@ export class ExportsService {
       source.release(failure);
     }
     const sha256 = encoder.sha256();
-    const aborted = Boolean(failure);
-    await this.recordExport(auth, spec, { rows: encoder.rows, sha256, aborted });
-    if (!aborted)
-      await this.writeManifest(
-        `sync-${stamp}-${dataset}-${randomBytes(4).toString('hex')}`,
-        this.manifest(spec, columns, encoder.rows, sha256),
-      );
     // A client that hangs up ends the export (the cursor is closed); anything else is a fault.
-    if (failure && response.destroyed && !response.writableFinished) {
-      this.logger.info({ dataset, rows: encoder.rows }, 'export stopped: the client disconnected');
+    const status: StreamedExportStatus = !failure
+      ? 'completed'
+      : DISCONNECT_CODES.has((failure as NodeJS.ErrnoException).code ?? '')
+        ? 'aborted'
+        : 'failed';
+    await this.recordExport(auth, spec, exportId, { status, rows: encoder.rows, sha256 });
+    if (status === 'completed')
+      await this.writeManifest(
+        `sync-${stamp}-${dataset}-${exportId}`,
+        this.manifest(spec, columns, encoder.rows, sha256, { exportId }),
+      );
+    if (status === 'aborted') {
+      this.logger.info({ dataset, rows: encoder.rows, exportId }, 'export stopped: the client disconnected');
     } else if (failure) {
-      this.logger.error({ err: failure, dataset }, 'export stream failed');
+      this.logger.error({ err: failure, dataset, exportId }, 'export stream failed');
     }
   }
 
@@ -240,7 +282,10 @@ export class ExportsService {
     const dir = join(this.config.exports.dir, 'manifests');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${name}.manifest.json`);
-    await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
+    // Written aside and renamed, so that a reader never sees half a manifest.
+    const aside = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(aside, `${JSON.stringify(manifest, null, 2)}\n`);
+    await rename(aside, path);
     return path;
   }
 
@@ -260,25 +305,33 @@ export class ExportsService {
     });
   }
 
-  // The requester (or an admin) sees a job; anyone else gets a 404.
+  // The requester (or an admin) sees a job; anyone else gets a 404. Rights are the caller's as they
+  // are now (the user row is read on every request): an identified job is for administrators only,
+  // also for its creator once they are no longer one.
   async job(auth: AuthContext, id: string): Promise<ExportJobEntity> {
     const job = await this.exports.findJob(id);
     if (!job || (job.requestedBy !== auth.user.id && auth.user.role !== 'admin'))
       throw DomainError.notFound('The export');
+    if (job.identified && !roleMay(auth.user.role, Permission.ExportIdentified))
+      throw DomainError.forbidden('Only an administrator may see or download an identified export.');
     return job;
   }
 
   async sendFile(auth: AuthContext, id: string, response: Response): Promise<void> {
     const job = await this.job(auth, id);
     if (job.status !== 'done' || !job.fileName) {
-      throw new DomainError(ErrorCode.Conflict, `The export is ${job.status}; its file is not ready.`, {
-        extensions: { status: job.status },
-      });
+      throw new DomainError(
+        ErrorCode.Conflict,
+        job.status === 'failed'
+          ? 'The export failed; it has no file.'
+          : `The export is ${job.status}; its file is not ready.`,
+        { extensions: { jobStatus: job.status } },
+      );
     }
     const path = join(this.config.exports.dir, job.fileName);
     const { size } = await stat(path);
     // Handing the file over is an export in its own right: recorded, with who took it, before it leaves.
-    await this.cases.transaction((manager) =>
+    await this.exports.transaction((manager) =>
       this.audit.record(manager, auth, {
         action: 'export',
         entity: 'export',
@@ -312,28 +365,53 @@ export class ExportsService {
     }
   }
 
-  // Runs one claimed job into EXPORT_DIR: written to a .partial file, renamed when complete, with
-  // progress saved as it goes, then the manifest and the audit event (in the requester's name).
-  async runJob(job: ExportJobEntity): Promise<void> {
+  // Why the job's creator may not have this export now (deactivated, or a role that may not
+  // export, or identified data without being an admin); null when they may.
+  private async creatorRefusal(job: ExportJobEntity, manager?: EntityManager): Promise<string | null> {
+    const creator = await this.users.findById(job.requestedBy, manager);
+    if (!creator || !creator.active) return 'Refused: the account that requested this export is no longer active.';
+    if (!roleMay(creator.role, Permission.ExportDeidentified))
+      return 'Refused: the account that requested this export may no longer export data.';
+    if (job.identified && !roleMay(creator.role, Permission.ExportIdentified))
+      return 'Refused: the account that requested this identified export is no longer an administrator.';
+    return null;
+  }
+
+  // Runs one attempt of a claimed job into EXPORT_DIR, as the worker (a named system actor), with
+  // the creator's rights checked as they are now, before and again at the end.
+  // The file is written under a per-attempt name (<job>.<attempt>.partial), so two attempts never
+  // share a file; progress is saved only while the attempt holds the job. At the end, one
+  // transaction locks the job row if this attempt still holds it, renames the file into place,
+  // writes the manifest, marks the job done and records the audit event; an attempt that lost its
+  // lease (signal aborted, or the row held by another attempt) stops, removes its file and writes
+  // nothing.
+  async runJob(job: ExportJobEntity, lease: JobLease, signal: AbortSignal): Promise<JobOutcome> {
     const spec: ExportSpec = {
       dataset: job.dataset as ExportDataset,
       format: job.format as ExportFormat,
       identified: job.identified,
       filters: job.filters as ReportFilter,
     };
+    const refusal = await this.creatorRefusal(job);
+    if (refusal) {
+      if (!(await this.refuseJob(job, lease, spec, refusal))) throw new LeaseLostError(lease);
+      return 'refused';
+    }
     const fileName = `${job.id}.${EXTENSIONS[spec.format]}`;
     await mkdir(this.config.exports.dir, { recursive: true });
     const finalPath = join(this.config.exports.dir, fileName);
-    const partial = `${finalPath}.partial`;
+    const partial = join(this.config.exports.dir, `${job.id}.${lease.attempt}.partial`);
     const total = await this.exports.count(spec.dataset, spec.filters);
-    await this.exports.progress(job.id, 0, total);
+    if (!(await this.exports.progress(lease, 0, total))) throw new LeaseLostError(lease);
     const { source, encoder, stages, columns } = await this.open(spec);
     let lastSaved = 0;
     const progress = new Transform({
       transform: (chunk, _encoding, done) => {
         if (encoder.rows - lastSaved >= 1000) {
           lastSaved = encoder.rows;
-          this.exports.progress(job.id, encoder.rows, total).then(() => done(null, chunk), done);
+          this.exports
+            .progress(lease, encoder.rows, total)
+            .then((held) => (held ? done(null, chunk) : done(new LeaseLostError(lease))), done);
         } else {
           done(null, chunk);
         }
@@ -341,29 +419,69 @@ export class ExportsService {
     });
     let failure: Error | undefined;
     try {
-      await pipeline([...stages, progress, createWriteStream(partial)] as unknown as [
-        Readable,
-        ...Transform[],
-        Writable,
-      ]);
-      await rename(partial, finalPath);
+      await pipeline(
+        [...stages, progress, createWriteStream(partial)] as unknown as [Readable, ...Transform[], Writable],
+        { signal },
+      );
     } catch (error) {
       failure = error as Error;
     } finally {
       source.release(failure);
     }
-    if (failure) throw failure;
-    const sha256 = encoder.sha256();
-    await this.writeManifest(
-      job.id,
-      this.manifest(spec, columns, encoder.rows, sha256, { jobId: job.id, file: fileName }),
-    );
-    await this.exports.finish(job.id, { status: 'done', rows: encoder.rows, sha256, fileName });
-    const requester = {
-      user: { id: job.requestedBy, email: '', displayName: '', role: 'admin' as const },
-      via: 'access_token' as const,
+    try {
+      if (signal.aborted || failure instanceof LeaseLostError) throw new LeaseLostError(lease);
+      if (failure) throw failure;
+      const sha256 = encoder.sha256();
+      return await this.exports.transaction(async (manager): Promise<JobOutcome> => {
+        if (!(await this.exports.lockHeld(manager, lease))) throw new LeaseLostError(lease);
+        const lateRefusal = await this.creatorRefusal(job, manager);
+        if (lateRefusal) {
+          await this.refuseJob(job, lease, spec, lateRefusal, manager);
+          return 'refused';
+        }
+        await rename(partial, finalPath);
+        await this.writeManifest(
+          job.id,
+          this.manifest(spec, columns, encoder.rows, sha256, { jobId: job.id, file: fileName }),
+        );
+        await this.exports.finish(lease, { status: 'done', rows: encoder.rows, sha256, fileName }, manager);
+        await this.recordExportIn(manager, SYSTEM_ACTORS.exportWorker, spec, job.id, {
+          status: 'completed',
+          requestedBy: job.requestedBy,
+          jobId: job.id,
+          attempt: lease.attempt,
+          rows: encoder.rows,
+          sha256,
+          file: fileName,
+        });
+        return 'done';
+      });
+    } finally {
+      // Gone already when the rename happened; otherwise this attempt's file is of no use.
+      await rm(partial, { force: true });
+    }
+  }
+
+  // Ends a job its creator may no longer have: failed with the reason, no file, and an audit event.
+  private async refuseJob(
+    job: ExportJobEntity,
+    lease: JobLease,
+    spec: ExportSpec,
+    reason: string,
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    const work = async (tx: EntityManager) => {
+      if (!(await this.exports.finish(lease, { status: 'failed', error: reason }, tx))) return false;
+      await this.recordExportIn(tx, SYSTEM_ACTORS.exportWorker, spec, job.id, {
+        status: 'refused',
+        requestedBy: job.requestedBy,
+        jobId: job.id,
+        attempt: lease.attempt,
+        reason,
+      });
+      return true;
     };
-    await this.recordExport(requester, spec, { rows: encoder.rows, sha256, jobId: job.id, file: fileName }, job.id);
+    return manager ? work(manager) : this.exports.transaction(work);
   }
 
   dictionary(): Record<string, unknown> {
