@@ -5,7 +5,12 @@ describe('authentication and users (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_FAILURES_PER_EMAIL: '3', LOGIN_MAX_FAILURES_PER_IP: '8' });
+    // The throttling tests stand behind a trusted loopback proxy, so X-Forwarded-For picks the address.
+    t = await startTestApp({
+      LOGIN_MAX_FAILURES_PER_EMAIL: '3',
+      LOGIN_MAX_FAILURES_PER_IP: '8',
+      TRUST_PROXY: 'loopback',
+    });
   });
   afterAll(async () => {
     await t.close();

@@ -27,7 +27,9 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  app.set('trust proxy', 'loopback');
+  // Off unless TRUST_PROXY says which proxies may name the client (X-Forwarded-For): the client address
+  // keys the per-address rate limit and sign-in throttle, and must not be the client's own choice.
+  app.set('trust proxy', config.trustProxy);
   // ETags are ours (`"<version>"` on clinical records), not Express's body hashes.
   app.set('etag', false);
   app.use(correlationAndLogging(logger));

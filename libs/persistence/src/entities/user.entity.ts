@@ -26,6 +26,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  // Bumped by a password reset or change: access tokens issued under an older version are refused.
+  @Column({ name: 'credentials_version', type: 'integer', default: 0 })
+  credentialsVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

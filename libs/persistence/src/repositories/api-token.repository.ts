@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ApiTokenEntity } from '../entities/api-token.entity.js';
 import { UserEntity } from '../entities/user.entity.js';
 
@@ -12,18 +12,22 @@ export interface TokenOwner {
 export class ApiTokenRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(ApiTokenEntity);
+  private repo(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(ApiTokenEntity);
   }
 
-  create(values: Pick<ApiTokenEntity, 'userId' | 'name' | 'tokenHash' | 'expiresAt'>): Promise<ApiTokenEntity> {
-    return this.repo.save(this.repo.create({ ...values, revokedAt: null, lastUsedAt: null }));
+  create(
+    values: Pick<ApiTokenEntity, 'userId' | 'name' | 'tokenHash' | 'expiresAt'>,
+    manager?: EntityManager,
+  ): Promise<ApiTokenEntity> {
+    const repo = this.repo(manager);
+    return repo.save(repo.create({ ...values, revokedAt: null, lastUsedAt: null }));
   }
 
   // One indexed lookup resolves a presented token to its owner; expiry, revocation and the owner's
   // `active` flag are checked by the caller on every request, so a deactivated user is out at once.
   async findByHash(tokenHash: string): Promise<TokenOwner | null> {
-    const token = await this.repo.findOne({ where: { tokenHash }, relations: { user: true } });
+    const token = await this.repo().findOne({ where: { tokenHash }, relations: { user: true } });
     if (!token || !token.user) return null;
     return { token, user: token.user };
   }
@@ -31,7 +35,7 @@ export class ApiTokenRepository {
   async touch(id: string, at: Date): Promise<void> {
     // Only write when the recorded use is older than a minute: scripts calling in a loop
     // should not turn every read into a write.
-    await this.repo
+    await this.repo()
       .createQueryBuilder()
       .update()
       .set({ lastUsedAt: at })
@@ -43,8 +47,8 @@ export class ApiTokenRepository {
   }
 
   // Revokes a token that belongs to `userId`; returns false when there is no such live token.
-  async revoke(id: string, userId: string, at: Date): Promise<boolean> {
-    const result = await this.repo
+  async revoke(id: string, userId: string, at: Date, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager)
       .createQueryBuilder()
       .update()
       .set({ revokedAt: at })
@@ -53,12 +57,22 @@ export class ApiTokenRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  // Revokes every live token of a user (a password reset or change); returns the revoked ids.
+  async revokeAllForUser(userId: string, at: Date, manager: EntityManager): Promise<string[]> {
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
+      `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING id`,
+      [userId, at],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async ownerOf(id: string): Promise<string | null> {
-    const token = await this.repo.findOne({ where: { id }, select: { id: true, userId: true } });
+    const token = await this.repo().findOne({ where: { id }, select: { id: true, userId: true } });
     return token?.userId ?? null;
   }
 
   listForUser(userId: string): Promise<ApiTokenEntity[]> {
-    return this.repo.find({ where: { userId }, order: { createdAt: 'DESC' } });
+    return this.repo().find({ where: { userId }, order: { createdAt: 'DESC' } });
   }
 }

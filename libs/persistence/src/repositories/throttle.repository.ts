@@ -38,12 +38,13 @@ export class ThrottleRepository {
 
   // Deletes windows that ended; returns how many.
   async pruneExpired(limit = 10_000): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(
+    // TypeORM answers a DELETE with [rows, rowCount].
+    const [, count]: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM throttle_counters WHERE key IN (
          SELECT key FROM throttle_counters WHERE expires_at <= clock_timestamp() LIMIT $1 FOR UPDATE SKIP LOCKED
-       ) RETURNING key`,
+       )`,
       [limit],
     );
-    return rows.length;
+    return count;
   }
 }

@@ -14,12 +14,19 @@ export interface UserPage {
   hasMore: boolean;
 }
 
+export type UserChanges = Partial<Pick<UserEntity, 'displayName' | 'role' | 'active' | 'passwordHash'>>;
+
 @Injectable()
 export class UserRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   private repo(manager?: EntityManager) {
     return (manager ?? this.dataSource.manager).getRepository(UserEntity);
+  }
+
+  // One transaction for a change to users or their tokens and its audit events.
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   findById(id: string, manager?: EntityManager): Promise<UserEntity | null> {
@@ -43,14 +50,28 @@ export class UserRepository {
     return inserted.length === 0 ? null : this.findById(inserted[0].id, manager);
   }
 
-  async update(
-    id: string,
-    changes: Partial<Pick<UserEntity, 'displayName' | 'role' | 'active' | 'passwordHash'>>,
-  ): Promise<UserEntity | null> {
+  // Serialises the changes to users' roles and active flags, across processes, until commit: the count
+  // of active admins read after this lock (each statement of READ COMMITTED sees what committed before
+  // it) cannot be changed by a concurrent PATCH, so two of them cannot both remove "the other" admin.
+  async lockAdministrators(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ilr:administrators']);
+  }
+
+  // The row as it is now, locked until the transaction ends (read-modify-write of one user).
+  findForUpdate(id: string, manager: EntityManager): Promise<UserEntity | null> {
+    return this.repo(manager).createQueryBuilder('u').where('u.id = :id', { id }).setLock('pessimistic_write').getOne();
+  }
+
+  async update(id: string, changes: UserChanges, manager: EntityManager): Promise<UserEntity | null> {
     if (Object.keys(changes).length > 0) {
-      await this.repo().update({ id }, changes);
+      await this.repo(manager).update({ id }, changes);
     }
-    return this.findById(id);
+    return this.findById(id, manager);
+  }
+
+  // Ends every access token issued so far (they carry the version they were issued under).
+  async bumpCredentialsVersion(id: string, manager: EntityManager): Promise<void> {
+    await manager.query('UPDATE users SET credentials_version = credentials_version + 1 WHERE id = $1', [id]);
   }
 
   // Keyset pagination on (email, id): stable under inserts, no OFFSET scans.
@@ -67,8 +88,8 @@ export class UserRepository {
     return { items: rows.slice(0, limit), hasMore: rows.length > limit };
   }
 
-  countActiveAdmins(): Promise<number> {
-    return this.repo().countBy({ role: 'admin', active: true });
+  countActiveAdmins(manager?: EntityManager): Promise<number> {
+    return this.repo(manager).countBy({ role: 'admin', active: true });
   }
 
   // Creates the first administrator only while the table is empty. The advisory lock makes two

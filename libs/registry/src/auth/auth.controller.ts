@@ -10,9 +10,11 @@ import type { Request } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize, Public } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
+import { LoginAttempt } from '../throttling/throttle-keys.js';
 import { toUserResponse, UserResponse } from '../users/dto/user.dto.js';
-import { AuthService } from './auth.service.js';
+import { AuthService, type LoginResult } from './auth.service.js';
 import {
+  ChangePasswordRequest,
   CreatedTokenResponse,
   CreateTokenRequest,
   LoginRequest,
@@ -21,24 +23,38 @@ import {
   toTokenResponse,
 } from './dto/auth.dto.js';
 
+function toLoginResponse(result: LoginResult): LoginResponse {
+  return {
+    accessToken: result.accessToken,
+    tokenType: result.tokenType,
+    expiresIn: result.expiresIn,
+    user: toUserResponse(result.user),
+  };
+}
+
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @LoginAttempt()
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponse })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email or address' })
   async login(@Body() body: LoginRequest, @Req() request: Request): Promise<LoginResponse> {
-    const result = await this.auth.login(body.email, body.password, request.ip ?? 'unknown');
-    return {
-      accessToken: result.accessToken,
-      tokenType: result.tokenType,
-      expiresIn: result.expiresIn,
-      user: toUserResponse(result.user),
-    };
+    return toLoginResponse(await this.auth.login(body.email, body.password, request.ip));
+  }
+
+  // Ends every other session and personal token of the caller; answers with a new access token.
+  @Post('password')
+  @HttpCode(200)
+  @Authorize(Permission.TokenManageOwn)
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords for this account' })
+  async changePassword(@Auth() auth: AuthContext, @Body() body: ChangePasswordRequest): Promise<LoginResponse> {
+    return toLoginResponse(await this.auth.changePassword(auth, body.currentPassword, body.newPassword));
   }
 
   @Get('me')

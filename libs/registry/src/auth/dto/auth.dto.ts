@@ -26,6 +26,17 @@ export class LoginResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
 }
 
+export class ChangePasswordRequest {
+  @ApiProperty({ format: 'password', maxLength: 256 })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  currentPassword: string;
+
+  @Field.password({ description: 'At least 12 characters' })
+  newPassword: string;
+}
+
 export class CreateTokenRequest {
   @Field.string({ minLength: 1, maxLength: 100, example: 'nightly export script' })
   name: string;
