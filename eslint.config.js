@@ -33,6 +33,41 @@ export default tseslint.config(
     },
   },
   {
+    // Clinical writes go through the one unit of work (libs/registry/src/writes/clinical-writes.ts),
+    // which owns the transaction, locks, If-Match, the case facts refresh, the audit events and
+    // idempotency: a feature cannot open its own transaction or write facts or audit by hand.
+    files: ['libs/registry/src/{cases,patients,follow-ups,complications,imports,questionnaires}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@ilr/persistence',
+              importNames: ['CaseFactsRepository', 'IdempotencyRepository'],
+              message: 'Write through ClinicalWrites: it refreshes facts and handles Idempotency-Keys.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/audit/audit.service.js'],
+              importNames: ['AuditService'],
+              message: 'Queue audit events with tx.audit() inside ClinicalWrites.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='transaction']",
+          message: 'Open writes with ClinicalWrites (run, create, onCase, createOnCase, onPatient).',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

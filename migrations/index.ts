@@ -6,8 +6,7 @@ import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.
 import { CreateCaseFacts1795914061180 } from './1795914061180-CreateCaseFacts.js';
 import { AddAuditSystemActor1796153935456 } from './1796153935456-AddAuditSystemActor.js';
 import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrottleCounters.js';
-import { AddExportJobLease1796154285249 } from './1796154285249-AddExportJobLease.js';
-import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserCredentialsVersion.js';
+import { IdempotencyWithoutBodiesPatientCreator1796154217612 } from './1796154217612-IdempotencyWithoutBodiesPatientCreator.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -20,7 +19,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateCaseFacts1795914061180,
   AddAuditSystemActor1796153935456,
   CreateThrottleCounters1796154184309,
-  AddExportJobLease1796154285249,
-  AddUserCredentialsVersion1796154448526,
+  IdempotencyWithoutBodiesPatientCreator1796154217612,
   // generated list end
 ];

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-// A remembered POST: the first response to (user, key) is replayed for every retry with the same
+// A remembered POST: the first answer to (user, key) is replayed for every retry with the same
 // request; another request under the same key is refused. The row is inserted in the transaction
 // that does the work, so a concurrent retry waits on it and then sees the committed answer.
 @Entity({ name: 'idempotency_keys' })
@@ -18,11 +18,9 @@ export class IdempotencyKeyEntity {
   @Column({ name: 'response_status', type: 'integer', nullable: true })
   responseStatus: number | null;
 
-  @Column({ name: 'response_body', type: 'jsonb', nullable: true })
-  responseBody: unknown;
-
-  @Column({ name: 'response_headers', type: 'jsonb', nullable: true })
-  responseHeaders: Record<string, string> | null;
+  // The record the first request created: a replay answers from it (no response body is stored).
+  @Column({ name: 'resource_id', type: 'uuid', nullable: true })
+  resourceId: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -29,6 +29,11 @@ export class PatientEntity {
   @Column({ name: 'deceased_date', type: 'date', nullable: true })
   deceasedDate: string | null;
 
+  // Who registered the patient (null for patients registered before this was kept): the creator
+  // may see the patient before any case of theirs names it.
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy: string | null;
+
   @Column({ type: 'integer' })
   version: number;
 

@@ -20,10 +20,12 @@ export class AccessRepository {
     return this.ids('SELECT id FROM cases WHERE id = ANY($1::uuid[])', [caseIds]);
   }
 
-  // Patients with at least one live case by `userId`.
-  patientsWithCaseBy(userId: string, patientIds: string[]): Promise<Set<string>> {
+  // Patients with at least one live case by `userId`, or registered by `userId`.
+  patientsOfSurgeon(userId: string, patientIds: string[]): Promise<Set<string>> {
     return this.ids(
-      'SELECT DISTINCT patient_id AS id FROM cases WHERE patient_id = ANY($1::uuid[]) AND surgeon_id = $2 AND deleted_at IS NULL',
+      `SELECT patient_id AS id FROM cases WHERE patient_id = ANY($1::uuid[]) AND surgeon_id = $2 AND deleted_at IS NULL
+       UNION
+       SELECT id FROM patients WHERE id = ANY($1::uuid[]) AND created_by = $2`,
       [patientIds, userId],
     );
   }

@@ -89,6 +89,22 @@ export class CaseRepository {
       .getOne();
   }
 
+  async latestSurgeryOfPatient(patientId: string, manager: EntityManager): Promise<string | null> {
+    const [{ latest }] = await manager.query(
+      'SELECT max(surgery_date) AS latest FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
+      [patientId],
+    );
+    return latest ?? null;
+  }
+
+  async surgeryDatesOfPatient(patientId: string, manager: EntityManager): Promise<string[]> {
+    const rows: Array<{ surgery_date: string }> = await manager.query(
+      'SELECT surgery_date FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
+      [patientId],
+    );
+    return rows.map((row) => row.surgery_date);
+  }
+
   async update(manager: EntityManager, id: string, changes: Partial<CaseEntity>): Promise<CaseEntity> {
     await this.repo(manager)
       .createQueryBuilder()

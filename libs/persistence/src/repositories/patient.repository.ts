@@ -4,7 +4,7 @@ import { PatientEntity } from '../entities/patient.entity.js';
 
 export type NewPatient = Pick<
   PatientEntity,
-  'mrnCiphertext' | 'mrnHash' | 'birthDate' | 'sex' | 'consent' | 'deceasedDate'
+  'mrnCiphertext' | 'mrnHash' | 'birthDate' | 'sex' | 'consent' | 'deceasedDate' | 'createdBy'
 >;
 
 @Injectable()

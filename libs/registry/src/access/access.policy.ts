@@ -94,7 +94,7 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
 }
 
 // Record-level rules: of these ids, which may the caller touch? Surgeons are held to their own
-// cases (and the patients of those cases); the other roles that pass `roleMay` reach every record.
+// cases (and the patients of those cases, or that they registered); the other roles that pass `roleMay` reach every record.
 export async function allowedIds(
   repo: AccessRepository,
   auth: AuthContext,
@@ -116,7 +116,7 @@ export async function allowedIds(
     case Permission.PatientRead:
     case Permission.PatientReadIdentified:
     case Permission.PatientUpdate:
-      return surgeon ? repo.patientsWithCaseBy(auth.user.id, ids) : repo.patientsExisting(ids);
+      return surgeon ? repo.patientsOfSurgeon(auth.user.id, ids) : repo.patientsExisting(ids);
     case Permission.PatientCorrectMrn:
       return repo.patientsExisting(ids);
     default:

@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
-import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
-import { reply } from '../common/reply.js';
+import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
+import { created, withETag } from '../common/reply.js';
 import { CasesService } from './cases.service.js';
 import {
   CaseHistoryResponse,
@@ -37,7 +37,7 @@ export class CasesController {
     @Idempotency() idempotency: IdempotencyRequest | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CaseView> {
-    return reply(response, await this.cases.create(auth, body, idempotency));
+    return created(response, '/api/v1/cases', await this.cases.create(auth, body, idempotency));
   }
 
   @Get()
@@ -60,8 +60,7 @@ export class CasesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CaseView> {
     const { entity, view } = await this.cases.get(auth, id);
-    response.setHeader('ETag', etag(entity.version));
-    return view;
+    return withETag(response, entity.version, view);
   }
 
   @Patch(':id')
@@ -76,8 +75,7 @@ export class CasesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CaseView> {
     const entity = await this.cases.update(auth, id, ifMatch, body);
-    response.setHeader('ETag', etag(entity.version));
-    return this.cases.view(auth, entity);
+    return withETag(response, entity.version, this.cases.view(auth, entity));
   }
 
   @Post(':id/sign')
@@ -92,8 +90,7 @@ export class CasesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CaseView> {
     const entity = await this.cases.sign(auth, id, ifMatch);
-    response.setHeader('ETag', etag(entity.version));
-    return this.cases.view(auth, entity);
+    return withETag(response, entity.version, this.cases.view(auth, entity));
   }
 
   @Delete(':id')

@@ -1,25 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint } from '@ilr/clinical';
 import {
   AccessRepository,
   AuditRepository,
   type CaseEntity,
-  CaseFactsRepository,
   CaseRepository,
   ComplicationRepository,
   FollowUpRepository,
   type PatientEntity,
   PatientRepository,
 } from '@ilr/persistence';
-import type { EntityManager } from 'typeorm';
 import { allowedIds, type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
-import { AuditService, creationChanges } from '../audit/audit.service.js';
+import { creationChanges } from '../audit/audit.service.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, ErrorCode, type FieldError } from '../common/errors.js';
-import { IdempotencyService } from '../common/idempotency.service.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../common/pagination.js';
 import { isClinicalDate } from '../common/validation.js';
-import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
+import type { IdempotencyRequest } from '../common/preconditions.js';
 import { PatientsService } from '../patients/patients.service.js';
+import type { PatientInput } from '../patients/dto/patient.dto.js';
+import { ThrottleService } from '../throttling/throttle.service.js';
+import { ClinicalWrites, type Created, type WriteContext } from '../writes/clinical-writes.js';
 import {
   caseColumnsFromData,
   caseDataFromEntity,
@@ -41,16 +42,16 @@ import type {
 @Injectable()
 export class CasesService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cases: CaseRepository,
     private readonly patientRepo: PatientRepository,
     private readonly patients: PatientsService,
     private readonly access: AccessRepository,
-    private readonly audit: AuditService,
     private readonly auditTrail: AuditRepository,
-    private readonly idempotency: IdempotencyService,
     private readonly visits: FollowUpRepository,
     private readonly complications: ComplicationRepository,
-    private readonly facts: CaseFactsRepository,
+    private readonly writes: ClinicalWrites,
+    private readonly throttle: ThrottleService,
   ) {}
 
   view(auth: AuthContext, entity: CaseEntity): CaseView {
@@ -62,12 +63,9 @@ export class CasesService {
     data: CaseData,
     patient: Pick<PatientEntity, 'birthDate' | 'deceasedDate'>,
     birthDateField: string,
+    today: string,
   ): FieldError[] {
-    const errors: FieldError[] = checkCaseRules(data, {
-      today: this.patients.today(),
-      birthDate: patient.birthDate,
-      birthDateField,
-    });
+    const errors: FieldError[] = checkCaseRules(data, { today, birthDate: patient.birthDate, birthDateField });
     if (patient.deceasedDate && data.surgeryDate > patient.deceasedDate) {
       errors.push({
         field: 'surgeryDate',
@@ -103,7 +101,7 @@ export class CasesService {
     auth: AuthContext,
     request: CreateCaseRequest,
     idempotency?: IdempotencyRequest,
-  ): Promise<HttpResult<CaseView>> {
+  ): Promise<Created<CaseView>> {
     if ((request.patientId === undefined) === (request.patient === undefined)) {
       throw DomainError.validation([
         { field: 'patientId', code: 'one_of', message: 'send exactly one of patientId or patient' },
@@ -112,28 +110,32 @@ export class CasesService {
     const surgeonId = await this.resolveSurgeon(auth, request.surgeonId);
     const data = caseDataFromRequest(request);
     if (request.patient) {
-      const errors = this.patients.patientDateErrors(request.patient, 'patient.');
+      const errors = this.patients.patientDateErrors(request.patient, this.writes.today(), 'patient.');
       if (errors.length) throw DomainError.validation(errors);
+      await this.checkLinkOutsideWrite(auth, request.patient, data);
     }
 
-    return this.cases.transaction((manager) =>
-      this.idempotency.run(manager, auth, idempotency, async () => {
-        const registryCode = await this.cases.nextRegistryCode(manager);
-        const { patient, created } = await this.casePatient(manager, auth, request, data);
-        const entity = await this.cases.insert(manager, {
+    return this.writes.create(
+      auth,
+      {
+        request: idempotency,
+        replay: async (tx, id) => {
+          const entity = await this.cases.findAny(id, tx.manager);
+          if (!entity) throw DomainError.notFound('The case');
+          return { id, version: entity.version, body: this.view(auth, entity) };
+        },
+      },
+      async (tx) => {
+        const registryCode = await this.cases.nextRegistryCode(tx.manager);
+        const { patient, created } = await this.casePatient(tx, request, data);
+        const entity = await this.cases.insert(tx.manager, {
           ...caseColumnsFromData(data),
           registryCode,
           patientId: patient.id,
           surgeonId,
           createdBy: auth.user.id,
         });
-        await this.facts.initialise(
-          manager,
-          entity.id,
-          patient.deceasedDate ? Math.max(0, daysBetween(data.surgeryDate, patient.deceasedDate)) : 0,
-        );
-        // Audit events last, in one statement: the chaining trigger holds its lock until commit.
-        await this.audit.record(manager, auth, [
+        tx.audit([
           ...(created ? [this.patients.creationEvent(patient, request.patient!.mrn, entity.id)] : []),
           {
             action: 'create',
@@ -143,66 +145,124 @@ export class CasesService {
             changes: creationChanges({ registryCode, patientId: patient.id, surgeonId, ...data }),
           },
         ]);
-        return {
-          status: 201,
-          body: this.view(auth, entity),
-          headers: { Location: `/api/v1/cases/${entity.id}`, ETag: etag(entity.version) },
-        };
-      }),
+        return { id: entity.id, version: entity.version, body: this.view(auth, entity) };
+      },
     );
   }
 
+  // Linking a case to a registered patient the caller may not see (another surgeon's) needs proof:
+  // the MRN and the birth date both match. Such a caller never gets an answer computed from the
+  // stored patient: first the rules on what they sent, then one fixed refusal for any mismatch
+  // (birth date, or a recorded death before this surgery), audited in its own transaction and
+  // counted, before the comparison, against a throttle like failed logins.
+  private async checkLinkOutsideWrite(auth: AuthContext, input: PatientInput, data: CaseData): Promise<void> {
+    const today = this.writes.today();
+    const known = await this.patientRepo.findByMrnHash(this.patients.mrnHash(input.mrn));
+    if (!known || (await this.visible(auth, known))) return;
+    const sentErrors = this.ruleErrors(
+      data,
+      { birthDate: input.birthDate, deceasedDate: null },
+      'patient.birthDate',
+      today,
+    );
+    if (sentErrors.length) throw DomainError.validation(sentErrors);
+    const { loginThrottle } = this.config;
+    const attempt = await this.throttle.consume(
+      `patient-link:${auth.user.id}`,
+      loginThrottle.maxPerEmail,
+      loginThrottle.windowSeconds,
+    );
+    if (!attempt.allowed) {
+      throw new DomainError(ErrorCode.Throttled, 'Too many attempts to link cases to registered patients; try later.', {
+        headers: { 'Retry-After': String(attempt.retryAfterSeconds) },
+      });
+    }
+    const refusal = this.linkRefusal(known, input, data);
+    if (refusal) {
+      await this.writes.recordNow(auth, {
+        action: 'link_refused',
+        entity: 'patient',
+        entityId: known.id,
+        details: { reason: refusal },
+      });
+      throw linkRefused();
+    }
+  }
+
+  private linkRefusal(known: PatientEntity, input: PatientInput, data: CaseData): string | null {
+    if (known.birthDate !== input.birthDate) return 'birth_date_mismatch';
+    if (known.deceasedDate && data.surgeryDate > known.deceasedDate) return 'after_death';
+    return null;
+  }
+
+  private async visible(auth: AuthContext, patient: PatientEntity): Promise<boolean> {
+    return (await allowedIds(this.access, auth, Permission.PatientRead, [patient.id])).has(patient.id);
+  }
+
   // The case's patient: an existing one by id (which the caller must be able to see), or the
-  // inline patient found by MRN or created here. Checks the rules that need the patient first, so
-  // that nothing is written for an invalid case.
+  // inline patient found by MRN or registered here. Checks the rules that need the patient first,
+  // so that nothing is written for an invalid case.
   private async casePatient(
-    manager: EntityManager,
-    auth: AuthContext,
+    tx: WriteContext,
     request: CreateCaseRequest,
     data: CaseData,
   ): Promise<{ patient: PatientEntity; created: boolean }> {
     if (request.patientId) {
-      const visible = await allowedIds(this.access, auth, Permission.PatientRead, [request.patientId]);
-      const patient = visible.has(request.patientId)
-        ? await this.patientRepo.findById(request.patientId, manager)
+      const patient = (await this.visible(tx.auth, { id: request.patientId } as PatientEntity))
+        ? await this.patientRepo.findById(request.patientId, tx.manager)
         : null;
       if (!patient)
         throw DomainError.validation([
           { field: 'patientId', code: 'not_found', message: 'patientId does not name a patient you may see' },
         ]);
-      const errors = this.ruleErrors(data, patient, 'surgeryDate');
+      const errors = this.ruleErrors(data, patient, 'surgeryDate', tx.today);
       if (errors.length) throw DomainError.validation(errors);
       return { patient, created: false };
     }
     const input = request.patient!;
-    const known = await this.patientRepo.findByMrnHash(this.patients.mrnHash(input.mrn), manager);
-    const errors = this.ruleErrors(
-      data,
-      known ?? { birthDate: input.birthDate, deceasedDate: null },
-      'patient.birthDate',
-    );
-    if (known && known.birthDate !== input.birthDate) {
-      errors.push({
-        field: 'patient.birthDate',
-        code: 'mismatch',
-        message: 'patient.birthDate differs from the registered patient with this MRN',
-      });
+    let known = await this.patients.findByMrn(input.mrn, tx.manager);
+    if (!known) {
+      const errors = this.ruleErrors(
+        data,
+        { birthDate: input.birthDate, deceasedDate: null },
+        'patient.birthDate',
+        tx.today,
+      );
+      if (errors.length) throw DomainError.validation(errors);
+      const registered = await this.patients.register(tx, input);
+      if (registered) return { patient: registered, created: true };
+      // Another request registered this MRN between our look-up and insert: link to theirs.
+      known = (await this.patients.findByMrn(input.mrn, tx.manager))!;
     }
-    if (errors.length) throw DomainError.validation(errors);
-    return known ? { patient: known, created: false } : this.patients.findOrCreate(manager, input);
+    if (await this.visible(tx.auth, known)) {
+      const errors = this.ruleErrors(data, known, 'patient.birthDate', tx.today);
+      if (known.birthDate !== input.birthDate) {
+        errors.push({
+          field: 'patient.birthDate',
+          code: 'mismatch',
+          message: 'patient.birthDate differs from the registered patient with this MRN',
+        });
+      }
+      if (errors.length) throw DomainError.validation(errors);
+    } else if (this.linkRefusal(known, input, data)) {
+      // checkLinkOutsideWrite let this request through: the patient changed since, or was registered
+      // by a concurrent request. The same fixed answer.
+      throw linkRefused();
+    }
+    return { patient: known, created: false };
   }
 
   // The case with its live visits (each with its scored PROMs) and complications.
   async get(auth: AuthContext, id: string): Promise<{ entity: CaseEntity; view: CaseView }> {
     await requireAccess(this.access, auth, Permission.CaseRead, id, 'The case');
-    return this.cases.transaction(async (manager) => {
-      const entity = await this.cases.findLive(id, manager);
+    return this.writes.run(auth, async (tx) => {
+      const entity = await this.cases.findLive(id, tx.manager);
       if (!entity) throw DomainError.notFound('The case');
       const [visits, complications] = await Promise.all([
-        this.visits.listForCase(id, manager),
-        this.complications.listForCase(id, manager),
+        this.visits.listForCase(id, tx.manager),
+        this.complications.listForCase(id, tx.manager),
       ]);
-      await this.audit.record(manager, auth, { action: 'read', entity: 'case', entityId: id, caseId: id });
+      tx.audit({ action: 'read', entity: 'case', entityId: id, caseId: id });
       const freeText = roleMay(auth.user.role, Permission.CaseReadFreeText);
       return {
         entity,
@@ -253,10 +313,8 @@ export class CasesService {
   ): Promise<CaseEntity> {
     await requireAccess(this.access, auth, Permission.CaseUpdate, id, 'The case');
     const { amendmentReason, ...patch } = request;
-    return this.cases.transaction(async (manager) => {
-      const current = await this.cases.findLiveForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The case');
-      assertIfMatch(ifMatch, current.version);
+    return this.writes.onCase(auth, id, { notFound: 'The case', ifMatch: { value: ifMatch } }, async (tx) => {
+      const current = tx.theCase;
       if (current.status === 'signed' && !amendmentReason) {
         throw DomainError.validation([
           {
@@ -268,11 +326,11 @@ export class CasesService {
       }
       const before = caseDataFromEntity(current);
       const after = mergeCasePatch(before, patch);
-      const patient = (await this.patientRepo.findById(current.patientId, manager))!;
-      const errors = this.ruleErrors(after, patient, 'surgeryDate');
+      const patient = (await this.patientRepo.findById(current.patientId, tx.manager))!;
+      const errors = this.ruleErrors(after, patient, 'surgeryDate', tx.today);
       if (errors.length) throw DomainError.validation(errors);
       if (after.surgeryDate !== before.surgeryDate) {
-        const onset = await this.complications.earliestOnset(id, manager);
+        const onset = await this.complications.earliestOnset(id, tx.manager);
         if (onset && onset < after.surgeryDate) {
           throw DomainError.validation([
             {
@@ -285,18 +343,17 @@ export class CasesService {
       }
       const changes = diffCaseData(before, after);
       if (changes.length === 0) return current;
-      const updated = await this.cases.update(manager, id, caseColumnsFromData(after));
+      const updated = await this.cases.update(tx.manager, id, caseColumnsFromData(after));
       if (after.surgeryDate !== before.surgeryDate) {
         // Visits keep their dates; their days after surgery and timepoints follow the new surgery date.
-        for (const visit of await this.visits.liveForCase(id, manager)) {
-          await this.visits.update(manager, visit.id, {
+        for (const visit of await this.visits.liveForCase(id, tx.manager)) {
+          await this.visits.update(tx.manager, visit.id, {
             day: daysBetween(after.surgeryDate, visit.visitDate),
             timepoint: deriveTimepoint(after.surgeryDate, visit.visitDate),
           });
         }
       }
-      await this.facts.refresh(manager, [id]);
-      await this.audit.record(manager, auth, {
+      tx.audit({
         action: current.status === 'signed' ? 'amend' : 'update',
         entity: 'case',
         entityId: id,
@@ -310,14 +367,15 @@ export class CasesService {
 
   async sign(auth: AuthContext, id: string, ifMatch: string | undefined): Promise<CaseEntity> {
     await requireAccess(this.access, auth, Permission.CaseSign, id, 'The case');
-    return this.cases.transaction(async (manager) => {
-      const current = await this.cases.findLiveForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The case');
-      assertIfMatch(ifMatch, current.version, { required: false });
-      if (current.status === 'signed') throw new DomainError(ErrorCode.Conflict, 'The case is already signed.');
-      const signedAt = new Date();
-      const updated = await this.cases.update(manager, id, { status: 'signed', signedAt, signedBy: auth.user.id });
-      await this.audit.record(manager, auth, {
+    const options = { notFound: 'The case', ifMatch: { value: ifMatch, required: false } };
+    return this.writes.onCase(auth, id, options, async (tx) => {
+      if (tx.theCase.status === 'signed') throw new DomainError(ErrorCode.Conflict, 'The case is already signed.');
+      const updated = await this.cases.update(tx.manager, id, {
+        status: 'signed',
+        signedAt: new Date(),
+        signedBy: auth.user.id,
+      });
+      tx.audit({
         action: 'sign',
         entity: 'case',
         entityId: id,
@@ -330,12 +388,9 @@ export class CasesService {
 
   async remove(auth: AuthContext, id: string, ifMatch: string | undefined, reason: string): Promise<void> {
     await requireAccess(this.access, auth, Permission.CaseDelete, id, 'The case');
-    await this.cases.transaction(async (manager) => {
-      const current = await this.cases.findLiveForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The case');
-      assertIfMatch(ifMatch, current.version);
-      await this.cases.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
-      await this.audit.record(manager, auth, { action: 'delete', entity: 'case', entityId: id, caseId: id, reason });
+    await this.writes.onCase(auth, id, { notFound: 'The case', ifMatch: { value: ifMatch } }, async (tx) => {
+      await this.cases.update(tx.manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
+      tx.audit({ action: 'delete', entity: 'case', entityId: id, caseId: id, reason });
     });
   }
 
@@ -356,4 +411,22 @@ export class CasesService {
       chainIntact: verification.every((row) => row.intact),
     };
   }
+}
+
+// One answer for every refused link to a registered patient the caller may not see: it says that
+// the MRN is registered, and nothing of what is stored for it.
+function linkRefused(): DomainError {
+  return new DomainError(
+    ErrorCode.Conflict,
+    'This MRN is registered to a patient whose details do not match those sent. Check the MRN and birth date, or ask the registry office to link the case.',
+    {
+      errors: [
+        {
+          field: 'patient',
+          code: 'link_refused',
+          message: 'patient does not match the registered patient with this MRN',
+        },
+      ],
+    },
+  );
 }

@@ -74,9 +74,3 @@ export const Idempotency = createParamDecorator(
     return { key, requestHash };
   },
 );
-
-export interface HttpResult<T> {
-  status: number;
-  body: T;
-  headers: Record<string, string>;
-}

@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
-import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
-import { reply } from '../common/reply.js';
+import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
+import { created, withETag } from '../common/reply.js';
 import { DeleteRecordRequest } from '../follow-ups/dto/follow-up.dto.js';
 import { ComplicationsService } from './complications.service.js';
 import { ComplicationResponse, CreateComplicationRequest, UpdateComplicationRequest } from './dto/complication.dto.js';
@@ -26,7 +26,7 @@ export class ComplicationsController {
     @Idempotency() idempotency: IdempotencyRequest | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ComplicationResponse> {
-    return reply(response, await this.complications.create(auth, caseId, body, idempotency));
+    return created(response, '/api/v1/complications', await this.complications.create(auth, caseId, body, idempotency));
   }
 
   @Patch('complications/:id')
@@ -41,8 +41,7 @@ export class ComplicationsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<ComplicationResponse> {
     const updated = await this.complications.update(auth, id, ifMatch, body);
-    response.setHeader('ETag', etag(updated.version));
-    return updated;
+    return withETag(response, updated.version, updated);
   }
 
   @Delete('complications/:id')

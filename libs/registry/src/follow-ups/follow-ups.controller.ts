@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
-import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
-import { reply } from '../common/reply.js';
+import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
+import { created, withETag } from '../common/reply.js';
 import {
   CreateFollowUpRequest,
   DeleteRecordRequest,
@@ -33,7 +33,7 @@ export class FollowUpsController {
     @Idempotency() idempotency: IdempotencyRequest | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<FollowUpResponse> {
-    return reply(response, await this.followUps.create(auth, caseId, body, idempotency));
+    return created(response, '/api/v1/follow-ups', await this.followUps.create(auth, caseId, body, idempotency));
   }
 
   @Patch('follow-ups/:id')
@@ -48,8 +48,7 @@ export class FollowUpsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<FollowUpResponse> {
     const updated = await this.followUps.update(auth, id, ifMatch, body);
-    response.setHeader('ETag', etag(updated.version));
-    return updated;
+    return withETag(response, updated.version, updated);
   }
 
   @Delete('follow-ups/:id')

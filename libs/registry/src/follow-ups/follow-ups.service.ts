@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { checkVisitRules, daysBetween, deriveTimepoint, type Instrument } from '@ilr/clinical';
-import {
-  AccessRepository,
-  CaseFactsRepository,
-  CaseRepository,
-  ComplicationRepository,
-  type FollowUpEntity,
-  FollowUpRepository,
-} from '@ilr/persistence';
+import { AccessRepository, ComplicationRepository, type FollowUpEntity, FollowUpRepository } from '@ilr/persistence';
+import type { EntityManager } from 'typeorm';
 import type { AuditChange } from '@ilr/persistence';
 import { type AuthContext, Permission, requireAccess } from '../access/access.policy.js';
-import { AuditService, creationChanges } from '../audit/audit.service.js';
+import { creationChanges } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
-import { IdempotencyService } from '../common/idempotency.service.js';
-import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
-import { PatientsService } from '../patients/patients.service.js';
+import type { IdempotencyRequest } from '../common/preconditions.js';
+import { ClinicalWrites, type Created } from '../writes/clinical-writes.js';
 import type { CreateFollowUpRequest, FollowUpResponse, UpdateFollowUpRequest } from './dto/follow-up.dto.js';
 import { promRows, toFollowUpResponse } from './follow-up.mapper.js';
 
@@ -31,14 +24,10 @@ const VISIT_FIELDS = [
 @Injectable()
 export class FollowUpsService {
   constructor(
-    private readonly cases: CaseRepository,
     private readonly visits: FollowUpRepository,
     private readonly complications: ComplicationRepository,
     private readonly access: AccessRepository,
-    private readonly patients: PatientsService,
-    private readonly audit: AuditService,
-    private readonly idempotency: IdempotencyService,
-    private readonly facts: CaseFactsRepository,
+    private readonly writes: ClinicalWrites,
   ) {}
 
   private async caseOf(id: string): Promise<string> {
@@ -47,25 +36,33 @@ export class FollowUpsService {
     return caseId;
   }
 
+  private async replay(id: string, manager: EntityManager): Promise<Created<FollowUpResponse>> {
+    const visit = await this.visits.findLive(id, manager);
+    if (!visit) throw DomainError.notFound('The follow-up');
+    return { id, version: visit.version, body: toFollowUpResponse(visit, await this.visits.promsOf([id], manager)) };
+  }
+
   async create(
     auth: AuthContext,
     caseId: string,
     request: CreateFollowUpRequest,
     idempotency?: IdempotencyRequest,
-  ): Promise<HttpResult<FollowUpResponse>> {
+  ): Promise<Created<FollowUpResponse>> {
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The case');
-    return this.cases.transaction((manager) =>
-      this.idempotency.run(manager, auth, idempotency, async () => {
-        // Locks the case: its surgery date cannot change under the visit being derived from it.
-        const theCase = await this.cases.findLiveForUpdate(caseId, manager);
-        if (!theCase) throw DomainError.notFound('The case');
-        const errors = checkVisitRules(request, { surgeryDate: theCase.surgeryDate, today: this.patients.today() });
+    return this.writes.createOnCase(
+      auth,
+      caseId,
+      { notFound: 'The case' },
+      { request: idempotency, replay: (tx, id) => this.replay(id, tx.manager) },
+      async (tx) => {
+        const surgeryDate = tx.theCase.surgeryDate;
+        const errors = checkVisitRules(request, { surgeryDate, today: tx.today });
         if (errors.length) throw DomainError.validation(errors);
-        const visit = await this.visits.insert(manager, {
+        const visit = await this.visits.insert(tx.manager, {
           caseId,
           visitDate: request.visitDate,
-          day: daysBetween(theCase.surgeryDate, request.visitDate),
-          timepoint: deriveTimepoint(theCase.surgeryDate, request.visitDate),
+          day: daysBetween(surgeryDate, request.visitDate),
+          timepoint: deriveTimepoint(surgeryDate, request.visitDate),
           contactMode: request.contactMode,
           snapping: request.snapping ?? null,
           groinPain: request.groinPain ?? null,
@@ -74,11 +71,9 @@ export class FollowUpsService {
           satisfaction: request.satisfaction ?? null,
           createdBy: auth.user.id,
         });
-        const rows = promRows(request.proms);
-        await this.visits.replaceProms(manager, visit.id, rows);
-        const proms = await this.visits.promsOf([visit.id], manager);
-        await this.facts.refresh(manager, [caseId]);
-        await this.audit.record(manager, auth, {
+        await this.visits.replaceProms(tx.manager, visit.id, promRows(request.proms));
+        const proms = await this.visits.promsOf([visit.id], tx.manager);
+        tx.audit({
           action: 'create',
           entity: 'follow_up',
           entityId: visit.id,
@@ -89,12 +84,8 @@ export class FollowUpsService {
             ...proms.map((p) => ({ field: `proms.${p.instrument}`, from: null, to: p.items })),
           ],
         });
-        return {
-          status: 201,
-          body: toFollowUpResponse(visit, proms),
-          headers: { Location: `/api/v1/follow-ups/${visit.id}`, ETag: etag(visit.version) },
-        };
-      }),
+        return { id: visit.id, version: visit.version, body: toFollowUpResponse(visit, proms) };
+      },
     );
   }
 
@@ -106,20 +97,22 @@ export class FollowUpsService {
   ): Promise<FollowUpResponse> {
     const caseId = await this.caseOf(id);
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The follow-up');
-    return this.cases.transaction(async (manager) => {
-      const theCase = await this.cases.findLiveForUpdate(caseId, manager);
-      const current = await this.visits.findLiveForUpdate(id, manager);
-      if (!theCase || !current) throw DomainError.notFound('The follow-up');
-      assertIfMatch(ifMatch, current.version);
+    const options = {
+      notFound: 'The follow-up',
+      record: (manager: EntityManager) => this.visits.findLiveForUpdate(id, manager),
+      ifMatch: { value: ifMatch },
+    };
+    return this.writes.onCase(auth, caseId, options, async (tx) => {
+      const current = tx.record;
       const next: Partial<FollowUpEntity> = {};
       for (const field of VISIT_FIELDS) {
         if (request[field] !== undefined) (next as Record<string, unknown>)[field] = request[field];
       }
       const visitDate = next.visitDate ?? current.visitDate;
-      const errors = checkVisitRules({ visitDate }, { surgeryDate: theCase.surgeryDate, today: this.patients.today() });
+      const errors = checkVisitRules({ visitDate }, { surgeryDate: tx.theCase.surgeryDate, today: tx.today });
       if (errors.length) throw DomainError.validation(errors);
-      next.day = daysBetween(theCase.surgeryDate, visitDate);
-      next.timepoint = deriveTimepoint(theCase.surgeryDate, visitDate);
+      next.day = daysBetween(tx.theCase.surgeryDate, visitDate);
+      next.timepoint = deriveTimepoint(tx.theCase.surgeryDate, visitDate);
 
       const changes: AuditChange[] = [];
       for (const [field, value] of Object.entries(next)) {
@@ -127,7 +120,7 @@ export class FollowUpsService {
         if (field !== 'day' && before !== value) changes.push({ field, from: before, to: value });
       }
       const rows = promRows(request.proms);
-      const before = await this.visits.promsOf([id], manager);
+      const before = await this.visits.promsOf([id], tx.manager);
       for (const [instrument, row] of Object.entries(rows) as Array<[Instrument, { items: object } | null]>) {
         const old = before.find((p) => p.instrument === instrument)?.items ?? null;
         const now = row?.items ?? null;
@@ -135,11 +128,10 @@ export class FollowUpsService {
           changes.push({ field: `proms.${instrument}`, from: old, to: now });
       }
       if (changes.length === 0) return toFollowUpResponse(current, before);
-      const updated = await this.visits.update(manager, id, next);
-      await this.visits.replaceProms(manager, id, rows);
-      const proms = await this.visits.promsOf([id], manager);
-      await this.facts.refresh(manager, [caseId]);
-      await this.audit.record(manager, auth, { action: 'update', entity: 'follow_up', entityId: id, caseId, changes });
+      const updated = await this.visits.update(tx.manager, id, next);
+      await this.visits.replaceProms(tx.manager, id, rows);
+      const proms = await this.visits.promsOf([id], tx.manager);
+      tx.audit({ action: 'update', entity: 'follow_up', entityId: id, caseId, changes });
       return toFollowUpResponse(updated, proms);
     });
   }
@@ -147,21 +139,25 @@ export class FollowUpsService {
   async remove(auth: AuthContext, id: string, ifMatch: string | undefined, reason: string): Promise<void> {
     const caseId = await this.caseOf(id);
     await requireAccess(this.access, auth, Permission.FollowUpWrite, caseId, 'The follow-up');
-    await this.cases.transaction(async (manager) => {
-      // A visit of a deleted case is gone with it.
-      const theCase = await this.cases.findLiveForUpdate(caseId, manager);
-      const current = await this.visits.findLiveForUpdate(id, manager);
-      if (!theCase || !current) throw DomainError.notFound('The follow-up');
-      assertIfMatch(ifMatch, current.version);
-      if ((await this.complications.countReferencingVisit(id, manager)) > 0) {
+    // A visit of a deleted case is gone with it: the case must be live (onCase) as well as the visit.
+    const options = {
+      notFound: 'The follow-up',
+      record: (manager: EntityManager) => this.visits.findLiveForUpdate(id, manager),
+      ifMatch: { value: ifMatch },
+    };
+    await this.writes.onCase(auth, caseId, options, async (tx) => {
+      if ((await this.complications.countReferencingVisit(id, tx.manager)) > 0) {
         throw new DomainError(
           ErrorCode.Conflict,
           'A complication names this visit as where it was found: change or delete that complication first.',
         );
       }
-      await this.visits.update(manager, id, { deletedAt: new Date(), deletedBy: auth.user.id, deleteReason: reason });
-      await this.facts.refresh(manager, [caseId]);
-      await this.audit.record(manager, auth, { action: 'delete', entity: 'follow_up', entityId: id, caseId, reason });
+      await this.visits.update(tx.manager, id, {
+        deletedAt: new Date(),
+        deletedBy: auth.user.id,
+        deleteReason: reason,
+      });
+      tx.audit({ action: 'delete', entity: 'follow_up', entityId: id, caseId, reason });
     });
   }
 }

@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
-import { etag, IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
-import { reply } from '../common/reply.js';
+import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
+import { created, withETag } from '../common/reply.js';
 import {
   CreatePatientRequest,
   PatientListResponse,
@@ -31,7 +31,7 @@ export class PatientsController {
     @Idempotency() idempotency: IdempotencyRequest | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<PatientResponse> {
-    return reply(response, await this.patients.create(auth, body, idempotency));
+    return created(response, '/api/v1/patients', await this.patients.create(auth, body, idempotency));
   }
 
   @Get()
@@ -56,8 +56,7 @@ export class PatientsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<PatientResponse> {
     const patient = await this.patients.get(auth, id);
-    response.setHeader('ETag', etag(patient.version));
-    return this.patients.view(auth, patient);
+    return withETag(response, patient.version, this.patients.view(auth, patient));
   }
 
   @Patch(':id')
@@ -72,7 +71,6 @@ export class PatientsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<PatientResponse> {
     const patient = await this.patients.update(auth, id, ifMatch, body);
-    response.setHeader('ETag', etag(patient.version));
-    return this.patients.view(auth, patient);
+    return withETag(response, patient.version, this.patients.view(auth, patient));
   }
 }

@@ -1,19 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ageInYears, todayIn } from '@ilr/clinical';
-import {
-  AccessRepository,
-  CaseFactsRepository,
-  CaseRepository,
-  type PatientEntity,
-  PatientRepository,
-} from '@ilr/persistence';
+import { Injectable } from '@nestjs/common';
+import { ageInYears } from '@ilr/clinical';
+import { AccessRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
 import type { EntityManager } from 'typeorm';
-import { type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
-import { type AuditEventInput, AuditService, creationChanges } from '../audit/audit.service.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { allowedIds, type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
+import { type AuditEventInput, creationChanges } from '../audit/audit.service.js';
 import { DomainError, ErrorCode, type FieldError } from '../common/errors.js';
-import { IdempotencyService } from '../common/idempotency.service.js';
-import { assertIfMatch, etag, type HttpResult, type IdempotencyRequest } from '../common/preconditions.js';
+import type { IdempotencyRequest } from '../common/preconditions.js';
+import { ClinicalWrites, type Created, type WriteContext } from '../writes/clinical-writes.js';
 import type { CreatePatientRequest, PatientInput, PatientResponse, UpdatePatientRequest } from './dto/patient.dto.js';
 import { MrnCipher } from './mrn-cipher.js';
 
@@ -33,29 +26,25 @@ export function toPatientResponse(patient: PatientEntity, mrn: string | undefine
 @Injectable()
 export class PatientsService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly patients: PatientRepository,
     private readonly cases: CaseRepository,
     private readonly access: AccessRepository,
     private readonly cipher: MrnCipher,
-    private readonly audit: AuditService,
-    private readonly idempotency: IdempotencyService,
-    private readonly facts: CaseFactsRepository,
+    private readonly writes: ClinicalWrites,
   ) {}
-
-  today(): string {
-    return todayIn(this.config.timeZone);
-  }
 
   view(auth: AuthContext, patient: PatientEntity): PatientResponse {
     const identified = roleMay(auth.user.role, Permission.PatientReadIdentified);
     return toPatientResponse(patient, identified ? this.cipher.decrypt(patient.mrnCiphertext) : undefined);
   }
 
-  // Date rules of a patient on their own (DOMAIN.md § Patient).
-  patientDateErrors(values: { birthDate: string; deceasedDate?: string | null }, prefix = ''): FieldError[] {
+  // Date rules of a patient on their own (DOMAIN.md § Patient), from the values given.
+  patientDateErrors(
+    values: { birthDate: string; deceasedDate?: string | null },
+    today: string,
+    prefix = '',
+  ): FieldError[] {
     const errors: FieldError[] = [];
-    const today = this.today();
     if (values.birthDate > today)
       errors.push({ field: `${prefix}birthDate`, code: 'in_future', message: 'birthDate must not be in the future' });
     if (values.deceasedDate) {
@@ -79,29 +68,29 @@ export class PatientsService {
     return this.cipher.hash(mrn);
   }
 
-  // Finds the patient with this MRN, or creates it, inside the caller's transaction; `created`
-  // tells the caller to record the creation (creationEvent) with its own audit events.
-  async findOrCreate(
-    manager: EntityManager,
+  findByMrn(mrn: string, manager: EntityManager): Promise<PatientEntity | null> {
+    return this.patients.findByMrnHash(this.cipher.hash(mrn), manager);
+  }
+
+  // Registers a patient inside the caller's write, which records its creation (creationEvent) with
+  // its own events; null when the MRN is already registered (possibly by a request that raced this one).
+  async register(
+    tx: WriteContext,
     input: PatientInput & { consent?: CreatePatientRequest['consent']; deceasedDate?: string | null },
-  ): Promise<{ patient: PatientEntity; created: boolean }> {
-    const mrnHash = this.cipher.hash(input.mrn);
-    const known = await this.patients.findByMrnHash(mrnHash, manager);
-    if (known) return { patient: known, created: false };
-    const inserted = await this.patients.insertUnlessMrnKnown(
+  ): Promise<PatientEntity | null> {
+    const patient = await this.patients.insertUnlessMrnKnown(
       {
         mrnCiphertext: this.cipher.encrypt(input.mrn),
-        mrnHash,
+        mrnHash: this.cipher.hash(input.mrn),
         birthDate: input.birthDate,
         sex: input.sex,
         consent: input.consent ?? 'given',
         deceasedDate: input.deceasedDate ?? null,
+        createdBy: tx.auth.user.id,
       },
-      manager,
+      tx.manager,
     );
-    if (inserted) return { patient: inserted, created: true };
-    // Another request created this MRN between our look-up and insert: use theirs.
-    return { patient: (await this.patients.findByMrnHash(mrnHash, manager))!, created: false };
+    return patient;
   }
 
   creationEvent(patient: PatientEntity, mrn: string, caseId?: string): AuditEventInput {
@@ -124,34 +113,45 @@ export class PatientsService {
     auth: AuthContext,
     request: CreatePatientRequest,
     idempotency?: IdempotencyRequest,
-  ): Promise<HttpResult<PatientResponse>> {
-    const errors = this.patientDateErrors(request);
+  ): Promise<Created<PatientResponse>> {
+    const errors = this.patientDateErrors(request, this.writes.today());
     if (errors.length) throw DomainError.validation(errors);
-    return this.cases.transaction((manager) =>
-      this.idempotency.run(manager, auth, idempotency, async () => {
-        const { patient, created } = await this.findOrCreate(manager, request);
-        if (!created) {
-          throw new DomainError(ErrorCode.Duplicate, 'A patient with this MRN is already registered.', {
-            errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }],
-            extensions: { existingId: patient.id },
-          });
-        }
-        await this.audit.record(manager, auth, this.creationEvent(patient, request.mrn));
-        return {
-          status: 201,
-          body: this.view(auth, patient),
-          headers: { Location: `/api/v1/patients/${patient.id}`, ETag: etag(patient.version) },
-        };
-      }),
+    return this.writes.create(
+      auth,
+      {
+        request: idempotency,
+        replay: async (tx, id) => {
+          const patient = await this.patients.findById(id, tx.manager);
+          if (!patient) throw DomainError.notFound('The patient');
+          return { id, version: patient.version, body: this.view(auth, patient) };
+        },
+      },
+      async (tx) => {
+        const patient = await this.register(tx, request);
+        if (!patient) throw await this.duplicate(auth, request.mrn, tx.manager);
+        tx.audit(this.creationEvent(patient, request.mrn));
+        return { id: patient.id, version: patient.version, body: this.view(auth, patient) };
+      },
     );
+  }
+
+  // 409 for a registered MRN. The existing patient's id only for a caller who may see that patient:
+  // to anyone else the answer says no more than that the MRN is registered.
+  private async duplicate(auth: AuthContext, mrn: string, manager: EntityManager): Promise<DomainError> {
+    const known = await this.findByMrn(mrn, manager);
+    const visible = known ? await allowedIds(this.access, auth, Permission.PatientRead, [known.id]) : new Set();
+    return new DomainError(ErrorCode.Duplicate, 'A patient with this MRN is already registered.', {
+      errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }],
+      ...(known && visible.has(known.id) ? { extensions: { existingId: known.id } } : {}),
+    });
   }
 
   async get(auth: AuthContext, id: string): Promise<PatientEntity> {
     await requireAccess(this.access, auth, Permission.PatientRead, id, 'The patient');
-    return this.cases.transaction(async (manager) => {
-      const patient = await this.patients.findById(id, manager);
+    return this.writes.run(auth, async (tx) => {
+      const patient = await this.patients.findById(id, tx.manager);
       if (!patient) throw DomainError.notFound('The patient');
-      await this.audit.record(manager, auth, { action: 'read', entity: 'patient', entityId: id });
+      tx.audit({ action: 'read', entity: 'patient', entityId: id });
       return patient;
     });
   }
@@ -179,23 +179,18 @@ export class PatientsService {
     if (request.mrn !== undefined && !roleMay(auth.user.role, Permission.PatientCorrectMrn)) {
       throw DomainError.forbidden('Only an administrator may correct an MRN.');
     }
-    return this.cases.transaction(async (manager) => {
-      const current = await this.patients.findForUpdate(id, manager);
-      if (!current) throw DomainError.notFound('The patient');
-      assertIfMatch(ifMatch, current.version);
+    return this.writes.onPatient(auth, id, { notFound: 'The patient', ifMatch: { value: ifMatch } }, async (tx) => {
+      const current = tx.patient;
       const next = {
         birthDate: request.birthDate ?? current.birthDate,
         sex: request.sex ?? current.sex,
         consent: request.consent ?? current.consent,
         deceasedDate: request.deceasedDate === undefined ? current.deceasedDate : request.deceasedDate,
       };
-      const errors = this.patientDateErrors(next);
+      const errors = this.patientDateErrors(next, tx.today);
       if (next.deceasedDate && next.deceasedDate !== current.deceasedDate) {
         // A death before a recorded operation contradicts that case (DOMAIN.md: surgery not after death).
-        const [{ latest }] = await manager.query(
-          'SELECT max(surgery_date) AS latest FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
-          [id],
-        );
+        const latest = await this.cases.latestSurgeryOfPatient(id, tx.manager);
         if (latest && next.deceasedDate < latest) {
           errors.push({
             field: 'deceasedDate',
@@ -206,13 +201,10 @@ export class PatientsService {
       }
       if (request.birthDate !== undefined) {
         // The age-at-surgery rule holds for every case of this patient.
-        const dates: Array<{ surgery_date: string }> = await manager.query(
-          'SELECT surgery_date FROM cases WHERE patient_id = $1 AND deleted_at IS NULL',
-          [id],
-        );
+        const dates = await this.cases.surgeryDatesOfPatient(id, tx.manager);
         if (
-          dates.some(({ surgery_date }) => {
-            const age = ageInYears(next.birthDate, surgery_date);
+          dates.some((date) => {
+            const age = ageInYears(next.birthDate, date);
             return age < 10 || age > 100;
           })
         ) {
@@ -224,7 +216,7 @@ export class PatientsService {
         }
       }
       const mrnChanged = request.mrn !== undefined && this.cipher.hash(request.mrn) !== current.mrnHash;
-      if (mrnChanged && (await this.patients.findByMrnHash(this.cipher.hash(request.mrn!), manager))) {
+      if (mrnChanged && (await this.patients.findByMrnHash(this.cipher.hash(request.mrn!), tx.manager))) {
         throw new DomainError(ErrorCode.Duplicate, 'Another patient has this MRN.', {
           errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }],
         });
@@ -237,15 +229,13 @@ export class PatientsService {
         .map((key) => ({ field: key, from: current[key], to: next[key] }));
       if (mrnChanged) changes.push({ field: 'mrn', from: '[redacted]', to: '[redacted]' });
       if (changes.length === 0) return current;
-      const updated = await this.patients.update(manager, id, {
+      const updated = await this.patients.update(tx.manager, id, {
         ...next,
         ...(mrnChanged
           ? { mrnHash: this.cipher.hash(request.mrn!), mrnCiphertext: this.cipher.encrypt(request.mrn!) }
           : {}),
       });
-      // A death date moves every case's last contact.
-      if (next.deceasedDate !== current.deceasedDate) await this.facts.refreshForPatient(manager, id);
-      await this.audit.record(manager, auth, { action: 'update', entity: 'patient', entityId: id, changes });
+      tx.audit({ action: 'update', entity: 'patient', entityId: id, changes });
       return updated;
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ReportRepository } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
-import { PatientsService } from '../patients/patients.service.js';
+import { RegistryClock } from '../common/clock.js';
 import type { DataQualityQuery } from './dto/report-filter.dto.js';
 import { scopedFilter } from './report-scope.js';
 
@@ -11,13 +11,13 @@ export const UNSIGNED_DRAFT_DAYS = 14;
 export class DataQualityService {
   constructor(
     private readonly reports: ReportRepository,
-    private readonly patients: PatientsService,
+    private readonly clock: RegistryClock,
   ) {}
 
   async report(auth: AuthContext, query: DataQualityQuery) {
     const { limit = 1000, ...filters } = query;
     const filter = scopedFilter(auth, filters);
-    const today = this.patients.today();
+    const today = this.clock.today();
     const [overdue, drafts, missing] = await Promise.all([
       this.reports.overdueFollowUps(filter, today, limit),
       this.reports.unsignedDrafts(filter, UNSIGNED_DRAFT_DAYS, limit),

@@ -13,7 +13,7 @@ import {
 import { type GroupBy, OutcomeReportRepository, type ReportFilter } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
 import { DomainError } from '../common/errors.js';
-import { PatientsService } from '../patients/patients.service.js';
+import { RegistryClock } from '../common/clock.js';
 import type { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
 import { scopedFilter } from './report-scope.js';
 
@@ -39,14 +39,14 @@ export const DEFINITIONS = {
 export class OutcomesService {
   constructor(
     private readonly reports: OutcomeReportRepository,
-    private readonly patients: PatientsService,
+    private readonly clock: RegistryClock,
   ) {}
 
   async outcomes(auth: AuthContext, query: OutcomesQuery) {
     const { groupBy, format: _format, ...filters } = query;
     const filter = scopedFilter(auth, filters);
     const key: GroupBy = groupBy ?? 'none';
-    const today = this.patients.today();
+    const today = this.clock.today();
     const [completeness, complications, details, proms] = await Promise.all([
       this.reports.completeness(filter, key, today),
       this.reports.complications(filter, key),

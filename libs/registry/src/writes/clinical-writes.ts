@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type CaseEntity,
+  CaseFactsRepository,
+  CaseRepository,
+  IdempotencyRepository,
+  type PatientEntity,
+  PatientRepository,
+} from '@ilr/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuthContext } from '../access/access.policy.js';
+import { type AuditEventInput, AuditService } from '../audit/audit.service.js';
+import { RegistryClock } from '../common/clock.js';
+import { DomainError, ErrorCode } from '../common/errors.js';
+import { assertIfMatch, type IdempotencyRequest } from '../common/preconditions.js';
+
+// What a creating write answers: the new record's id and version (for Location and ETag) and the
+// response body. `replayed` is set when an Idempotency-Key retry got the first request's record.
+export interface Created<B> {
+  id: string;
+  version: number;
+  body: B;
+  replayed?: boolean;
+}
+
+// The unit of work every clinical write runs in. Its owner (ClinicalWrites) opened the transaction,
+// took the locks and checked If-Match before `work` runs; after it, in this order, it refreshes the
+// case facts of every case an audit event names, appends the audit events in one statement, and
+// completes the idempotency record. A write path only queues its events with `audit()`.
+export interface WriteContext {
+  readonly manager: EntityManager;
+  readonly auth: AuthContext;
+  // "Today" in the registry's clinical time zone, fixed for the whole write.
+  readonly today: string;
+  // Queues audit events, written last (the chaining trigger's lock is held from that insert to commit).
+  audit(events: AuditEventInput | AuditEventInput[]): void;
+}
+
+export interface CaseWriteContext<R = undefined> extends WriteContext {
+  // The live case, locked FOR UPDATE for the rest of the transaction.
+  readonly theCase: CaseEntity;
+  // The record of the case being changed (a visit, a complication), locked, when the write names one.
+  readonly record: R;
+}
+
+export interface PatientWriteContext extends WriteContext {
+  // The patient, locked FOR UPDATE.
+  readonly patient: PatientEntity;
+}
+
+// Idempotency-Key handling of a creating write: the key with its request hash, and how to answer a
+// retry from the record the first request created (only its id is stored, never the response body).
+export interface IdempotentCreate<Tx, B> {
+  request: IdempotencyRequest | undefined;
+  replay: (tx: Tx, id: string) => Promise<Created<B>>;
+}
+
+// If-Match on the record the write changes: required (428 without it) unless `required` is false.
+export interface IfMatchCheck {
+  value: string | undefined;
+  required?: boolean;
+}
+
+export interface CaseWriteOptions<R> {
+  // "The case", "The follow-up": the 404 when the case (or the record) is missing or deleted.
+  notFound: string;
+  // A record of the case to lock and check If-Match against instead of the case itself.
+  record?: (manager: EntityManager) => Promise<(R & { version: number }) | null>;
+  ifMatch?: IfMatchCheck;
+}
+
+// Actions that change nothing: their events need no facts refresh.
+const NON_CHANGING = new Set(['read', 'export', 'link_refused']);
+
+@Injectable()
+export class ClinicalWrites {
+  constructor(
+    private readonly clock: RegistryClock,
+    private readonly dataSource: DataSource,
+    private readonly cases: CaseRepository,
+    private readonly patients: PatientRepository,
+    private readonly facts: CaseFactsRepository,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyRepository,
+  ) {}
+
+  today(): string {
+    return this.clock.today();
+  }
+
+  // A write that starts from no existing record (a new patient, a new case).
+  run<T>(auth: AuthContext, work: (tx: WriteContext) => Promise<T>): Promise<T> {
+    return this.unit(auth, async (tx) => work(tx));
+  }
+
+  // A creating write, at most once per (caller, Idempotency-Key).
+  create<B>(
+    auth: AuthContext,
+    idempotent: IdempotentCreate<WriteContext, B>,
+    work: (tx: WriteContext) => Promise<Created<B>>,
+  ): Promise<Created<B>> {
+    return this.unit(auth, (tx) => this.once(tx, idempotent, () => work(tx)));
+  }
+
+  // A write to one case or to a record of it: the case is locked first (its surgery date cannot
+  // change under a visit derived from it), then the record; If-Match is checked against the record
+  // when there is one, else against the case.
+  onCase<T, R = undefined>(
+    auth: AuthContext,
+    caseId: string,
+    options: CaseWriteOptions<R>,
+    work: (tx: CaseWriteContext<R>) => Promise<T>,
+  ): Promise<T> {
+    return this.unit(auth, async (base) => work(await this.lockCase(base, caseId, options)));
+  }
+
+  // A creating write on a case (a visit, a complication), at most once per Idempotency-Key.
+  createOnCase<B>(
+    auth: AuthContext,
+    caseId: string,
+    options: { notFound: string },
+    idempotent: IdempotentCreate<CaseWriteContext, B>,
+    work: (tx: CaseWriteContext) => Promise<Created<B>>,
+  ): Promise<Created<B>> {
+    return this.unit(auth, async (base) => {
+      const tx = await this.lockCase<undefined>(base, caseId, options);
+      return this.once(tx, idempotent, () => work(tx));
+    });
+  }
+
+  // A write to one patient: locked, If-Match checked. The facts of every case of the patient are
+  // refreshed when the write records a change (a death date moves each case's last contact).
+  onPatient<T>(
+    auth: AuthContext,
+    patientId: string,
+    options: { notFound: string; ifMatch: IfMatchCheck },
+    work: (tx: PatientWriteContext) => Promise<T>,
+  ): Promise<T> {
+    return this.unit(
+      auth,
+      async (base) => {
+        const patient = await this.patients.findForUpdate(patientId, base.manager);
+        if (!patient) throw DomainError.notFound(options.notFound);
+        assertIfMatch(options.ifMatch.value, patient.version, { required: options.ifMatch.required ?? true });
+        return work({ ...base, patient });
+      },
+      { patientId },
+    );
+  }
+
+  // Audit events in their own committed transaction, for what must be recorded even though the
+  // request then fails (a refused attempt to link to a registered patient).
+  async recordNow(auth: AuthContext, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+    await this.dataSource.transaction('READ COMMITTED', (manager) => this.audit.record(manager, auth, events));
+  }
+
+  private async lockCase<R>(
+    base: WriteContext,
+    caseId: string,
+    options: CaseWriteOptions<R>,
+  ): Promise<CaseWriteContext<R>> {
+    const theCase = await this.cases.findLiveForUpdate(caseId, base.manager);
+    const record = options.record ? await options.record(base.manager) : undefined;
+    if (!theCase || record === null) throw DomainError.notFound(options.notFound);
+    if (options.ifMatch) {
+      assertIfMatch(options.ifMatch.value, (record ?? theCase).version, { required: options.ifMatch.required ?? true });
+    }
+    return { ...base, theCase, record: record as R };
+  }
+
+  private async once<Tx extends WriteContext, B>(
+    tx: Tx,
+    idempotent: IdempotentCreate<Tx, B>,
+    work: () => Promise<Created<B>>,
+  ): Promise<Created<B>> {
+    const request = idempotent.request;
+    if (!request) return work();
+    const claim = await this.idempotency.claim(tx.manager, tx.auth.user.id, request.key, request.requestHash);
+    if (claim.kind === 'replay') {
+      if (claim.requestHash !== request.requestHash) {
+        throw new DomainError(
+          ErrorCode.IdempotencyKeyReused,
+          'This Idempotency-Key was used for a different request. Use a new key for a new request.',
+        );
+      }
+      if (!claim.resourceId) {
+        throw new DomainError(ErrorCode.Conflict, 'The first request with this Idempotency-Key did not complete.');
+      }
+      return { ...(await idempotent.replay(tx, claim.resourceId)), replayed: true };
+    }
+    const created = await work();
+    await this.idempotency.complete(tx.manager, tx.auth.user.id, request.key, 201, created.id);
+    return created;
+  }
+
+  private unit<T>(
+    auth: AuthContext,
+    work: (tx: WriteContext) => Promise<T>,
+    scope: { patientId?: string } = {},
+  ): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      const queued: AuditEventInput[] = [];
+      const tx: WriteContext = {
+        manager,
+        auth,
+        today: this.today(),
+        audit: (events) => {
+          queued.push(...(Array.isArray(events) ? events : [events]));
+        },
+      };
+      const result = await work(tx);
+      const changing = queued.filter((event) => !NON_CHANGING.has(event.action));
+      const caseIds = [...new Set(changing.map((event) => event.caseId).filter((id): id is string => !!id))];
+      if (scope.patientId && changing.length > 0) {
+        await this.facts.refreshForPatient(manager, scope.patientId);
+      } else if (caseIds.length > 0) {
+        await this.facts.refresh(manager, caseIds);
+      }
+      if (queued.length > 0) await this.audit.record(manager, auth, queued);
+      return result;
+    });
+  }
+}
