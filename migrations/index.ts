@@ -5,8 +5,10 @@ import { CreateFollowUpsComplications1795911740449 } from './1795911740449-Creat
 import { CreateExportJobs1795912739009 } from './1795912739009-CreateExportJobs.js';
 import { CreateCaseFacts1795914061180 } from './1795914061180-CreateCaseFacts.js';
 import { AddAuditSystemActor1796153935456 } from './1796153935456-AddAuditSystemActor.js';
-import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrottleCounters.js';
 import { IdempotencyWithoutBodiesPatientCreator1796154217612 } from './1796154217612-IdempotencyWithoutBodiesPatientCreator.js';
+import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrottleCounters.js';
+import { AddExportJobLease1796154285249 } from './1796154285249-AddExportJobLease.js';
+import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserCredentialsVersion.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -18,7 +20,9 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateExportJobs1795912739009,
   CreateCaseFacts1795914061180,
   AddAuditSystemActor1796153935456,
-  CreateThrottleCounters1796154184309,
   IdempotencyWithoutBodiesPatientCreator1796154217612,
+  CreateThrottleCounters1796154184309,
+  AddExportJobLease1796154285249,
+  AddUserCredentialsVersion1796154448526,
   // generated list end
 ];
