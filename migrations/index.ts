@@ -9,6 +9,7 @@ import { IdempotencyWithoutBodiesPatientCreator1796154217612 } from './179615421
 import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrottleCounters.js';
 import { AddExportJobLease1796154285249 } from './1796154285249-AddExportJobLease.js';
 import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserCredentialsVersion.js';
+import { CreateAppRole1796154534911 } from './1796154534911-CreateAppRole.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -24,5 +25,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateThrottleCounters1796154184309,
   AddExportJobLease1796154285249,
   AddUserCredentialsVersion1796154448526,
+  CreateAppRole1796154534911,
   // generated list end
 ];

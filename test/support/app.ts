@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { createDataSource } from '@ilr/persistence';
 import { createLogger, loadConfig, type AppConfig } from '@ilr/registry';
 import { createApp } from '../../apps/api/src/setup-app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -17,7 +18,11 @@ export interface TestApp {
   app: INestApplication;
   server: Server;
   db: TestDatabase;
+  // A connection as the database owner, for tests that inspect the database or tamper with it on
+  // purpose (the app itself runs as the restricted service role, see appDataSource).
   dataSource: DataSource;
+  // The app's own connection pool, as the service role.
+  appDataSource: DataSource;
   config: AppConfig;
   factories: Factories;
   // Every log line the app wrote, as parsed JSON: tests check what may never appear in them.
@@ -32,6 +37,9 @@ export interface StartOptions {
   migrated?: boolean;
   // Start on an existing database (a restart): close() then leaves it for its owner to drop.
   database?: TestDatabase;
+  // The role the app connects as: the restricted service role (default, as in production), or the
+  // owner (a single-role set-up).
+  role?: 'service' | 'owner';
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
@@ -56,20 +64,27 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await createApp({ config, databaseUrl: db.url, logger });
+  const app = await createApp({ config, databaseUrl: options.role === 'owner' ? db.ownerUrl : db.appUrl, logger });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
-  const dataSource = app.get(DataSource);
+  const appDataSource = app.get(DataSource);
+  const dataSource = await createDataSource({
+    url: db.ownerUrl,
+    poolSize: 3,
+    applicationName: 'ilr-registry-test-owner',
+  }).initialize();
   return {
     app,
     server,
     db,
     dataSource,
+    appDataSource,
     config,
     logs,
     factories: new Factories(server),
     http: () => request(server),
     close: async () => {
+      await dataSource.destroy();
       await app.close();
       if (!options.database) await db.drop();
     },

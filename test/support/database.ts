@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export interface TestDatabase {
+  // The owner's URL (the server's superuser): migrations, and tests that inspect or tamper on purpose.
   url: string;
+  ownerUrl: string;
+  // The restricted service role's URL (a member of ilr_app): what the apps under test connect with.
+  appUrl: string;
   name: string;
   drop(): Promise<void>;
 }
@@ -13,10 +17,22 @@ function serverUrl(): string {
   return url;
 }
 
-export function databaseUrl(name: string): string {
-  const url = new URL(serverUrl());
+function withDatabase(server: string, name: string): string {
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+// The owner's URL of a database on the test server.
+export function databaseUrl(name: string): string {
+  return withDatabase(serverUrl(), name);
+}
+
+// The restricted service role's URL of a database on the test server.
+export function appDatabaseUrl(name: string): string {
+  const url = process.env.ILR_TEST_APP_SERVER_URL;
+  if (!url) throw new Error('ILR_TEST_APP_SERVER_URL is unset: run the tests through `npm test` (jest globalSetup).');
+  return withDatabase(url, name);
 }
 
 async function adminQuery(sql: string): Promise<void> {
@@ -37,5 +53,12 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   await adminQuery(
     options.migrated === false ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`,
   );
-  return { url: databaseUrl(name), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  const url = databaseUrl(name);
+  return {
+    url,
+    ownerUrl: url,
+    appUrl: appDatabaseUrl(name),
+    name,
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }

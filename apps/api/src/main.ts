@@ -1,13 +1,64 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { migrate, startEmbeddedPostgres, type EmbeddedDatabase } from '@ilr/persistence';
-import { ConfigError, createLogger, loadConfig } from '@ilr/registry';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import {
+  connectedUser,
+  DatabaseSetupError,
+  migrate,
+  serviceRoleWarnings,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '@ilr/persistence';
+import { type AppConfig, ConfigError, createLogger, loadConfig } from '@ilr/registry';
 import { createApp } from './setup-app.js';
 
 // Start-up: validate configuration, find the database (DATABASE_URL, else an embedded PostgreSQL
-// under DATA_DIR/postgres), apply migrations, then serve. SIGINT/SIGTERM close the HTTP server,
-// the pool and the embedded server, in that order.
+// under DATA_DIR/postgres), apply migrations as the schema owner, then serve as the service's role.
+// SIGINT/SIGTERM close the HTTP server, the pool and the embedded server, in that order.
 let embedded: EmbeddedDatabase | undefined;
+
+interface PreparedDatabase {
+  // What the service connects with: a role that may read and write the tables but not alter them.
+  appUrl: string;
+  // Whether the service runs as a role of its own (false: one role for migrations and service).
+  separateRoles: boolean;
+}
+
+// Finds the database and migrates it as its owner: the embedded PostgreSQL (its superuser migrates,
+// `ilr_service` serves), or MIGRATION_DATABASE_URL (owner) and DATABASE_URL (service). With
+// DATABASE_URL alone, one role does both, with a warning.
+async function prepareDatabase(config: AppConfig, logger: Logger): Promise<PreparedDatabase> {
+  let ownerUrl: string;
+  let appUrl: string;
+  let appUser: string | undefined;
+  if (!config.databaseUrl) {
+    if (config.migrationDatabaseUrl) logger.warn('MIGRATION_DATABASE_URL is ignored without DATABASE_URL');
+    embedded = await startEmbeddedPostgres({
+      dir: join(config.dataDir, 'postgres'),
+      database: 'ilr',
+      exitOnSignal: false,
+      log: (line) => logger.debug({ component: 'postgres' }, line),
+    });
+    logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
+    ({ url: ownerUrl, appUrl, appUser } = embedded);
+  } else {
+    appUrl = config.databaseUrl;
+    ownerUrl = config.migrationDatabaseUrl ?? config.databaseUrl;
+    if (config.migrationDatabaseUrl) {
+      appUser = await connectedUser(appUrl);
+    } else {
+      logger.warn(
+        'MIGRATION_DATABASE_URL is unset: migrations and the service share the role of DATABASE_URL, which owns ' +
+          'the audit trail and could disable its triggers; set MIGRATION_DATABASE_URL to the schema owner and ' +
+          'DATABASE_URL to a role that owns nothing',
+      );
+    }
+  }
+  const applied = await migrate(ownerUrl, { appUser });
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  return { appUrl, separateRoles: appUser !== undefined };
+}
 
 async function main(): Promise<void> {
   let config;
@@ -22,22 +73,15 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
 
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dir: join(config.dataDir, 'postgres'),
-      database: 'ilr',
-      exitOnSignal: false,
-      log: (line) => logger.debug({ component: 'postgres' }, line),
-    });
-    databaseUrl = embedded.url;
-    logger.info({ port: embedded.port }, 'embedded PostgreSQL started');
+  const database = await prepareDatabase(config, logger);
+  const app = await createApp({ config, databaseUrl: database.appUrl, logger });
+  if (database.separateRoles) {
+    for (const warning of await serviceRoleWarnings(app.get(DataSource))) {
+      logger.warn(
+        `${warning}: it could disable the audit trail's triggers; give DATABASE_URL a role that owns nothing`,
+      );
+    }
   }
-
-  const applied = await migrate(databaseUrl);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
-
-  const app = await createApp({ config, databaseUrl, logger });
   await app.listen(config.port);
   logger.info({ port: config.port }, `ILR Registry listening on http://localhost:${config.port}`);
 
@@ -58,9 +102,14 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(
-    `ILR Registry failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // A problem we can explain in one line is said in one line; anything else with its stack.
+  const text =
+    error instanceof DatabaseSetupError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`ILR Registry failed to start: ${text}\n`);
   await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

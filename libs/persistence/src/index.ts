@@ -1,6 +1,7 @@
 export { createDataSource, dataSourceOptions, migrate, pendingSchemaChanges, SESSION_OPTIONS } from './data-source.js';
-export type { DataSourceSettings } from './data-source.js';
-export { startEmbeddedPostgres } from './embedded-postgres.js';
+export { APP_ROLE, connectedUser, DatabaseSetupError, ensureLoginRole, serviceRoleWarnings } from './data-source.js';
+export type { DataSourceSettings, MigrateOptions } from './data-source.js';
+export { APP_SERVICE_USER, firstBlockedDirectory, startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedDatabase, EmbeddedOptions } from './embedded-postgres.js';
 export { ENTITIES } from './entities/index.js';
 export { UserEntity, USER_ROLES } from './entities/user.entity.js';
