@@ -9,6 +9,7 @@ import {
   correlationAndLogging,
   DomainError,
   InputSafetyPipe,
+  jsonBodyGuard,
   PinoNestLogger,
   ProblemFilter,
   toFieldErrors,
@@ -47,7 +48,18 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
       },
     }),
   );
-  app.useBodyParser('json', { limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  // JSON bodies are bounded before they are parsed: a smaller limit without credentials, UTF-8, depth and
+  // member count (libs/registry/src/common/json-body.ts).
+  const bodyGuard = jsonBodyGuard(app, config);
+  app.use(bodyGuard.limit);
+  app.useBodyParser('json', {
+    limit: config.bodyLimit,
+    type: ['application/json', 'application/*+json'],
+    // body-parser's own hook. Nest leaves it out of the option type because it takes it over for
+    // `rawBody: true`, which this app does not use; test/e2e/input-bounds.e2e.spec.ts fails without it.
+    ...{ verify: bodyGuard.verify },
+  });
+  app.use(bodyGuard.errors);
   app.useGlobalFilters(new ProblemFilter(logger));
   app.useGlobalPipes(
     new InputSafetyPipe(),
@@ -56,7 +68,9 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
-      validationError: { target: false, value: false },
+      // The value stays on the ValidationError for validators that describe their problem as data
+      // (validation-errors.ts); it is never copied into a response.
+      validationError: { target: false, value: true },
       exceptionFactory: (errors) => DomainError.validation(toFieldErrors(errors)),
     }),
   );

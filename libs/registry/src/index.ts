@@ -5,6 +5,7 @@ export { ConfigError, validateEnvironment } from './config/environment.js';
 export { createLogger, LOGGER, PinoNestLogger } from './common/logger.js';
 export { ProblemFilter } from './common/problem.filter.js';
 export { InputSafetyPipe } from './common/input-safety.pipe.js';
+export { jsonBodyGuard } from './common/json-body.js';
 export { correlationAndLogging } from './common/http.middleware.js';
 export { DomainError, ErrorCode } from './common/errors.js';
 export type { FieldError } from './common/errors.js';

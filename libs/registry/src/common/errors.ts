@@ -24,6 +24,10 @@ export interface FieldError {
   message: string;
 }
 
+// A request with thousands of bad fields gets the first MAX_FIELD_ERRORS and the count of the rest
+// (`errorsOmitted`), so that the answer to a hostile body stays small.
+export const MAX_FIELD_ERRORS = 50;
+
 export interface DomainErrorOptions {
   errors?: FieldError[];
   // Extra members of the problem body (e.g. `existingId` on a duplicate MRN). Never identifiers.
@@ -42,7 +46,11 @@ export class DomainError extends Error {
   }
 
   static validation(errors: FieldError[], detail = 'The request is not valid; see errors.'): DomainError {
-    return new DomainError(ErrorCode.ValidationFailed, detail, { errors });
+    if (errors.length <= MAX_FIELD_ERRORS) return new DomainError(ErrorCode.ValidationFailed, detail, { errors });
+    return new DomainError(ErrorCode.ValidationFailed, detail, {
+      errors: errors.slice(0, MAX_FIELD_ERRORS),
+      extensions: { errorsOmitted: errors.length - MAX_FIELD_ERRORS },
+    });
   }
 
   static notFound(what: string): DomainError {

@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { DomainError, type FieldError } from './errors.js';
+import { JSON_BODY_LIMITS } from './json-body.js';
 
 // Keys that class-transformer silently drops (so the unknown-property check never sees them).
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -9,38 +10,55 @@ function path(parent: string, key: string | number): string {
   return parent ? `${parent}.${key}` : key;
 }
 
-function scan(value: unknown, at: string, errors: FieldError[]): void {
-  if (errors.length >= 20) return;
-  if (typeof value === 'string') {
-    // PostgreSQL text cannot hold NUL: refuse it here as bad input rather than fail in the database.
-    if (value.includes('\u0000'))
+// An explicit stack instead of recursion: a value nested thousands deep (a body that reached here
+// some other way than the JSON parser, whose raw text is bounded in json-body.ts) is refused at
+// JSON_BODY_LIMITS.maxDepth instead of overflowing the call stack.
+function scan(root: unknown, rootPath: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const stack: Array<{ value: unknown; at: string; depth: number }> = [{ value: root, at: rootPath, depth: 0 }];
+  while (stack.length) {
+    const { value, at, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      // PostgreSQL text cannot hold NUL: refuse it here as bad input rather than fail in the database.
+      if (value.includes('\u0000'))
+        errors.push({
+          field: at,
+          code: 'invalid_characters',
+          message: `${at || 'value'} must not contain NUL characters`,
+        });
+      continue;
+    }
+    if (!value || typeof value !== 'object') continue;
+    if (depth >= JSON_BODY_LIMITS.maxDepth) {
       errors.push({
         field: at,
-        code: 'invalid_characters',
-        message: `${at || 'value'} must not contain NUL characters`,
+        code: 'too_deep',
+        message: `${at || 'value'} nests deeper than ${JSON_BODY_LIMITS.maxDepth} levels`,
       });
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => scan(item, path(at, index), errors));
-    return;
-  }
-  if (value && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      const field = path(at, key);
-      if (FORBIDDEN_KEYS.has(key))
-        errors.push({ field, code: 'unknown_property', message: `${field} is not a known property` });
-      else scan((value as Record<string, unknown>)[key], field, errors);
+      continue;
     }
+    const children: Array<{ value: unknown; at: string; depth: number }> = [];
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => children.push({ value: item, at: path(at, index), depth: depth + 1 }));
+    } else {
+      for (const key of Object.keys(value)) {
+        const field = path(at, key);
+        if (FORBIDDEN_KEYS.has(key))
+          errors.push({ field, code: 'unknown_property', message: `${field} is not a known property` });
+        else children.push({ value: (value as Record<string, unknown>)[key], at: field, depth: depth + 1 });
+      }
+    }
+    // Reversed onto the stack, so that errors come out in document order.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
+  return errors;
 }
 
 // Runs before validation on every body, query and path parameter.
 export class InputSafetyPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
-    const errors: FieldError[] = [];
-    scan(value, metadata.type === 'param' && metadata.data ? metadata.data : '', errors);
+    const errors = scan(value, metadata.type === 'param' && metadata.data ? metadata.data : '');
     if (errors.length) throw DomainError.validation(errors);
     return value;
   }

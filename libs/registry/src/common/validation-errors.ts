@@ -1,5 +1,6 @@
 import type { ValidationError } from 'class-validator';
 import type { FieldError } from './errors.js';
+import { PROBLEM_OF, type ProblemOf } from './validation.js';
 
 // class-validator constraint names → the stable `code` of a field error.
 const CONSTRAINT_CODES: Record<string, string> = {
@@ -54,6 +55,15 @@ function join(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+// A validator from validation.ts that describes its problem as data (the item index and code), read
+// from the constraint's context. It needs the ValidationError's value, which the pipe keeps for this
+// only: no value is ever copied into a field error.
+function problemOf(error: ValidationError, constraint: string): ProblemOf | undefined {
+  const context = error.contexts?.[constraint] as Record<string, unknown> | undefined;
+  const problem = context?.[PROBLEM_OF];
+  return typeof problem === 'function' ? (problem as ProblemOf) : undefined;
+}
+
 // Flattens class-validator's tree into JSON-path field errors. The rejected value is never echoed:
 // it may be a patient identifier.
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -64,10 +74,10 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
     // One error per field is clearer than a cascade ("must be an integer", "must not be less than 0"…):
     // the most basic failure wins (unknown, missing, wrong type, then the rest).
     const [name, message] = Object.entries(constraints).sort(([a], [b]) => priority(a) - priority(b))[0] ?? [];
-    const item = message ? /^@\[(\d+)\] (\w+) (.*)$/.exec(message) : null;
-    if (item) {
-      // An item-level error from a list validator: `@[i] code message`.
-      out.push({ field: `${path}[${item[1]}]`, code: item[2], message: item[3].replace(error.property, path) });
+    const problem = name ? problemOf(error, name)?.(error.value) : undefined;
+    if (problem) {
+      const field = problem.index === undefined ? path : `${path}[${problem.index}]`;
+      out.push({ field, code: problem.code, message: `${field} ${problem.message}` });
     } else if (name) {
       const code = CONSTRAINT_CODES[name] ?? 'invalid';
       out.push({

@@ -22,7 +22,6 @@ import {
   registerDecorator,
   ValidateIf,
   ValidateNested,
-  type ValidationOptions,
 } from 'class-validator';
 
 // Composite decorators: each declares a field's validation and its OpenAPI schema at once, so the
@@ -57,42 +56,69 @@ function doc(options: FieldOptions, schema: ApiPropertyOptions): PropertyDecorat
   } as ApiPropertyOptions);
 }
 
-// A calendar date `YYYY-MM-DD` that exists (no 2023-02-30).
-export function isClinicalDate(value: unknown): value is string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
+// The dates this registry accepts anywhere (bodies, filters, cursors). Below: DOMAIN.md allows surgery from
+// 2000-01-01 at an age of up to 100, so the earliest birth date a case can have is 1899-01-02; 1800-01-01 is a
+// round floor under it. Above: no clinical date may be in the future, so the ceiling matters only for
+// filters, and 2999-12-31 keeps every `date ± days` the code computes within the four-digit years that
+// PostgreSQL, JavaScript's Date and `YYYY-MM-DD` share (PostgreSQL has no year 0000, which used to be a 500).
+export const CLINICAL_DATE_RANGE = { min: '1800-01-01', max: '2999-12-31' } as const;
 
-interface ListProblem {
-  // The offending item, or -1 for the list as a whole.
-  index: number;
+const DATE_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
+
+// What is wrong with a value, as data: the code and message of its field error, and for a list the
+// index of the offending item. Validators built with `problemValidator` carry their `problemOf` in
+// the constraint's context, and toFieldErrors (validation-errors.ts) reads the field path and code
+// from it instead of from the message.
+export interface ValueProblem {
+  index?: number;
   code: string;
   message: string;
 }
+export type ProblemOf = (value: unknown) => ValueProblem | undefined;
+export const PROBLEM_OF = 'problemOf';
 
-// Item-level errors carry their index as a message prefix `@[i] `, which toFieldErrors turns into
-// the path `field[i]` (class-validator itself only knows the property).
-function listValidator(name: string, firstProblem: (value: unknown) => ListProblem | undefined): PropertyDecorator {
+function problemValidator(name: string, problemOf: ProblemOf): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name,
       target: target.constructor,
       propertyName: String(propertyName),
+      options: { context: { [PROBLEM_OF]: problemOf } },
       validator: {
-        validate: (value: unknown) => firstProblem(value) === undefined,
+        validate: (value: unknown) => problemOf(value) === undefined,
         defaultMessage: (args) => {
-          const problem = firstProblem(args?.value);
+          const problem = problemOf(args?.value);
           if (!problem) return '$property is invalid';
-          if (problem.index < 0) return `$property ${problem.message}`;
-          return `@[${problem.index}] ${problem.code} ${args?.property}[${problem.index}] ${problem.message}`;
+          return problem.index === undefined
+            ? `$property ${problem.message}`
+            : `$property[${problem.index}] ${problem.message}`;
         },
       },
     });
 }
 
+function clinicalDateProblem(value: unknown): ValueProblem | undefined {
+  if (typeof value !== 'string' || !DATE_FORMAT.test(value))
+    return { code: 'invalid_format', message: 'must be a calendar date YYYY-MM-DD' };
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
+    return { code: 'invalid_format', message: 'must be a calendar date YYYY-MM-DD' };
+  // Text order is date order for YYYY-MM-DD.
+  if (value < CLINICAL_DATE_RANGE.min || value > CLINICAL_DATE_RANGE.max)
+    return {
+      code: 'out_of_range',
+      message: `must be a date from ${CLINICAL_DATE_RANGE.min} to ${CLINICAL_DATE_RANGE.max}`,
+    };
+  return undefined;
+}
+
+// A calendar date `YYYY-MM-DD` that exists (no 2023-02-30), within CLINICAL_DATE_RANGE.
+export function isClinicalDate(value: unknown): value is string {
+  return clinicalDateProblem(value) === undefined;
+}
+
 function IsCodeList(codes: readonly string[]): PropertyDecorator {
-  const firstProblem = (value: unknown): ListProblem | undefined => {
+  return problemValidator('isCodeList', (value) => {
     if (!Array.isArray(value)) return undefined;
     const seen = new Set<unknown>();
     for (const [index, item] of value.entries()) {
@@ -103,8 +129,7 @@ function IsCodeList(codes: readonly string[]): PropertyDecorator {
       seen.add(item);
     }
     return undefined;
-  };
-  return listValidator('isCodeList', firstProblem);
+  });
 }
 
 // A fixed-length list of item answers (a questionnaire): each a number in range (whole numbers when
@@ -117,12 +142,11 @@ function IsItemList(rule: {
   allowNa: boolean;
 }): PropertyDecorator {
   const describe = `${rule.integer ? 'a whole number' : 'a number'} ${rule.min}–${rule.max}${rule.allowNa ? ", 'na'" : ''} or null`;
-  const firstProblem = (value: unknown): ListProblem | undefined => {
+  return problemValidator('isItemList', (value) => {
     if (!Array.isArray(value)) return undefined;
     if (value.length !== rule.length)
       return {
-        index: -1,
-        code: 'wrong_length',
+        code: 'invalid_items',
         message: `must have exactly ${rule.length} items (null for unanswered)`,
       };
     for (const [index, item] of value.entries()) {
@@ -141,19 +165,11 @@ function IsItemList(rule: {
         };
     }
     return undefined;
-  };
-  return listValidator('isItemList', firstProblem);
+  });
 }
 
-export function IsClinicalDate(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isClinicalDate',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: '$property must be a calendar date YYYY-MM-DD', ...options },
-      validator: { validate: (value: unknown) => isClinicalDate(value) },
-    });
+export function IsClinicalDate(): PropertyDecorator {
+  return problemValidator('isClinicalDate', clinicalDateProblem);
 }
 
 function fromQueryNumber(value: unknown): unknown {
