@@ -89,9 +89,11 @@ const REDIS_PREFIX = 'ilr:throttle:';
 export class RedisThrottleStore extends ThrottleStore implements OnApplicationShutdown {
   private readonly redis: Redis;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LOGGER) logger: Logger) {
     super();
     this.redis = new Redis(config.redisUrl!, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true });
+    // ioredis reconnects by itself; say why it had to (the URL may hold a password: not logged).
+    this.redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'throttle store: Redis error'));
   }
 
   async hit(key: string, windowMs: number): Promise<ThrottleHit> {
@@ -118,5 +120,5 @@ export const THROTTLE_STORE_PROVIDER = {
   provide: ThrottleStore,
   inject: [APP_CONFIG, ThrottleRepository, LOGGER],
   useFactory: (config: AppConfig, counters: ThrottleRepository, logger: Logger): ThrottleStore =>
-    config.redisUrl ? new RedisThrottleStore(config) : new PostgresThrottleStore(counters, logger),
+    config.redisUrl ? new RedisThrottleStore(config, logger) : new PostgresThrottleStore(counters, logger),
 };
