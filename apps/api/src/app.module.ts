@@ -1,5 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import {
@@ -119,6 +120,8 @@ export class AppModule implements OnApplicationShutdown {
   static register(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
+      // GET /health/ready runs its checks through terminus (HealthController); its own log lines are off.
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers,
       providers: [
         { provide: APP_CONFIG, useValue: options.config },

@@ -1,13 +1,24 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, type HealthCheckResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../access/auth.decorators.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 
+// A check that takes longer than this counts as failed: a readiness probe must answer, not hang on
+// a database that accepts connections and never replies (or a pool with no free connection).
+const CHECK_TIMEOUT_MS = 3000;
+
+type Checks = { database: 'up' | 'down'; migrations?: 'applied' | 'pending' | 'unknown' };
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly dataSource: DataSource,
+  ) {}
 
   // Liveness: the process answers. No database call, so a slow database does not get us restarted.
   @Public()
@@ -17,25 +28,53 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  // Readiness: the database answers and every migration this build knows has been applied.
+  // Readiness (terminus): the database answers and every migration this build knows has been applied.
+  // Also 503 while the process shuts down, so that a load balancer stops sending it requests.
   @Public()
   @Get('ready')
   @ApiOkResponse({ description: 'Database reachable, migrations applied' })
   @ApiServiceUnavailableResponse({ description: 'Not ready; the problem says which check failed' })
   async ready() {
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
+    const result = await this.health
+      .check([
+        () =>
+          this.indicators
+            .check('database')
+            .attempt(async () => {
+              await this.dataSource.query('SELECT 1');
+            })
+            .withTimeout(CHECK_TIMEOUT_MS),
+        () => this.migrations(),
+      ])
+      .catch((error: unknown) => {
+        // terminus answers a failed check with a 503 exception carrying the result.
+        if (error instanceof ServiceUnavailableException) return error.getResponse() as HealthCheckResult;
+        throw error;
+      });
+    const details = result.details as Record<string, { status: string; state?: Checks['migrations'] }>;
+    const database = details.database?.status === 'up' ? 'up' : 'down';
+    if (database === 'down')
       throw new DomainError(ErrorCode.NotReady, 'The database is not reachable.', {
-        extensions: { checks: { database: 'down' } },
+        extensions: { checks: { database } satisfies Checks },
       });
-    }
-    const pending = await this.dataSource.showMigrations();
-    if (pending) {
-      throw new DomainError(ErrorCode.NotReady, 'Database migrations are pending.', {
-        extensions: { checks: { database: 'up', migrations: 'pending' } },
-      });
-    }
-    return { status: 'ok', checks: { database: 'up', migrations: 'applied' } };
+    const checks: Checks = { database, migrations: details.migrations?.state ?? 'unknown' };
+    if (checks.migrations === 'pending')
+      throw new DomainError(ErrorCode.NotReady, 'Database migrations are pending.', { extensions: { checks } });
+    if (result.status !== 'ok')
+      throw new DomainError(ErrorCode.NotReady, 'The service is not ready.', { extensions: { checks } });
+    return { status: 'ok', checks };
+  }
+
+  // Up when no migration of this build is pending; `state` says which of applied, pending or unknown
+  // (the check failed or timed out).
+  private async migrations() {
+    const probe = await this.indicators
+      .check('migrations')
+      .attempt(async () => ({ pending: await this.dataSource.showMigrations() }))
+      .withTimeout(CHECK_TIMEOUT_MS);
+    const session = this.indicators.check('migrations');
+    const { status, pending } = probe.migrations as { status: string; pending?: boolean };
+    if (status === 'up' && pending === false) return session.up({ state: 'applied' });
+    return session.down({ state: status === 'up' ? 'pending' : 'unknown' });
   }
 }
