@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { columnsFor, csvSplit, sqlCsvText } from '../../registry/src/exports/export-columns.js';
 import { UNSIGNED_DRAFT_DAYS } from '../../registry/src/reports/data-quality.service.js';
 import { refreshFactsSql } from './repositories/case-facts.repository.js';
-import { type ExportDataset, ExportRepository } from './repositories/export.repository.js';
+import { type ExportDataset, exportCountSql, ExportRepository } from './repositories/export.repository.js';
 import {
   ENDPOINT_SQL,
   GROUP_BY_SQL,
@@ -167,6 +167,14 @@ function snapshots(): Snapshot[] {
       name,
       `ExportRepository.sql(${args(dataset, EVERY_FILTER, identified)}) in ${EXPORTS}`,
       exports.sql(dataset, EVERY_FILTER, identified),
+    );
+  }
+  // The row count each export job records as its total.
+  for (const [, dataset] of datasets.filter(([, , identified]) => !identified)) {
+    add(
+      `export-count-${dataset}`,
+      `exportCountSql(${args(dataset, EVERY_FILTER)}) in ${EXPORTS}`,
+      exportCountSql(dataset, EVERY_FILTER),
     );
   }
   for (const identified of [false, true]) {

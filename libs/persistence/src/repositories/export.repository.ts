@@ -120,6 +120,21 @@ function complicationsSql(where: string): string {
     ORDER BY c.surgery_date, c.registry_code, k.onset_date, k.id`;
 }
 
+// The rows an export of the dataset will write (ExportRepository.count), as a plain statement.
+export function exportCountSql(dataset: ExportDataset, filter: ReportFilter): { text: string; params: unknown[] } {
+  const where = caseFilterSql(filter, 1);
+  const join =
+    dataset === 'cases'
+      ? ''
+      : dataset === 'follow-ups'
+        ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL'
+        : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
+  return {
+    text: `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
 // TypeORM answers an UPDATE … RETURNING with [rows, count]; a SELECT with rows.
 function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
@@ -194,17 +209,8 @@ export class ExportRepository {
   }
 
   async count(dataset: ExportDataset, filter: ReportFilter): Promise<number> {
-    const where = caseFilterSql(filter, 1);
-    const join =
-      dataset === 'cases'
-        ? ''
-        : dataset === 'follow-ups'
-          ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL'
-          : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
-    const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`,
-      where.params,
-    );
+    const { text, params } = exportCountSql(dataset, filter);
+    const [{ n }] = await this.dataSource.query(text, params);
     return n;
   }
 
