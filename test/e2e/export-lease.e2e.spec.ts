@@ -18,8 +18,12 @@ import { waitFor } from '../support/wait.js';
 type Body = Record<string, any>;
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-// Short leases, so that expiry and take-over happen within a test.
-const LEASE = { EXPORT_JOB_LEASE_MS: '1000', EXPORT_JOB_HEARTBEAT_MS: '200', EXPORT_WORKER_POLL_MS: '50' };
+// Short leases, so that expiry and take-over happen within a test; the lease is ten heartbeats, so
+// that a loaded machine (a late timer, a slow query) does not make a live worker lose its lease.
+const LEASE_MS = 2000;
+const LEASE = { EXPORT_JOB_LEASE_MS: String(LEASE_MS), EXPORT_JOB_HEARTBEAT_MS: '200', EXPORT_WORKER_POLL_MS: '50' };
+const WAIT_MS = 45_000;
+const waitLong = <T>(read: () => Promise<T>, done: (value: T) => boolean) => waitFor(read, done, WAIT_MS);
 const CASES = 3;
 
 describe('export job leases across processes (e2e)', () => {
@@ -47,7 +51,7 @@ describe('export job leases across processes (e2e)', () => {
     for (let i = 0; i < CASES; i++)
       await seed.http().post('/api/v1/cases').set(as(surgeon.token)).send(newCaseBody()).expect(201);
     await stop(seed);
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const app of [...apps]) await app.close().catch(() => undefined);
     await db?.drop();
@@ -117,7 +121,7 @@ describe('export job leases across processes (e2e)', () => {
     // Both start together and poll every 50 ms.
     const [first, second] = await Promise.all([start(), start()]);
     expect(workerId(first)).not.toBe(workerId(second));
-    const rows = await waitFor(
+    const rows = await waitLong(
       () => Promise.all(ids.map((id) => jobRow(first, id))),
       (all) => all.every((job) => job.status === 'done' || job.status === 'failed'),
     );
@@ -133,7 +137,7 @@ describe('export job leases across processes (e2e)', () => {
     expect(partials()).toEqual([]);
     await stop(first);
     await stop(second);
-  }, 60_000);
+  }, 120_000);
 
   it('leaves a job alone while its worker renews the lease, also when another process starts meanwhile', async () => {
     const first = await start();
@@ -141,26 +145,26 @@ describe('export job leases across processes (e2e)', () => {
     let released = false;
     try {
       const id = await createJob(first);
-      const claimed = await waitFor(
+      const claimed = await waitLong(
         () => jobRow(first, id),
         (job) => job.status === 'running' && job.rows_total !== null,
       );
       expect(claimed).toMatchObject({ status: 'running', attempts: 1, claimed_by: workerId(first) });
 
-      // A second process starts while the first is running the job, and polls for three leases' time.
+      // A second process starts while the first is running the job, and polls for two leases' time.
       const second = await start();
-      await sleep(3000);
+      await sleep(2 * LEASE_MS);
       const during = await jobRow(first, id);
       expect(during).toMatchObject({ status: 'running', attempts: 1, claimed_by: workerId(first), lease_live: true });
       // Renewed by heartbeat, not left with the lease of the claim.
       expect(new Date(during.heartbeat_at).getTime()).toBeGreaterThan(new Date(claimed.heartbeat_at).getTime());
       expect(new Date(during.lease_expires_at).getTime()).toBeGreaterThan(
-        new Date(claimed.lease_expires_at).getTime() + 1500,
+        new Date(claimed.lease_expires_at).getTime() + LEASE_MS,
       );
 
       await hold.release();
       released = true;
-      const done = await waitFor(
+      const done = await waitLong(
         () => jobRow(first, id),
         (job) => job.status !== 'running',
       );
@@ -173,7 +177,7 @@ describe('export job leases across processes (e2e)', () => {
       if (!released) await hold.release();
       await stop(first);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('stops an attempt that lost its lease without writing its result; a new attempt does the job once', async () => {
     const first = await start();
@@ -182,7 +186,7 @@ describe('export job leases across processes (e2e)', () => {
     let released = false;
     try {
       const id = await createJob(first);
-      const claimed = await waitFor(
+      const claimed = await waitLong(
         () => jobRow(first, id),
         (job) => job.status === 'running' && job.rows_total !== null,
       );
@@ -195,12 +199,12 @@ describe('export job leases across processes (e2e)', () => {
         [id],
       );
       // The holder notices at its next heartbeat and stops; a worker takes the job as attempt 2.
-      await waitFor(
+      await waitLong(
         async () =>
           holder.logs.some((line) => line.jobId === id && line.attempt === 1 && /lease lost/.test(String(line.msg))),
         (seen) => seen,
       );
-      const retaken = await waitFor(
+      const retaken = await waitLong(
         () => jobRow(first, id),
         (job) => job.attempts === 2 && job.status === 'running',
       );
@@ -210,7 +214,7 @@ describe('export job leases across processes (e2e)', () => {
 
       await hold.release();
       released = true;
-      const done = await waitFor(
+      const done = await waitLong(
         () => jobRow(first, id),
         (job) => job.status !== 'running',
       );
@@ -228,7 +232,7 @@ describe('export job leases across processes (e2e)', () => {
       await stop(first);
       await stop(second);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('takes over a job whose worker died, and fails one that was interrupted three times', async () => {
     const seed = await start({ EXPORT_WORKER: 'off' });
@@ -252,7 +256,7 @@ describe('export job leases across processes (e2e)', () => {
     await stop(seed);
 
     const app = await start();
-    const finished = await waitFor(
+    const finished = await waitLong(
       () => Promise.all([orphan, exhausted].map((id) => jobRow(app, id))),
       (jobs) => jobs.every((job) => job.status === 'done' || job.status === 'failed'),
     );
@@ -264,5 +268,5 @@ describe('export job leases across processes (e2e)', () => {
     await sleep(500);
     expect(await jobRow(app, alive)).toMatchObject({ status: 'running', attempts: 1, claimed_by: 'busy-host:7:cafe' });
     await stop(app);
-  }, 60_000);
+  }, 120_000);
 });

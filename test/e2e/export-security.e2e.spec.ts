@@ -7,13 +7,15 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { newCaseBody } from '../support/cases.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import type { TestUser } from '../support/factories.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor as waitForAtMost } from '../support/wait.js';
 
 // Export authorisation is checked when it matters, not once when the job is created: the caller's
 // rights as they are at download, and the creator's rights as they are when the worker runs the job
 // (issue 10, item 5). And a file that is not ready is a 409 with the job's state (item 7).
 
 type Body = Record<string, any>;
+// Generous: the machine running the tests may be loaded.
+const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean) => waitForAtMost(read, done, 45_000);
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 async function patchUser(t: TestApp, id: string, changes: Record<string, unknown>): Promise<void> {
@@ -49,7 +51,7 @@ describe('export authorisation at download (e2e)', () => {
     surgeon = await t.factories.newUser({ role: 'surgeon' });
     for (let i = 0; i < 2; i++)
       await t.http().post('/api/v1/cases').set(as(surgeon.token)).send(newCaseBody()).expect(201);
-  });
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
   });
@@ -90,7 +92,7 @@ describe('export authorisation at download (e2e)', () => {
     );
     expect(downloads.map((d: Body) => d.actor_id)).toEqual([creator.id, expect.any(String)]);
     expect(downloads[1].actor_id).not.toBe(creator.id);
-  });
+  }, 120_000);
 
   it('stops serving any job to a creator whose role may no longer export', async () => {
     const creator = await t.factories.newUser({ role: 'registry_staff' });
@@ -100,7 +102,7 @@ describe('export authorisation at download (e2e)', () => {
     const token = await t.factories.login(creator.email, creator.password);
     await t.http().get(`/api/v1/exports/${id}`).set(as(token)).expect(403);
     await t.http().get(`/api/v1/exports/${id}/file`).set(as(token)).expect(403);
-  });
+  }, 120_000);
 });
 
 describe("export authorisation when the job runs: the creator's rights as they are then (e2e)", () => {
@@ -195,7 +197,7 @@ describe("export authorisation when the job runs: the creator's rights as they a
     const file = await second.http().get(`/api/v1/exports/${jobs.identifiedOfDemoted}/file`).set(as(admin));
     expect(file.status).toBe(409);
     expect(file.body).toMatchObject({ status: 409, jobStatus: 'failed' });
-  });
+  }, 120_000);
 
   it('fails an identified job whose creator stops being an admin while it runs, and keeps no file', async () => {
     const app = apps[apps.length - 1];
@@ -225,5 +227,5 @@ describe("export authorisation when the job runs: the creator's rights as they a
     } finally {
       await blocker.end();
     }
-  });
+  }, 120_000);
 });
