@@ -283,7 +283,13 @@ describe('exports (e2e)', () => {
   const liveComplications = () => included().flatMap((c) => c.complications.filter((k) => !k.deleted));
 
   beforeAll(async () => {
-    t = await startTestApp({ EXPORT_WORKER_POLL_MS: '100' });
+    // The cohort (and the 600 cases of the disconnect test) are built through the API faster than
+    // the default rate limits allow a single client; the limits have their own tests.
+    t = await startTestApp({
+      EXPORT_WORKER_POLL_MS: '100',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
+    });
     [surgeonA, surgeonB, staff, otherStaff, reviewer] = await Promise.all([
       t.factories.newUser({ role: 'surgeon' }),
       t.factories.newUser({ role: 'surgeon' }),

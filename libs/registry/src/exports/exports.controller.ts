@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
@@ -74,6 +81,7 @@ export class ExportsController {
   @Get(':id')
   @Authorize(Permission.ExportDeidentified)
   @ApiOkResponse({ type: ExportJobResponse })
+  @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
   async job(@Auth() auth: AuthContext, @IdParam() id: string): Promise<ExportJobResponse> {
     return this.exports.toJobResponse(await this.exports.job(auth, id));
   }
@@ -81,6 +89,8 @@ export class ExportsController {
   @Get(':id/file')
   @Authorize(Permission.ExportDeidentified)
   @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
+  @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
+  @ApiConflictResponse({ description: 'The job is not done; the problem gives its state as jobStatus' })
   async file(@Auth() auth: AuthContext, @IdParam() id: string, @Res() response: Response): Promise<void> {
     await this.exports.sendFile(auth, id, response);
   }

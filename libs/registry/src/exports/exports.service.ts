@@ -329,7 +329,15 @@ export class ExportsService {
       );
     }
     const path = join(this.config.exports.dir, job.fileName);
-    const { size } = await stat(path);
+    const size = await stat(path).then(
+      (found) => found.size,
+      (error: NodeJS.ErrnoException) => {
+        // Any process may have run the job: every process must see the same EXPORT_DIR.
+        if (error.code === 'ENOENT')
+          this.logger.error({ jobId: job.id }, 'export file missing: is EXPORT_DIR shared by every process?');
+        throw error;
+      },
+    );
     // Handing the file over is an export in its own right: recorded, with who took it, before it leaves.
     await this.exports.transaction((manager) =>
       this.audit.record(manager, auth, {
