@@ -11,9 +11,9 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
     // CommonJS that require()s ESM-only NestJS: served to Jest as ESM (see the transform's header).
-    '/node_modules/@nestjs/throttler/dist/.+\\.js$': '<rootDir>/test/support/cjs-as-esm-transform.js',
+    '/node_modules/(@nestjs/throttler|nestjs-cls)/dist/.+\\.js$': '<rootDir>/test/support/cjs-as-esm-transform.js',
   },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/throttler/)'],
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/throttler/|nestjs-cls/)'],
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',

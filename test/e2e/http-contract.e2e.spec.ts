@@ -106,6 +106,26 @@ describe('HTTP contract: problem+json, headers, docs, health (e2e)', () => {
     expect(other.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('keeps each request its own correlation id and caller under concurrency (nestjs-cls)', async () => {
+    const user = await t.factories.newUser({ role: 'registry_staff' });
+    const ids = Array.from({ length: 12 }, (_, i) => `concurrent-req-${String(i).padStart(4, '0')}`);
+    const responses = await Promise.all(
+      ids.map((id, i) =>
+        t
+          .http()
+          .get('/api/v1/auth/me')
+          .set('Authorization', `Bearer ${i % 2 ? admin : user.token}`)
+          .set('X-Request-Id', id),
+      ),
+    );
+    responses.forEach((response, i) => {
+      expect(response.status).toBe(200);
+      expect(response.headers['x-correlation-id']).toBe(ids[i]);
+      const line = t.logs.find((l) => l.msg === 'request' && l.correlationId === ids[i]);
+      expect(line?.userId).toBe(response.body.id);
+    });
+  });
+
   it('logs one structured line per request, without the query string', async () => {
     await t.http().get('/api/v1/users?cursor=SECRET-QUERY').set('Authorization', `Bearer ${admin}`);
     const line = t.logs.filter((l) => l.msg === 'request').at(-1)!;

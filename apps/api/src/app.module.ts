@@ -1,6 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ClsModule } from 'nestjs-cls';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import {
@@ -120,8 +121,9 @@ export class AppModule implements OnApplicationShutdown {
   static register(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      // GET /health/ready runs its checks through terminus (HealthController); its own log lines are off.
-      imports: [TerminusModule.forRoot({ logger: false })],
+      // nestjs-cls holds the request context (its middleware is mounted in setup-app.ts, before the body
+      // parser); GET /health/ready runs its checks through terminus, whose own log lines are off.
+      imports: [ClsModule.forRoot({ global: true }), TerminusModule.forRoot({ logger: false })],
       controllers,
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
