@@ -47,7 +47,8 @@ export class AuthController {
     return toLoginResponse(await this.auth.login(body.email, body.password, request.ip));
   }
 
-  // Ends every other session and personal token of the caller; answers with a new access token.
+  // Ends every other session and personal token of the caller; answers with a new access token. The
+  // permission is the one for the caller's own tokens: a password is one of their own credentials.
   @Post('password')
   @HttpCode(200)
   @Authorize(Permission.TokenManageOwn)

