@@ -80,17 +80,21 @@ describe('consistency across records (e2e)', () => {
     await t.http().get(`/api/v1/exports/${job.body.id}/file`).set('Authorization', `Bearer ${admin}`).expect(200);
     const me = await t.http().get('/api/v1/auth/me').set('Authorization', `Bearer ${admin}`).expect(200);
     const events = await t.dataSource.query(
-      "SELECT actor_id, details FROM audit_events WHERE action = 'export' AND entity_id = $1 ORDER BY id",
+      "SELECT actor_id, actor_system, details FROM audit_events WHERE action = 'export' AND entity_id = $1 ORDER BY id",
       [job.body.id],
     );
+    // The job's completion is the worker's, in the requester's name; the download is the downloader's.
     expect(
-      events.map((e: { actor_id: string; details: { download?: boolean } }) => [
-        e.actor_id,
-        e.details.download ?? false,
-      ]),
+      events.map(
+        (e: {
+          actor_id: string;
+          actor_system: string | null;
+          details: { download?: boolean; requestedBy?: string };
+        }) => [e.actor_id ?? e.actor_system, e.details.requestedBy ?? null, e.details.download ?? false],
+      ),
     ).toEqual([
-      [staff.id, false],
-      [me.body.id, true],
+      ['system:export-worker', staff.id, false],
+      [me.body.id, null, true],
     ]);
   });
 

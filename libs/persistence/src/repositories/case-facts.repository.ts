@@ -86,8 +86,13 @@ type PreparedClient = { query(config: { name: string; text: string; values: unkn
 export class CaseFactsRepository {
   // A new case has no visits or complications yet: its facts are the defaults, and the last
   // contact is its patient's death if that is recorded (else the day of surgery).
-  async initialise(manager: EntityManager, caseId: string, lastContactDay: number): Promise<void> {
-    await manager.query('INSERT INTO case_facts (case_id, last_contact_day) VALUES ($1, $2)', [caseId, lastContactDay]);
+  async initialise(manager: EntityManager, caseIds: string[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO case_facts (case_id, last_contact_day)
+       SELECT c.id, GREATEST(0, coalesce(p.deceased_date - c.surgery_date, 0))
+       FROM cases c JOIN patients p ON p.id = c.patient_id WHERE c.id = ANY($1::uuid[])`,
+      [caseIds],
+    );
   }
 
   // Inside the caller's transaction, after its writes: the facts commit with the change. Run as a

@@ -193,6 +193,24 @@ export class ClinicalWrites {
     return created;
   }
 
+  // The facts of every case an audited change names: computed afresh, except for a case created in
+  // this write (nothing but its creation recorded), whose facts are the defaults.
+  private async refreshFacts(manager: EntityManager, events: AuditEventInput[], scope: { patientId?: string }) {
+    const changing = events.filter((event) => !NON_CHANGING.has(event.action));
+    if (scope.patientId && changing.length > 0) return this.facts.refreshForPatient(manager, scope.patientId);
+    const created = new Set<string>();
+    const changed = new Set<string>();
+    for (const event of changing) {
+      if (!event.caseId) continue;
+      if (event.action === 'create' && (event.entity === 'case' || event.entity === 'patient'))
+        created.add(event.caseId);
+      else changed.add(event.caseId);
+    }
+    const fresh = [...created].filter((id) => !changed.has(id));
+    if (fresh.length > 0) await this.facts.initialise(manager, fresh);
+    if (changed.size > 0) await this.facts.refresh(manager, [...changed]);
+  }
+
   private unit<T>(
     auth: AuthContext,
     work: (tx: WriteContext) => Promise<T>,
@@ -209,13 +227,7 @@ export class ClinicalWrites {
         },
       };
       const result = await work(tx);
-      const changing = queued.filter((event) => !NON_CHANGING.has(event.action));
-      const caseIds = [...new Set(changing.map((event) => event.caseId).filter((id): id is string => !!id))];
-      if (scope.patientId && changing.length > 0) {
-        await this.facts.refreshForPatient(manager, scope.patientId);
-      } else if (caseIds.length > 0) {
-        await this.facts.refresh(manager, caseIds);
-      }
+      await this.refreshFacts(manager, queued, scope);
       if (queued.length > 0) await this.audit.record(manager, auth, queued);
       return result;
     });
