@@ -3,6 +3,7 @@ import { startTestApp, TEST_ADMIN, type TestApp } from '../support/app.js';
 
 // Items 2, 4, 13 and 14 of the step-7 review: the sign-in throttle under concurrency, the last-admin
 // race, credentials that outlive a password change, and user administration in the audit trail.
+// The race runs last: without its lock it can leave no administrator, which the other tests need.
 describe('authentication under attack, credentials and user administration (e2e)', () => {
   let t: TestApp;
   let admin: string;
@@ -100,43 +101,6 @@ describe('authentication under attack, credentials and user administration (e2e)
           .expect(429);
       } finally {
         await second.close();
-      }
-    });
-  });
-
-  describe('the last active administrator', () => {
-    it('survives two concurrent PATCHes that each remove one of two admins', async () => {
-      const me = await t.http().get('/api/v1/auth/me').set(as(admin)).expect(200);
-      const second = await t.factories.newUser({ role: 'admin' });
-      for (let round = 0; round < 5; round++) {
-        const [deactivate, demote] = await Promise.all([
-          t.http().patch(`/api/v1/users/${second.id}`).set(as(admin)).send({ active: false }),
-          t.http().patch(`/api/v1/users/${me.body.id}`).set(as(admin)).send({ role: 'registry_staff' }),
-        ]);
-        expect([deactivate.status, demote.status].sort()).toEqual([200, 409]);
-        const [{ count }] = await t.dataSource.query(
-          "SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND active",
-        );
-        expect(count).toBe(1);
-        // Put both admins back for the next round, through whichever is still one.
-        if (deactivate.status === 200) {
-          await t.http().patch(`/api/v1/users/${second.id}`).set(as(admin)).send({ active: true }).expect(200);
-        } else {
-          await t.http().patch(`/api/v1/users/${me.body.id}`).set(as(second.token)).send({ role: 'admin' }).expect(200);
-        }
-      }
-    });
-
-    it('writes no audit event for a refused change', async () => {
-      const solo = await startTestApp();
-      try {
-        const token = await solo.factories.admin();
-        const me = await solo.http().get('/api/v1/auth/me').set(as(token)).expect(200);
-        await solo.http().patch(`/api/v1/users/${me.body.id}`).set(as(token)).send({ active: false }).expect(409);
-        const events = await solo.dataSource.query("SELECT 1 FROM audit_events WHERE action = 'deactivate'");
-        expect(events).toEqual([]);
-      } finally {
-        await solo.close();
       }
     });
   });
@@ -285,6 +249,43 @@ describe('authentication under attack, credentials and user administration (e2e)
       const dump = JSON.stringify(events);
       expect(dump).not.toContain(pat.token);
       expect(dump).not.toContain(pat.token.slice(8));
+    });
+  });
+
+  describe('the last active administrator', () => {
+    it('survives two concurrent PATCHes that each remove one of two admins', async () => {
+      const me = await t.http().get('/api/v1/auth/me').set(as(admin)).expect(200);
+      const second = await t.factories.newUser({ role: 'admin' });
+      for (let round = 0; round < 5; round++) {
+        const [deactivate, demote] = await Promise.all([
+          t.http().patch(`/api/v1/users/${second.id}`).set(as(admin)).send({ active: false }),
+          t.http().patch(`/api/v1/users/${me.body.id}`).set(as(admin)).send({ role: 'registry_staff' }),
+        ]);
+        expect([deactivate.status, demote.status].sort()).toEqual([200, 409]);
+        const [{ count }] = await t.dataSource.query(
+          "SELECT count(*)::int AS count FROM users WHERE role = 'admin' AND active",
+        );
+        expect(count).toBe(1);
+        // Put both admins back for the next round, through whichever is still one.
+        if (deactivate.status === 200) {
+          await t.http().patch(`/api/v1/users/${second.id}`).set(as(admin)).send({ active: true }).expect(200);
+        } else {
+          await t.http().patch(`/api/v1/users/${me.body.id}`).set(as(second.token)).send({ role: 'admin' }).expect(200);
+        }
+      }
+    });
+
+    it('writes no audit event for a refused change', async () => {
+      const solo = await startTestApp();
+      try {
+        const token = await solo.factories.admin();
+        const me = await solo.http().get('/api/v1/auth/me').set(as(token)).expect(200);
+        await solo.http().patch(`/api/v1/users/${me.body.id}`).set(as(token)).send({ active: false }).expect(409);
+        const events = await solo.dataSource.query("SELECT 1 FROM audit_events WHERE action = 'deactivate'");
+        expect(events).toEqual([]);
+      } finally {
+        await solo.close();
+      }
     });
 
     it('leaves the first admin an administrator after the races above', async () => {
