@@ -10,6 +10,7 @@ import { CreateThrottleCounters1796154184309 } from './1796154184309-CreateThrot
 import { AddExportJobLease1796154285249 } from './1796154285249-AddExportJobLease.js';
 import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserCredentialsVersion.js';
 import { CreateAppRole1796154534911 } from './1796154534911-CreateAppRole.js';
+import { AuditChainV2Checkpoints1796155454400 } from './1796155454400-AuditChainV2Checkpoints.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -26,5 +27,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AddExportJobLease1796154285249,
   AddUserCredentialsVersion1796154448526,
   CreateAppRole1796154534911,
+  AuditChainV2Checkpoints1796155454400,
   // generated list end
 ];

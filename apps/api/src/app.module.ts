@@ -24,6 +24,7 @@ import {
 import {
   APP_CONFIG,
   type AppConfig,
+  AuditController,
   AuditService,
   AuthController,
   AuthGuard,
@@ -69,6 +70,7 @@ const controllers = [
   ReportsController,
   ReferenceController,
   ExportsController,
+  AuditController,
 ];
 const services = [
   AuthService,

@@ -10,6 +10,7 @@ export { ApiTokenEntity } from './entities/api-token.entity.js';
 export { PatientEntity } from './entities/patient.entity.js';
 export { CaseEntity } from './entities/case.entity.js';
 export { AuditEventEntity } from './entities/audit-event.entity.js';
+export { AuditCheckpointEntity } from './entities/audit-checkpoint.entity.js';
 export type { AuditChange } from './entities/audit-event.entity.js';
 export { UserRepository } from './repositories/user.repository.js';
 export { ApiTokenRepository } from './repositories/api-token.repository.js';
@@ -18,7 +19,12 @@ export type { NewPatient } from './repositories/patient.repository.js';
 export { CaseRepository } from './repositories/case.repository.js';
 export type { CaseColumns, CaseCursor, CaseListFilter } from './repositories/case.repository.js';
 export { AuditRepository } from './repositories/audit.repository.js';
-export type { AuditEventWithActor, NewAuditEvent } from './repositories/audit.repository.js';
+export type {
+  AuditChainProblem,
+  AuditEventWithActor,
+  AuditHead,
+  NewAuditEvent,
+} from './repositories/audit.repository.js';
 export { IdempotencyRepository } from './repositories/idempotency.repository.js';
 export type { IdempotencyClaim } from './repositories/idempotency.repository.js';
 export { AccessRepository } from './repositories/access.repository.js';

@@ -25,6 +25,7 @@ export { UsersController } from './users/users.controller.js';
 export { UsersService, DEFAULT_ADMIN_EMAIL } from './users/users.service.js';
 export { HealthController } from './health/health.controller.js';
 export { AuditService } from './audit/audit.service.js';
+export { AuditController } from './audit/audit.controller.js';
 export { ClinicalWrites } from './writes/clinical-writes.js';
 export { RegistryClock } from './common/clock.js';
 export type { Created, WriteContext, CaseWriteContext, PatientWriteContext } from './writes/clinical-writes.js';

@@ -7,11 +7,14 @@ export interface AuditChange {
 }
 
 // The append-only audit trail. Rows are written only through AuditRepository.append; a trigger
-// (migration AuditTrail) numbers each row under a lock, chains it to the previous row by SHA-256,
-// and refuses every UPDATE, DELETE and TRUNCATE, whoever asks.
+// (migrations CreatePatientsCasesAudit, AuditChainV2Checkpoints) numbers each row under a lock,
+// chains it to the previous row by SHA-256, and refuses every UPDATE, DELETE and TRUNCATE, whoever
+// asks; another records the head of each inserted batch in audit_checkpoints. The service's role
+// may only SELECT and INSERT (migration CreateAppRole).
 @Entity({ name: 'audit_events' })
 @Index('IDX_audit_events_case', ['caseId', 'id'])
 @Index('IDX_audit_events_entity', ['entityType', 'entityId', 'id'])
+@Check('CHK_audit_events_chain_version', `"chain_version" IN (1, 2)`)
 @Check(
   'CHK_audit_events_system_actor',
   `"actor_system" IS NULL OR ("actor_id" IS NULL AND "actor_system" LIKE 'system:%')`,
@@ -55,6 +58,12 @@ export class AuditEventEntity {
 
   @Column({ name: 'correlation_id', type: 'varchar', length: 64, nullable: true })
   correlationId: string | null;
+
+  // How the row is hashed: 1 = the fields joined with '|' (rows before migration
+  // AuditChainV2Checkpoints), 2 = canonical JSON of every field, actor_system included. Set by the
+  // trigger; a chain never goes back to an earlier version.
+  @Column({ name: 'chain_version', type: 'smallint', default: 2 })
+  chainVersion: number;
 
   @Column({ name: 'prev_hash', type: 'char', length: 64 })
   prevHash: string;

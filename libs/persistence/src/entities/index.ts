@@ -1,4 +1,5 @@
 import { ApiTokenEntity } from './api-token.entity.js';
+import { AuditCheckpointEntity } from './audit-checkpoint.entity.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { CaseEntity } from './case.entity.js';
 import { CaseFactsEntity } from './case-facts.entity.js';
@@ -19,6 +20,7 @@ export const ENTITIES = [
   PatientEntity,
   CaseEntity,
   AuditEventEntity,
+  AuditCheckpointEntity,
   IdempotencyKeyEntity,
   FollowUpEntity,
   PromResponseEntity,

@@ -20,6 +20,24 @@ export interface AuditEventWithActor extends AuditEventEntity {
   actorDisplayName: string | null;
 }
 
+// The newest event of the chain: its id (chain order) and hash. An operator who keeps it elsewhere
+// can later prove that nothing up to it was changed or removed.
+export interface AuditHead {
+  id: string;
+  hash: string;
+}
+
+// What audit_events_verify() reports, one row per problem.
+export interface AuditChainProblem {
+  id: string;
+  problem:
+    | 'hash_mismatch'
+    | 'chain_version_regressed'
+    | 'checkpointed_event_missing'
+    | 'checkpoint_mismatch'
+    | 'not_checkpointed';
+}
+
 @Injectable()
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -27,9 +45,11 @@ export class AuditRepository {
   // Appends events inside the caller's transaction, all in one statement. The database trigger
   // numbers and chains each row under a lock held until commit, so callers append last, once, just
   // before committing: the shorter that locked stretch, the more transactions commit per second.
-  async append(manager: EntityManager, events: NewAuditEvent | NewAuditEvent[]): Promise<void> {
+  // Returns the chain's new head (the last event written), which the database also records in
+  // audit_checkpoints.
+  async append(manager: EntityManager, events: NewAuditEvent | NewAuditEvent[]): Promise<AuditHead | undefined> {
     const list = Array.isArray(events) ? events : [events];
-    if (list.length === 0) return;
+    if (list.length === 0) return undefined;
     const params: unknown[] = [];
     const rows = list.map((event) => {
       const base = params.length;
@@ -48,10 +68,15 @@ export class AuditRepository {
       const p = (i: number) => `$${base + i}`;
       return `(date_trunc('milliseconds', clock_timestamp()), ${p(1)}::uuid, ${p(2)}, ${p(3)}, ${p(4)}::uuid, ${p(5)}::uuid, ${p(6)}::jsonb, ${p(7)}::jsonb, ${p(8)}, ${p(9)}, ${p(10)}, '', '')`;
     });
-    await manager.query(
+    const written: Array<{ id: string; hash: string }> = await manager.query(
       `INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system, prev_hash, hash)
-       VALUES ${rows.join(', ')}`,
+       VALUES ${rows.join(', ')}
+       RETURNING id::text AS id, hash`,
       params,
+    );
+    return written.reduce<AuditHead | undefined>(
+      (head, row) => (!head || BigInt(row.id) > BigInt(head.id) ? { id: row.id, hash: row.hash } : head),
+      undefined,
     );
   }
 
@@ -70,26 +95,45 @@ export class AuditRepository {
     }));
   }
 
-  // Each event of one case, re-hashed from its stored predecessor hash, and that predecessor hash
-  // compared with the row actually before it: an edited event, or an edited or removed neighbour,
-  // shows as intact = false. (verify() checks the whole chain.)
+  // Each event of one case, checked where the case's events sit in the whole chain: it re-hashes
+  // (by its chain version) to its stored hash; its stored predecessor hash is the hash of the row
+  // actually before it; the row actually after it names it as predecessor; and no checkpoint lies
+  // between it and that next row (or after it, for the newest). An edited event, or an edited or
+  // removed neighbour — the newest events included — shows as intact = false.
+  // (audit_events_verify() checks the whole chain.)
   async verifyCase(caseId: string): Promise<Array<{ id: string; intact: boolean }>> {
     const rows: Array<{ id: string; intact: boolean }> = await this.dataSource.query(
       `SELECT e.id::text AS id,
-              e.hash = encode(sha256(convert_to(e.prev_hash || '|' || audit_event_canonical(e), 'UTF8')), 'hex')
-              AND e.prev_hash = coalesce((SELECT p.hash FROM audit_events p WHERE p.id < e.id ORDER BY p.id DESC LIMIT 1), repeat('0', 64))
+              e.hash = audit_event_digest(e.prev_hash, e)
+              AND e.prev_hash = coalesce(p.hash, repeat('0', 64))
+              AND e.chain_version >= coalesce(p.chain_version, 1)
+              AND (n.id IS NULL OR n.prev_hash = e.hash)
+              AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c
+                              WHERE c.event_id > e.id AND (n.id IS NULL OR c.event_id < n.id))
+              AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.event_id = e.id AND c.hash <> e.hash)
               AS intact
-       FROM audit_events e WHERE e.case_id = $1 ORDER BY e.id`,
+       FROM audit_events e
+       LEFT JOIN LATERAL (SELECT p.hash, p.chain_version FROM audit_events p WHERE p.id < e.id ORDER BY p.id DESC LIMIT 1) p ON true
+       LEFT JOIN LATERAL (SELECT n.id, n.prev_hash FROM audit_events n WHERE n.id > e.id ORDER BY n.id LIMIT 1) n ON true
+       WHERE e.case_id = $1 ORDER BY e.id`,
       [caseId],
     );
     return rows;
   }
 
-  // Rows whose hash does not follow from their predecessor: empty when the trail is intact.
-  async verify(): Promise<Array<{ id: string }>> {
-    const rows: Array<{ broken_id: string }> = await this.dataSource.query(
-      'SELECT broken_id FROM audit_events_verify()',
+  // What is wrong with the whole chain: empty when the trail is intact.
+  async verify(): Promise<AuditChainProblem[]> {
+    const rows: Array<{ broken_id: string; problem: AuditChainProblem['problem'] }> = await this.dataSource.query(
+      'SELECT broken_id::text AS broken_id, problem FROM audit_events_verify()',
     );
-    return rows.map((row) => ({ id: String(row.broken_id) }));
+    return rows.map((row) => ({ id: row.broken_id, problem: row.problem }));
+  }
+
+  // The chain's head as last checkpointed by the database (undefined before the first event).
+  async head(): Promise<(AuditHead & { at: Date }) | undefined> {
+    const [row] = await this.dataSource.query(
+      'SELECT event_id::text AS id, hash, at FROM audit_checkpoints ORDER BY event_id DESC LIMIT 1',
+    );
+    return row ? { id: row.id, hash: row.hash, at: row.at } : undefined;
   }
 }

@@ -36,6 +36,8 @@ export enum Permission {
   ExportDeidentified = 'export.deidentified',
   ExportIdentified = 'export.identified',
   ReferenceRead = 'reference.read',
+  // The audit chain's head, for an operator to keep outside the database.
+  AuditHeadRead = 'audit.head_read',
 }
 
 export interface AuthUser {
@@ -66,6 +68,7 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.TokenRevokeAny:
     case Permission.PatientCorrectMrn:
     case Permission.ExportIdentified:
+    case Permission.AuditHeadRead:
       return role === 'admin';
     case Permission.ExportDeidentified:
       return role === 'registry_staff' || role === 'admin';

@@ -1,7 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { type AuditChange, AuditRepository } from '@ilr/persistence';
-import type { EntityManager } from 'typeorm';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { type AuditChange, type AuditHead, AuditRepository } from '@ilr/persistence';
+import type { Logger } from 'pino';
+import {
+  DataSource,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import type { AuthContext } from '../access/access.policy.js';
+import { LOGGER } from '../common/logger.js';
 import { requestContext } from '../common/request-context.js';
 
 export type AuditAction =
@@ -45,17 +54,55 @@ export interface AuditEventInput {
 // Fields whose values never enter the audit trail in clear (the MRN: only that it changed).
 const REDACTED_FIELDS = new Set(['mrn']);
 
+// Where a transaction keeps the audit head it wrote until it commits (QueryRunner.data).
+const PENDING_HEAD = 'ilr:auditHead';
+
+function pendingHead(runner: QueryRunner): Record<string, AuditHead | undefined> {
+  return runner.data as Record<string, AuditHead | undefined>;
+}
+
+// Logs the chain's head once the transaction that wrote it has committed (`audit head`, its id and
+// hash only), so that the log holds a copy of every head outside the database: removing the newest
+// events shows against it even when the database's own checkpoints were removed too. A head whose
+// transaction rolled back is never logged.
+class AuditHeadLog implements EntitySubscriberInterface {
+  constructor(private readonly logger: Logger) {}
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    // A released savepoint leaves the transaction open: wait for the real commit.
+    if (event.queryRunner.isTransactionActive) return;
+    const head = pendingHead(event.queryRunner)[PENDING_HEAD];
+    if (!head) return;
+    delete pendingHead(event.queryRunner)[PENDING_HEAD];
+    this.logger.info({ auditHead: head }, 'audit head');
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    delete pendingHead(event.queryRunner)[PENDING_HEAD];
+  }
+}
+
 // Writes audit events inside the caller's transaction, with the request's correlation id. Call it
 // last in a transaction: the chaining trigger holds a lock from the insert until commit.
 @Injectable()
-export class AuditService {
-  constructor(private readonly audit: AuditRepository) {}
+export class AuditService implements OnModuleInit {
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
-  record(manager: EntityManager, actor: AuditActor, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+  onModuleInit(): void {
+    if (!this.dataSource.subscribers.some((subscriber) => subscriber instanceof AuditHeadLog)) {
+      this.dataSource.subscribers.push(new AuditHeadLog(this.logger));
+    }
+  }
+
+  async record(manager: EntityManager, actor: AuditActor, events: AuditEventInput | AuditEventInput[]): Promise<void> {
     const correlationId = requestContext.correlationId() ?? null;
     const actorId = 'system' in actor ? null : actor.user.id;
     const actorSystem = 'system' in actor ? actor.system : null;
-    return this.audit.append(
+    const head = await this.audit.append(
       manager,
       (Array.isArray(events) ? events : [events]).map((event) => ({
         actorId,
@@ -78,6 +125,10 @@ export class AuditService {
         correlationId,
       })),
     );
+    if (!head) return;
+    const runner = manager.queryRunner;
+    if (runner?.isTransactionActive) pendingHead(runner)[PENDING_HEAD] = head;
+    else this.logger.info({ auditHead: head }, 'audit head');
   }
 }
 
