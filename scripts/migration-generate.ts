@@ -15,7 +15,8 @@ if (!name || !/^[A-Z][A-Za-z0-9]+$/.test(name)) {
 }
 
 async function scratchDatabase(): Promise<{ url: string; dispose: () => Promise<void> }> {
-  const base = process.env.DATABASE_URL;
+  // The scratch database is made and migrated by the role that may create databases and own schemas.
+  const base = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL;
   if (!base) {
     const dir = mkdtempSync(join(tmpdir(), 'ilr-generate-'));
     chmodSync(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach its data directory

@@ -109,7 +109,7 @@ export class AuditRepository {
               AND e.chain_version >= coalesce(p.chain_version, 1)
               AND (n.id IS NULL OR n.prev_hash = e.hash)
               AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c
-                              WHERE c.event_id > e.id AND (n.id IS NULL OR c.event_id < n.id))
+                              WHERE c.event_id > e.id AND c.event_id < coalesce(n.id, 9223372036854775807))
               AND NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE c.event_id = e.id AND c.hash <> e.hash)
               AS intact
        FROM audit_events e
