@@ -81,6 +81,35 @@ describe('hostile and malformed input (e2e)', () => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses lone surrogates (valid JSON escapes, not text) with a 400 naming the field', async () => {
+    const admin = await t.factories.admin();
+    // Built by hand: JSON.stringify would never write a lone surrogate escape.
+    const raw = (field: string) =>
+      JSON.stringify({
+        email: 'lone@test.ilr',
+        displayName: 'Dr Lone',
+        role: 'surgeon',
+        password: 'long-enough-password',
+      }).replace(`"${field}":"`, `"${field}":"\\ud800`);
+    for (const field of ['email', 'displayName']) {
+      const response = await t
+        .http()
+        .post('/api/v1/users')
+        .set('Authorization', `Bearer ${admin}`)
+        .set('Content-Type', 'application/json')
+        .send(raw(field))
+        .expect(400);
+      expect(response.body.errors).toEqual([expect.objectContaining({ field, code: 'invalid_characters' })]);
+    }
+    const paired = await t
+      .http()
+      .post('/api/v1/cases')
+      .set('Authorization', `Bearer ${surgeon.token}`)
+      .send(newCaseBody({ notes: 'G clef 𝄞, a surrogate pair' }))
+      .expect(201);
+    expect(paired.body.notes).toBe('G clef 𝄞, a surrogate pair');
+  });
+
   it('refuses __proto__ and constructor as unknown properties', async () => {
     const raw = JSON.stringify(newCaseBody()).replace('"side":"right"', '"side":"right","__proto__":{"admin":true}');
     const response = await t

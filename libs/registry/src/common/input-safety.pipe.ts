@@ -4,6 +4,8 @@ import { JSON_BODY_LIMITS } from './json-body.js';
 
 // Keys that class-transformer silently drops (so the unknown-property check never sees them).
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// In a `u` regular expression a surrogate matches only when it is not half of a pair.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 function path(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
@@ -25,6 +27,14 @@ function scan(root: unknown, rootPath: string): FieldError[] {
           field: at,
           code: 'invalid_characters',
           message: `${at || 'value'} must not contain NUL characters`,
+        });
+      // A lone surrogate (`"\ud800"` is valid JSON) is no character at all: stored it would become U+FFFD,
+      // and validator.js's isEmail throws a URIError on it (a 500 found by the hostile-input run).
+      else if (LONE_SURROGATE.test(value))
+        errors.push({
+          field: at,
+          code: 'invalid_characters',
+          message: `${at || 'value'} must be well-formed Unicode (no lone surrogates)`,
         });
       continue;
     }
