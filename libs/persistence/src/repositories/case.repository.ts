@@ -45,10 +45,6 @@ export class CaseRepository {
     return (manager ?? this.dataSource.manager).getRepository(CaseEntity);
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', work);
-  }
-
   async nextRegistryCode(manager: EntityManager): Promise<string> {
     const [{ value }] = await manager.query(`SELECT nextval('case_registry_code_seq')::text AS value`);
     return `ILR-${String(value).padStart(6, '0')}`;
