@@ -112,7 +112,7 @@ describe('start-up and shutdown (e2e, built server)', () => {
     expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
     expect(server.output()).not.toContain('boss-password-123');
     expect(server.output()).not.toContain(secrets.superuserPassword);
-  });
+  }, 90_000);
 
   it('upgrades an embedded cluster from before the two roles: new superuser password, a service role, same data', async () => {
     const dir = dataDir();
@@ -155,7 +155,7 @@ describe('start-up and shutdown (e2e, built server)', () => {
       second.child.kill('SIGINT');
     }
     expect(await second.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('says in one line that the postgres user cannot reach a DATA_DIR under a 0700 directory, and exits 1', async () => {
     const locked = mkdtempSync(join(tmpdir(), 'ilr-locked-')); // mode 0700, ours
