@@ -275,6 +275,21 @@ describe('date bounds (e2e)', () => {
     expectDateError(response, 'cursor', 'invalid_format');
   });
 
+  it('refuses forged cursors holding NUL or a lone surrogate', async () => {
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const [path, cursor] of [
+      ['/api/v1/users', { email: 'a\u0000@test.ilr', id: '00000000-0000-4000-8000-000000000000' }],
+      ['/api/v1/users', { email: 'a\ud800@test.ilr', id: '00000000-0000-4000-8000-000000000000' }],
+      ['/api/v1/cases', { surgeryDate: '2025-01-01', registryCode: 'ILR-000001\u0000' }],
+    ] as const) {
+      const response = await t
+        .http()
+        .get(`${path}?cursor=${b64(cursor)}`)
+        .set('Authorization', `Bearer ${admin}`);
+      expectDateError(response, 'cursor', 'invalid_format');
+    }
+  });
+
   it('refuses visit, onset, reoperation and resolution dates out of range', async () => {
     const auth = { Authorization: `Bearer ${surgeon.token}` };
     const visit = await t
