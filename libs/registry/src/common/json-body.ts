@@ -70,7 +70,7 @@ function tooMany(max: number): JsonStructureProblem {
 }
 
 // Thrown from body-parser's `verify` hook: body-parser wraps it (status 403, the raw body attached),
-// and bodyErrors() below swaps it for the domain error it carries, before any exception filter.
+// and `errors` below swaps it for the domain error it carries, before any exception filter.
 class RefusedBody extends Error {
   constructor(readonly problem: DomainError) {
     super(problem.detail);
@@ -95,7 +95,8 @@ interface Route {
   pattern: RegExp;
 }
 
-// Every controller route that requires credentials, from the same metadata the AuthGuard reads.
+// Every controller route that requires credentials, from the same metadata the AuthGuard reads (Nest's
+// route constants and the module container; input-bounds.e2e.spec.ts fails if this stops finding them).
 function authenticatedRoutes(app: INestApplication): Route[] {
   const reflector = app.get(Reflector);
   const routes: Route[] = [];
