@@ -34,7 +34,6 @@ export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'e
 // Processes that act in no user's name write audit events as a named system actor.
 export const SYSTEM_ACTORS = {
   exportWorker: { system: 'system:export-worker' },
-  idempotencyPruner: { system: 'system:idempotency-pruner' },
 } as const;
 export type SystemActor = (typeof SYSTEM_ACTORS)[keyof typeof SYSTEM_ACTORS];
 
