@@ -19,8 +19,28 @@ export class PatientRepository {
     return this.repo(manager).findOneBy({ id });
   }
 
-  findByMrnHash(mrnHash: string, manager?: EntityManager): Promise<PatientEntity | null> {
-    return this.repo(manager).findOneBy({ mrnHash });
+  // On every case logged with an inline patient: a plain statement, not the ORM's query builder
+  // (which cost more CPU than the query itself).
+  async findByMrnHash(mrnHash: string, manager?: EntityManager): Promise<PatientEntity | null> {
+    const [row] = await (manager ?? this.dataSource.manager).query(
+      `SELECT id, mrn_ciphertext, mrn_hash, birth_date, sex, consent, deceased_date, created_by, version, created_at, updated_at
+       FROM patients WHERE mrn_hash = $1`,
+      [mrnHash],
+    );
+    if (!row) return null;
+    return this.repo(manager).create({
+      id: row.id,
+      mrnCiphertext: row.mrn_ciphertext,
+      mrnHash: row.mrn_hash,
+      birthDate: row.birth_date,
+      sex: row.sex,
+      consent: row.consent,
+      deceasedDate: row.deceased_date,
+      createdBy: row.created_by,
+      version: row.version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    });
   }
 
   // Locks the row for the rest of the transaction (PATCH with If-Match).

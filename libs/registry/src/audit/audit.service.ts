@@ -97,7 +97,18 @@ export class AuditService implements OnModuleInit {
     }
   }
 
-  async record(manager: EntityManager, actor: AuditActor, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+  // The last write of a unit of work: records the events and commits the transaction with them
+  // (AuditRepository.append with `commit`), so the chain's lock is not held across a round trip.
+  recordAndCommit(manager: EntityManager, actor: AuditActor, events: AuditEventInput[]): Promise<void> {
+    return this.record(manager, actor, events, { commit: true });
+  }
+
+  async record(
+    manager: EntityManager,
+    actor: AuditActor,
+    events: AuditEventInput | AuditEventInput[],
+    options: { commit?: boolean } = {},
+  ): Promise<void> {
     const correlationId = requestContext.correlationId() ?? null;
     const actorId = 'system' in actor ? null : actor.user.id;
     const actorSystem = 'system' in actor ? actor.system : null;
@@ -123,6 +134,7 @@ export class AuditService implements OnModuleInit {
         reason: event.reason ?? null,
         correlationId,
       })),
+      options,
     );
     if (!head) return;
     const runner = manager.queryRunner;

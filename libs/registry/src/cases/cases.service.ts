@@ -112,8 +112,9 @@ export class CasesService {
     if (request.patient) {
       const errors = this.patients.patientDateErrors(request.patient, this.writes.today(), 'patient.');
       if (errors.length) throw DomainError.validation(errors);
-      await this.checkLinkOutsideWrite(auth, request.patient, data);
     }
+    // The inline patient's registration, looked up once: null when the MRN is not registered.
+    const known = request.patient ? await this.checkLinkOutsideWrite(auth, request.patient, data) : null;
 
     return this.writes.create(
       auth,
@@ -127,7 +128,7 @@ export class CasesService {
       },
       async (tx) => {
         const registryCode = await this.cases.nextRegistryCode(tx.manager);
-        const { patient, created } = await this.casePatient(tx, request, data);
+        const { patient, created } = await this.casePatient(tx, request, data, known);
         const entity = await this.cases.insert(tx.manager, {
           ...caseColumnsFromData(data),
           registryCode,
@@ -155,10 +156,15 @@ export class CasesService {
   // stored patient: first the rules on what they sent, then one fixed refusal for any mismatch
   // (birth date, or a recorded death before this surgery), audited in its own transaction and
   // counted, before the comparison, against a throttle like failed logins.
-  private async checkLinkOutsideWrite(auth: AuthContext, input: PatientInput, data: CaseData): Promise<void> {
+  // Returns the registered patient with this MRN, or null.
+  private async checkLinkOutsideWrite(
+    auth: AuthContext,
+    input: PatientInput,
+    data: CaseData,
+  ): Promise<PatientEntity | null> {
     const today = this.writes.today();
     const known = await this.patientRepo.findByMrnHash(this.patients.mrnHash(input.mrn));
-    if (!known || (await this.visible(auth, known))) return;
+    if (!known || (await this.visible(auth, known))) return known;
     const sentErrors = this.ruleErrors(
       data,
       { birthDate: input.birthDate, deceasedDate: null },
@@ -187,6 +193,7 @@ export class CasesService {
       });
       throw linkRefused();
     }
+    return known;
   }
 
   private linkRefusal(known: PatientEntity, input: PatientInput, data: CaseData): string | null {
@@ -206,6 +213,7 @@ export class CasesService {
     tx: WriteContext,
     request: CreateCaseRequest,
     data: CaseData,
+    registered: PatientEntity | null,
   ): Promise<{ patient: PatientEntity; created: boolean }> {
     if (request.patientId) {
       const patient = (await this.visible(tx.auth, { id: request.patientId } as PatientEntity))
@@ -220,7 +228,8 @@ export class CasesService {
       return { patient, created: false };
     }
     const input = request.patient!;
-    let known = await this.patients.findByMrn(input.mrn, tx.manager);
+    // Looked up just before the transaction; an MRN registered since is caught by the insert below.
+    let known = registered;
     if (!known) {
       const errors = this.ruleErrors(
         data,

@@ -216,7 +216,8 @@ export class ClinicalWrites {
     work: (tx: WriteContext) => Promise<T>,
     scope: { patientId?: string } = {},
   ): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+    // READ COMMITTED, PostgreSQL's default: no SET TRANSACTION round trip (the locks above do the ordering).
+    return this.dataSource.transaction(async (manager) => {
       const queued: AuditEventInput[] = [];
       const tx: WriteContext = {
         manager,
@@ -228,7 +229,8 @@ export class ClinicalWrites {
       };
       const result = await work(tx);
       await this.refreshFacts(manager, queued, scope);
-      if (queued.length > 0) await this.audit.record(manager, auth, queued);
+      // Last: the events and the commit in one round trip (the chain's lock is held from the insert to commit).
+      if (queued.length > 0) await this.audit.recordAndCommit(manager, auth, queued);
       return result;
     });
   }
