@@ -86,6 +86,13 @@ describe(wilson.name, () => {
   it('has no rate and no interval for an empty denominator', () => {
     expect(wilson(0, 0)).toEqual({ numerator: 0, denominator: 0, rate: null, lower95: null, upper95: null });
   });
+
+  it('gives exact bounds of 0 for no events and 1 for all events, as prop.test does', () => {
+    for (const n of [1, 7, 2839, 100003]) {
+      expect(wilson(0, n).lower95).toBe(0);
+      expect(wilson(n, n).upper95).toBe(1);
+    }
+  });
 });
 
 describe(funnelLimits.name, () => {
