@@ -96,8 +96,11 @@ async function startApi(
   const port = await freePort();
   const base = { ...process.env };
   delete base.DATABASE_URL;
+  // In a process group of its own: `npm start` runs the API as its child, and a SIGTERM to npm alone
+  // left that API (and its embedded PostgreSQL) running after the benchmark.
   const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
+    detached: true,
     env: {
       ...base,
       PORT: String(port),
@@ -123,7 +126,7 @@ async function startApi(
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        process.kill(-child.pid!, 'SIGTERM');
       }),
   };
 }
