@@ -1,40 +1,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { dataDir, freePort, runServer, type ServerProcess, waitReady } from '../support/server-process.js';
 
 // `npm start` with WEB_CONCURRENCY=2: the primary prepares the database once and forks two HTTP
 // workers (node:cluster) that share the port.
-const MAIN = join(process.cwd(), 'dist/apps/api/src/main.js');
 const ADMIN = { email: 'cluster-admin@test.ilr', password: 'cluster-admin-password' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(env: Record<string, string>) {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  delete base.NODE_OPTIONS;
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...base, LOG_LEVEL: 'info', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
 
 // The node processes whose parent is `pid`.
 function childrenOf(pid: number): number[] {
@@ -59,18 +32,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, w
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function ready(port: number, child: ChildProcess): Promise<boolean | undefined> {
-  if (child.exitCode !== null) throw new Error('server exited before it was ready');
-  try {
-    return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200 ? true : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 describe('npm start with WEB_CONCURRENCY=2 (node:cluster)', () => {
   const databases: TestDatabase[] = [];
-  const servers: Array<ReturnType<typeof run>> = [];
+  const servers: ServerProcess[] = [];
   afterAll(async () => {
     for (const server of servers) if (server.child.exitCode === null) server.child.kill('SIGKILL');
     for (const db of databases) await db.drop();
@@ -80,20 +44,20 @@ describe('npm start with WEB_CONCURRENCY=2 (node:cluster)', () => {
     const db = await createTestDatabase({ migrated: false });
     databases.push(db);
     const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'ilr-cluster-'));
-    chmodSync(dir, 0o755);
-    const server = run({
+    const server = runServer({
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
       DATABASE_URL: db.appUrl,
       MIGRATION_DATABASE_URL: db.url,
       PORT: String(port),
-      DATA_DIR: dir,
+      DATA_DIR: dataDir(),
       WEB_CONCURRENCY: '2',
       EXPORT_WORKER: 'off',
       // Eight concurrent sign-ins for one account are not an attack here.
       LOGIN_MAX_FAILURES_PER_EMAIL: '100',
     });
     servers.push(server);
-    await waitFor(() => ready(port, server.child), 'readiness');
+    await waitReady(port, server.child, 90_000);
     const workers = await waitFor(() => {
       const found = childrenOf(server.child.pid!);
       return found.length === 2 ? found : undefined;
@@ -129,7 +93,7 @@ describe('npm start with WEB_CONCURRENCY=2 (node:cluster)', () => {
       const now = childrenOf(server.child.pid!);
       return now.length === 2 && !now.includes(workers[0]) ? now : undefined;
     }, 'a replacement worker');
-    await waitFor(() => ready(port, server.child), 'readiness after the replacement');
+    await waitReady(port, server.child, 90_000);
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

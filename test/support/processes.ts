@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { runServer } from './server-process.js';
 
 // Several API processes of the built server (`node dist/apps/api/src/main.js`, as `npm start` runs
 // it; build first) on one database, each on its own port: what a load balancer would front.
 
-const MAIN = join(process.cwd(), 'dist/apps/api/src/main.js');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -53,21 +52,7 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 function spawnApi(name: string, port: number, env: Record<string, string>): ApiProcess {
-  // Nothing of the test runner's database or module settings leaks into the server.
-  const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'MIGRATION_DATABASE_URL', 'REDIS_URL', 'NODE_OPTIONS', 'EXPORT_DIR'])
-    delete base[key];
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...base, LOG_LEVEL: 'info', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null)));
-    child.on('error', () => resolve(-1));
-  });
+  const { child, exited, output } = runServer({ ...env, PORT: String(port) });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -75,7 +60,7 @@ function spawnApi(name: string, port: number, env: Record<string, string>): ApiP
     await exited;
     clearTimeout(timer);
   };
-  return { name, port, pid: child.pid!, child, exited, output: () => output, stop };
+  return { name, port, pid: child.pid!, child, exited, output, stop };
 }
 
 async function waitReady(api: ApiProcess): Promise<void> {

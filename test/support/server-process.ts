@@ -24,10 +24,10 @@ export interface ServerProcess {
 
 // Runs the built server with this environment on top of ours, without DATABASE_URL (pass it).
 export function runServer(env: Record<string, string>): ServerProcess {
+  // Nothing of the test runner's database, store or module settings leaks into the server.
   const base = { ...process.env };
-  delete base.DATABASE_URL;
-  delete base.MIGRATION_DATABASE_URL;
-  delete base.NODE_OPTIONS;
+  for (const key of ['DATABASE_URL', 'MIGRATION_DATABASE_URL', 'REDIS_URL', 'NODE_OPTIONS', 'EXPORT_DIR'])
+    delete base[key];
   const child = spawn(process.execPath, [MAIN], {
     env: { ...base, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +35,11 @@ export function runServer(env: Record<string, string>): ServerProcess {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The exit code; -1 when a signal ended the process or it could not be started.
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null)));
+    child.on('error', () => resolve(-1));
+  });
   return { child, exited, output: () => output };
 }
 

@@ -93,13 +93,17 @@ export class UserRepository {
   }
 
   // Creates the first administrator only while the table is empty. The advisory lock makes two
-  // instances starting together agree on one admin.
-  async createFirstAdmin(user: NewUser): Promise<UserEntity | null> {
+  // instances starting together agree on one admin. The password is hashed only then: argon2 costs
+  // a noticeable part of a second, which every later start would pay for nothing.
+  async createFirstAdmin(
+    user: Omit<NewUser, 'passwordHash'>,
+    passwordHash: () => Promise<string>,
+  ): Promise<UserEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ilr:first-admin']);
       const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM users');
       if (count > 0) return null;
-      return this.insert(user, manager);
+      return this.insert({ ...user, passwordHash: await passwordHash() }, manager);
     });
   }
 }

@@ -33,12 +33,9 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const email = this.config.admin.email ?? DEFAULT_ADMIN_EMAIL;
     const generated = this.config.admin.password ? undefined : randomBytes(18).toString('base64url');
-    const created = await this.users.createFirstAdmin({
-      email,
-      displayName: 'Administrator',
-      role: 'admin',
-      passwordHash: await hashPassword(this.config.admin.password ?? generated!),
-    });
+    const created = await this.users.createFirstAdmin({ email, displayName: 'Administrator', role: 'admin' }, () =>
+      hashPassword(this.config.admin.password ?? generated!),
+    );
     if (!created) return;
     if (generated) {
       this.logger.warn(
