@@ -1,7 +1,7 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import {
@@ -15,6 +15,7 @@ import {
   toFieldErrors,
 } from '@ilr/registry';
 import { AppModule } from './app.module.js';
+import { buildOpenApiDocument } from './openapi.js';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -75,17 +76,7 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     }),
   );
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ILR Registry API')
-      .setDescription(
-        'Outcomes registry for arthroscopic iliopsoas release. Errors are application/problem+json (RFC 9457).',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { AuditRepository } from '@ilr/persistence';
 import { Permission } from '../access/access.policy.js';
 import { Authorize } from '../access/auth.decorators.js';
@@ -42,6 +42,7 @@ export class AuditController {
   @Get('head')
   @Authorize(Permission.AuditHeadRead)
   @ApiOkResponse({ type: AuditHeadResponse })
+  @ApiOperation({ summary: 'Read the head of the audit chain' })
   async head(): Promise<AuditHeadResponse> {
     const head = await this.audit.head();
     return head

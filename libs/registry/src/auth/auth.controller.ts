@@ -5,6 +5,7 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
@@ -43,6 +44,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponse })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email or address' })
+  @ApiOperation({ summary: 'Sign in with email and password' })
   async login(@Body() body: LoginRequest, @Req() request: Request): Promise<LoginResponse> {
     return toLoginResponse(await this.auth.login(body.email, body.password, request.ip));
   }
@@ -54,6 +56,7 @@ export class AuthController {
   @Authorize(Permission.TokenManageOwn)
   @ApiOkResponse({ type: LoginResponse })
   @ApiTooManyRequestsResponse({ description: 'Too many wrong current passwords for this account' })
+  @ApiOperation({ summary: 'Change your password (ends your other sessions)' })
   async changePassword(@Auth() auth: AuthContext, @Body() body: ChangePasswordRequest): Promise<LoginResponse> {
     return toLoginResponse(await this.auth.changePassword(auth, body.currentPassword, body.newPassword));
   }
@@ -61,6 +64,7 @@ export class AuthController {
   @Get('me')
   @Authorize(Permission.ProfileRead)
   @ApiOkResponse({ type: UserResponse })
+  @ApiOperation({ summary: 'Read the signed-in user' })
   async me(@Auth() auth: AuthContext): Promise<UserResponse> {
     return toUserResponse(await this.auth.me(auth));
   }
@@ -68,6 +72,7 @@ export class AuthController {
   @Post('tokens')
   @Authorize(Permission.TokenManageOwn)
   @ApiCreatedResponse({ type: CreatedTokenResponse })
+  @ApiOperation({ summary: 'Create a personal API token' })
   async createToken(@Auth() auth: AuthContext, @Body() body: CreateTokenRequest): Promise<CreatedTokenResponse> {
     const created = await this.auth.createToken(auth, body.name, body.expiresInDays);
     return { id: created.id, name: created.name, token: created.token, expiresAt: created.expiresAt.toISOString() };
@@ -76,6 +81,7 @@ export class AuthController {
   @Get('tokens')
   @Authorize(Permission.TokenManageOwn)
   @ApiOkResponse({ type: TokenListResponse })
+  @ApiOperation({ summary: 'List your API tokens' })
   async listTokens(@Auth() auth: AuthContext): Promise<TokenListResponse> {
     return { items: (await this.auth.listTokens(auth)).map(toTokenResponse) };
   }
@@ -84,6 +90,7 @@ export class AuthController {
   @HttpCode(204)
   @Authorize(Permission.TokenManageOwn)
   @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiOperation({ summary: 'Revoke one of your API tokens' })
   async revokeToken(@Auth() auth: AuthContext, @IdParam() id: string): Promise<void> {
     await this.auth.revokeToken(auth, id);
   }

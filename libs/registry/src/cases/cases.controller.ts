@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiCreatedRecord, ApiIdempotencyKey, ApiIfMatch, ApiRecordResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { created, withETag } from '../common/reply.js';
@@ -25,12 +26,9 @@ export class CasesController {
 
   @Post()
   @Authorize(Permission.CaseCreate)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Retries with the same key and body return the first response',
-  })
-  @ApiCreatedResponse({ type: CaseResponse })
+  @ApiIdempotencyKey()
+  @ApiCreatedRecord(CaseResponse)
+  @ApiOperation({ summary: 'Create a case' })
   async create(
     @Auth() auth: AuthContext,
     @Body() body: CreateCaseRequest,
@@ -43,6 +41,7 @@ export class CasesController {
   @Get()
   @Authorize(Permission.CaseRead)
   @ApiOkResponse({ type: CaseListResponse })
+  @ApiOperation({ summary: 'List cases' })
   async list(
     @Auth() auth: AuthContext,
     @Query() query: CaseListQuery,
@@ -53,7 +52,8 @@ export class CasesController {
 
   @Get(':id')
   @Authorize(Permission.CaseRead)
-  @ApiOkResponse({ type: CaseResponse })
+  @ApiRecordResponse(CaseResponse)
+  @ApiOperation({ summary: 'Read a case with its follow-ups and complications' })
   async get(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -65,8 +65,9 @@ export class CasesController {
 
   @Patch(':id')
   @Authorize(Permission.CaseUpdate)
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the case as read' })
-  @ApiOkResponse({ type: CaseResponse })
+  @ApiIfMatch(true)
+  @ApiRecordResponse(CaseResponse)
+  @ApiOperation({ summary: 'Update a case' })
   async update(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -81,8 +82,9 @@ export class CasesController {
   @Post(':id/sign')
   @HttpCode(200)
   @Authorize(Permission.CaseSign)
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiOkResponse({ type: CaseResponse })
+  @ApiIfMatch(false)
+  @ApiRecordResponse(CaseResponse)
+  @ApiOperation({ summary: 'Sign a case' })
   async sign(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -96,8 +98,9 @@ export class CasesController {
   @Delete(':id')
   @HttpCode(204)
   @Authorize(Permission.CaseDelete)
-  @ApiHeader({ name: 'If-Match', required: true })
+  @ApiIfMatch(true)
   @ApiNoContentResponse({ description: 'Soft-deleted: gone from lists and reports, kept with its history' })
+  @ApiOperation({ summary: 'Delete a case (soft)' })
   async remove(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -110,6 +113,7 @@ export class CasesController {
   @Get(':id/history')
   @Authorize(Permission.CaseHistory)
   @ApiOkResponse({ type: CaseHistoryResponse })
+  @ApiOperation({ summary: "Read a case's audit history" })
   history(@Auth() auth: AuthContext, @IdParam() id: string): Promise<CaseHistoryResponse> {
     return this.cases.history(auth, id);
   }

@@ -317,7 +317,8 @@ export const Field = {
       IsObject({ message: '$property must be an object' }),
       ValidateNested(),
       Type(type),
-      doc(options, { type }),
+      // Named `type` so that @nestjs/swagger sees a lazy type (it tests the function's name), not a class.
+      doc(options, { type: () => type() }),
     );
   },
 

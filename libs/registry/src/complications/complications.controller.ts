@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiCreatedRecord, ApiIdempotencyKey, ApiIfMatch, ApiRecordResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { created, withETag } from '../common/reply.js';
@@ -17,8 +18,9 @@ export class ComplicationsController {
 
   @Post('cases/:caseId/complications')
   @Authorize(Permission.ComplicationWrite)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({ type: ComplicationResponse })
+  @ApiIdempotencyKey()
+  @ApiCreatedRecord(ComplicationResponse)
+  @ApiOperation({ summary: 'Record a complication' })
   async create(
     @Auth() auth: AuthContext,
     @IdParam('caseId') caseId: string,
@@ -31,8 +33,9 @@ export class ComplicationsController {
 
   @Patch('complications/:id')
   @Authorize(Permission.ComplicationWrite)
-  @ApiHeader({ name: 'If-Match', required: true })
-  @ApiOkResponse({ type: ComplicationResponse })
+  @ApiIfMatch(true)
+  @ApiRecordResponse(ComplicationResponse)
+  @ApiOperation({ summary: 'Update a complication' })
   async update(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -47,8 +50,9 @@ export class ComplicationsController {
   @Delete('complications/:id')
   @HttpCode(204)
   @Authorize(Permission.ComplicationWrite)
-  @ApiHeader({ name: 'If-Match', required: true })
+  @ApiIfMatch(true)
   @ApiNoContentResponse()
+  @ApiOperation({ summary: 'Delete a complication' })
   async remove(
     @Auth() auth: AuthContext,
     @IdParam() id: string,

@@ -4,12 +4,13 @@ import {
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiOkResponse,
-  ApiProduces,
   ApiTags,
+  ApiOperation,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiJsonOrCsv, ApiTextResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { requestContext } from '../common/request-context.js';
 import { scopedFilter } from '../reports/report-scope.js';
@@ -28,8 +29,11 @@ export class ExportsController {
 
   @Get('dictionary')
   @Authorize(Permission.ReferenceRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Every exported column: type, unit, codes with labels, de-identification' })
+  @ApiJsonOrCsv(
+    { type: 'object', description: 'The dictionary: each dataset with its columns' },
+    'Every exported column: type, unit, codes with labels, de-identification',
+  )
+  @ApiOperation({ summary: 'Read the export data dictionary' })
   dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
     if (query.format === 'csv') {
       response.type('text/csv; charset=utf-8');
@@ -40,22 +44,30 @@ export class ExportsController {
 
   @Get('cases')
   @Authorize(Permission.ExportDeidentified)
-  @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
-  @ApiOkResponse({ description: 'One row per case (FHIR: one Bundle per line), streamed' })
+  @ApiTextResponse(
+    ['text/csv', 'application/x-ndjson', 'application/fhir+ndjson'],
+    'One row per case (FHIR: one Bundle per line), streamed',
+    ['Content-Disposition'],
+  )
+  @ApiOperation({ summary: 'Export cases (streamed)' })
   async cases(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
     await this.exports.streamTo(auth, 'cases', query, filtersOf(auth, query), response);
   }
 
   @Get('follow-ups')
   @Authorize(Permission.ExportDeidentified)
-  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiTextResponse(['text/csv', 'application/x-ndjson'], 'One row per follow-up visit, streamed', [
+    'Content-Disposition',
+  ])
+  @ApiOperation({ summary: 'Export follow-ups (streamed)' })
   async followUps(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
     await this.exports.streamTo(auth, 'follow-ups', query, filtersOf(auth, query), response);
   }
 
   @Get('complications')
   @Authorize(Permission.ExportDeidentified)
-  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiTextResponse(['text/csv', 'application/x-ndjson'], 'One row per complication, streamed', ['Content-Disposition'])
+  @ApiOperation({ summary: 'Export complications (streamed)' })
   async complications(
     @Auth() auth: AuthContext,
     @Query() query: ExportQuery,
@@ -67,7 +79,12 @@ export class ExportsController {
   @Post()
   @HttpCode(202)
   @Authorize(Permission.ExportDeidentified)
-  @ApiAcceptedResponse({ type: ExportJobResponse, description: 'Queued; poll GET /exports/:id' })
+  @ApiAcceptedResponse({
+    type: ExportJobResponse,
+    description: 'Queued; poll GET /exports/:id (Location)',
+    headers: { Location: { $ref: '#/components/headers/Location' } as never },
+  })
+  @ApiOperation({ summary: 'Queue an export job' })
   async create(
     @Auth() auth: AuthContext,
     @Body() body: CreateExportRequest,
@@ -82,15 +99,21 @@ export class ExportsController {
   @Authorize(Permission.ExportDeidentified)
   @ApiOkResponse({ type: ExportJobResponse })
   @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
+  @ApiOperation({ summary: 'Read an export job' })
   async job(@Auth() auth: AuthContext, @IdParam() id: string): Promise<ExportJobResponse> {
     return this.exports.toJobResponse(await this.exports.job(auth, id));
   }
 
   @Get(':id/file')
   @Authorize(Permission.ExportDeidentified)
-  @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
+  @ApiTextResponse(
+    ['text/csv', 'application/x-ndjson', 'application/fhir+ndjson'],
+    'The finished file, with its SHA-256 as Digest',
+    ['Content-Disposition', 'Digest'],
+  )
   @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
   @ApiConflictResponse({ description: 'The job is not done; the problem gives its state as jobStatus' })
+  @ApiOperation({ summary: "Download an export job's file" })
   async file(@Auth() auth: AuthContext, @IdParam() id: string, @Res() response: Response): Promise<void> {
     await this.exports.sendFile(auth, id, response);
   }

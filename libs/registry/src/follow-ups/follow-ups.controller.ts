@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiCreatedRecord, ApiIdempotencyKey, ApiIfMatch, ApiRecordResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { created, withETag } from '../common/reply.js';
@@ -21,11 +22,9 @@ export class FollowUpsController {
 
   @Post('cases/:caseId/follow-ups')
   @Authorize(Permission.FollowUpWrite)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({
-    type: FollowUpResponse,
-    description: 'The visit with its derived timepoint and each PROM scored',
-  })
+  @ApiIdempotencyKey()
+  @ApiCreatedRecord(FollowUpResponse, 'The visit with its derived timepoint and each PROM scored')
+  @ApiOperation({ summary: 'Record a follow-up visit' })
   async create(
     @Auth() auth: AuthContext,
     @IdParam('caseId') caseId: string,
@@ -38,8 +37,9 @@ export class FollowUpsController {
 
   @Patch('follow-ups/:id')
   @Authorize(Permission.FollowUpWrite)
-  @ApiHeader({ name: 'If-Match', required: true })
-  @ApiOkResponse({ type: FollowUpResponse })
+  @ApiIfMatch(true)
+  @ApiRecordResponse(FollowUpResponse)
+  @ApiOperation({ summary: 'Update a follow-up visit' })
   async update(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -54,8 +54,9 @@ export class FollowUpsController {
   @Delete('follow-ups/:id')
   @HttpCode(204)
   @Authorize(Permission.FollowUpWrite)
-  @ApiHeader({ name: 'If-Match', required: true })
+  @ApiIfMatch(true)
   @ApiNoContentResponse()
+  @ApiOperation({ summary: 'Delete a follow-up visit' })
   async remove(
     @Auth() auth: AuthContext,
     @IdParam() id: string,

@@ -1,5 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from '../access/auth.decorators.js';
@@ -23,7 +23,11 @@ export class HealthController {
   // Liveness: the process answers. No database call, so a slow database does not get us restarted.
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'The process is alive' })
+  @ApiOkResponse({
+    description: 'The process is alive',
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+  })
+  @ApiOperation({ summary: 'Liveness probe' })
   live() {
     return { status: 'ok' };
   }
@@ -32,8 +36,26 @@ export class HealthController {
   // Also 503 while the process shuts down, so that a load balancer stops sending it requests.
   @Public()
   @Get('ready')
-  @ApiOkResponse({ description: 'Database reachable, migrations applied' })
+  @ApiOkResponse({
+    description: 'Database reachable, migrations applied',
+    schema: {
+      type: 'object',
+      required: ['status', 'checks'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        checks: {
+          type: 'object',
+          required: ['database', 'migrations'],
+          properties: {
+            database: { type: 'string', enum: ['up'] },
+            migrations: { type: 'string', enum: ['applied'] },
+          },
+        },
+      },
+    },
+  })
   @ApiServiceUnavailableResponse({ description: 'Not ready; the problem says which check failed' })
+  @ApiOperation({ summary: 'Readiness probe' })
   async ready() {
     const result = await this.health
       .check([

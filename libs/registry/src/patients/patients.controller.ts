@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiCreatedRecord, ApiIdempotencyKey, ApiIfMatch, ApiRecordResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { IfMatch, Idempotency, type IdempotencyRequest } from '../common/preconditions.js';
 import { created, withETag } from '../common/reply.js';
@@ -22,9 +23,10 @@ export class PatientsController {
 
   @Post()
   @Authorize(Permission.PatientCreate)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({ type: PatientResponse })
+  @ApiIdempotencyKey()
+  @ApiCreatedRecord(PatientResponse)
   @ApiConflictResponse({ description: 'The MRN is known; the problem carries `existingId`' })
+  @ApiOperation({ summary: 'Create a patient' })
   async create(
     @Auth() auth: AuthContext,
     @Body() body: CreatePatientRequest,
@@ -40,6 +42,7 @@ export class PatientsController {
     type: PatientListResponse,
     description: 'The patient with exactly this MRN, if the caller may see it',
   })
+  @ApiOperation({ summary: 'Find a patient by MRN' })
   async lookup(@Auth() auth: AuthContext, @Query() query: PatientLookupQuery): Promise<PatientListResponse> {
     return {
       items: (await this.patients.lookup(auth, query.mrn)).map((p) => this.patients.view(auth, p)),
@@ -49,7 +52,8 @@ export class PatientsController {
 
   @Get(':id')
   @Authorize(Permission.PatientRead)
-  @ApiOkResponse({ type: PatientResponse })
+  @ApiRecordResponse(PatientResponse)
+  @ApiOperation({ summary: 'Read a patient' })
   async get(
     @Auth() auth: AuthContext,
     @IdParam() id: string,
@@ -61,8 +65,9 @@ export class PatientsController {
 
   @Patch(':id')
   @Authorize(Permission.PatientUpdate)
-  @ApiHeader({ name: 'If-Match', required: true })
-  @ApiOkResponse({ type: PatientResponse })
+  @ApiIfMatch(true)
+  @ApiRecordResponse(PatientResponse)
+  @ApiOperation({ summary: 'Update a patient' })
   async update(
     @Auth() auth: AuthContext,
     @IdParam() id: string,

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { PromThresholdEntity } from '@ilr/persistence';
 import { Permission } from '../access/access.policy.js';
@@ -13,7 +13,36 @@ export class ReferenceController {
   // Reference data, read as stored (it is filled by migrations, with its citation).
   @Get('prom-thresholds')
   @Authorize(Permission.ReferenceRead)
-  @ApiOkResponse({ description: 'MCID and PASS per instrument and timepoint, with the source' })
+  @ApiOkResponse({
+    description: 'MCID and PASS per instrument and timepoint, with the source',
+    schema: {
+      type: 'object',
+      required: ['rules', 'items'],
+      properties: {
+        rules: {
+          type: 'object',
+          required: ['mcid', 'pass', 'earlyVisits'],
+          properties: { mcid: { type: 'string' }, pass: { type: 'string' }, earlyVisits: { type: 'string' } },
+        },
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['instrument', 'timepoint', 'mcid', 'pass', 'source', 'version'],
+            properties: {
+              instrument: { type: 'string' },
+              timepoint: { type: 'string' },
+              mcid: { type: 'number' },
+              pass: { type: 'number' },
+              source: { type: 'string' },
+              version: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiOperation({ summary: 'Read the PROM MCID and PASS thresholds' })
   async promThresholds() {
     const rows = await this.dataSource
       .getRepository(PromThresholdEntity)

@@ -1,10 +1,18 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
+import { ApiJsonOrCsv, ApiTextResponse } from '../common/api-docs.js';
 import { DataQualityService } from './data-quality.service.js';
 import { DataQualityQuery } from './dto/report-filter.dto.js';
+import {
+  CUSUM_REPORT_SCHEMA,
+  DATA_QUALITY_REPORT_SCHEMA,
+  FUNNEL_REPORT_SCHEMA,
+  OUTCOMES_REPORT_SCHEMA,
+  SURVIVAL_REPORT_SCHEMA,
+} from './dto/report-schemas.js';
 import { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
 import { OutcomesService } from './outcomes.service.js';
 import { cusumCsv, dataQualityCsv, funnelCsv, outcomesCsv, survivalCsv } from './render/report-csv.js';
@@ -39,8 +47,11 @@ export class ReportsController {
 
   @Get('data-quality')
   @Authorize(Permission.DataQualityRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Overdue follow-ups, drafts unsigned after 14 days, visits missing required data' })
+  @ApiJsonOrCsv(
+    DATA_QUALITY_REPORT_SCHEMA,
+    'Overdue follow-ups, drafts unsigned after 14 days, visits missing required data',
+  )
+  @ApiOperation({ summary: 'Data-quality report' })
   async dataQualityReport(
     @Auth() auth: AuthContext,
     @Query() query: DataQualityQuery,
@@ -53,11 +64,11 @@ export class ReportsController {
 
   @Get('outcomes')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({
-    description:
-      'Per group: cases, follow-up completeness, complication rates with Wilson intervals, HO by Brooker grade, recurrence, reoperation, conversion, PROM change and MCID/PASS',
-  })
+  @ApiJsonOrCsv(
+    OUTCOMES_REPORT_SCHEMA,
+    'Per group: cases, follow-up completeness, complication rates with Wilson intervals, HO by Brooker grade, recurrence, reoperation, conversion, PROM change and MCID/PASS',
+  )
+  @ApiOperation({ summary: 'Outcomes report' })
   async outcomesReport(
     @Auth() auth: AuthContext,
     @Query() query: OutcomesQuery,
@@ -69,7 +80,8 @@ export class ReportsController {
 
   @Get('outcomes.html')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('text/html')
+  @ApiTextResponse(['text/html'], 'The report as a self-contained HTML page')
+  @ApiOperation({ summary: 'Outcomes report as an HTML page' })
   async outcomesPage(
     @Auth() auth: AuthContext,
     @Query() query: OutcomesQuery,
@@ -80,10 +92,11 @@ export class ReportsController {
 
   @Get('survival')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({
-    description: 'Kaplan–Meier per group with Greenwood log-log intervals and numbers at risk; log-rank p-value',
-  })
+  @ApiJsonOrCsv(
+    SURVIVAL_REPORT_SCHEMA,
+    'Kaplan–Meier per group with Greenwood log-log intervals and numbers at risk; log-rank p-value',
+  )
+  @ApiOperation({ summary: 'Survival report (Kaplan–Meier)' })
   async survivalReport(
     @Auth() auth: AuthContext,
     @Query() query: SurvivalQuery,
@@ -95,7 +108,8 @@ export class ReportsController {
 
   @Get('survival.html')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('text/html')
+  @ApiTextResponse(['text/html'], 'The report as a self-contained HTML page')
+  @ApiOperation({ summary: 'Survival report as an HTML page' })
   async survivalPage(
     @Auth() auth: AuthContext,
     @Query() query: SurvivalQuery,
@@ -106,11 +120,11 @@ export class ReportsController {
 
   @Get('funnel')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({
-    description:
-      'Per surgeon: evaluable cases, events, rate, 95% and 99.8% exact binomial limits, outlier flags; the funnel curve',
-  })
+  @ApiJsonOrCsv(
+    FUNNEL_REPORT_SCHEMA,
+    'Per surgeon: evaluable cases, events, rate, 95% and 99.8% exact binomial limits, outlier flags; the funnel curve',
+  )
+  @ApiOperation({ summary: 'Funnel plot report' })
   async funnelReport(
     @Auth() auth: AuthContext,
     @Query() query: FunnelQuery,
@@ -122,7 +136,8 @@ export class ReportsController {
 
   @Get('funnel.html')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('text/html')
+  @ApiTextResponse(['text/html'], 'The report as a self-contained HTML page')
+  @ApiOperation({ summary: 'Funnel plot as an HTML page' })
   async funnelPage(
     @Auth() auth: AuthContext,
     @Query() query: FunnelQuery,
@@ -133,8 +148,8 @@ export class ReportsController {
 
   @Get('cusum')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Bernoulli CUSUM path by surgery date, the parameters used, and the signals' })
+  @ApiJsonOrCsv(CUSUM_REPORT_SCHEMA, 'Bernoulli CUSUM path by surgery date, the parameters used, and the signals')
+  @ApiOperation({ summary: 'CUSUM report' })
   async cusumReport(
     @Auth() auth: AuthContext,
     @Query() query: CusumQuery,
@@ -146,7 +161,8 @@ export class ReportsController {
 
   @Get('cusum.html')
   @Authorize(Permission.OutcomeReportRead)
-  @ApiProduces('text/html')
+  @ApiTextResponse(['text/html'], 'The report as a self-contained HTML page')
+  @ApiOperation({ summary: 'CUSUM report as an HTML page' })
   async cusumPage(
     @Auth() auth: AuthContext,
     @Query() query: CusumQuery,

@@ -16,10 +16,15 @@ const MINUTE_MS = 60_000;
 // caller). Health routes are not limited: a load balancer's probes must not be refused.
 // Every constructor parameter is @Inject-ed explicitly: ThrottlerGuard's own parameter tokens would
 // otherwise be inherited through its decorator metadata.
+// Health probes are never limited (a load balancer polls them); everything else is. The OpenAPI
+// document reads this too, to give the limited routes their 429.
+export function throttledPath(path: string): boolean {
+  return path !== '/health' && !path.startsWith('/health/');
+}
+
 abstract class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
-    return request.path === '/health' || request.path.startsWith('/health/');
+    return !throttledPath(context.switchToHttp().getRequest<Request>().path);
   }
 
   protected override async throwThrottlingException(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
@@ -21,6 +21,7 @@ export class UsersController {
   @Post()
   @Authorize(Permission.UserManage)
   @ApiCreatedResponse({ type: UserResponse })
+  @ApiOperation({ summary: 'Create a user' })
   async create(@Auth() auth: AuthContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
     return toUserResponse(await this.users.create(auth, body));
   }
@@ -28,6 +29,7 @@ export class UsersController {
   @Get()
   @Authorize(Permission.UserManage)
   @ApiOkResponse({ type: UserListResponse })
+  @ApiOperation({ summary: 'List users' })
   async list(@Auth() auth: AuthContext, @Query() query: UserListQuery): Promise<UserListResponse> {
     const page = await this.users.list(auth, query.limit, query.cursor);
     return { items: page.items.map(toUserResponse), nextCursor: page.nextCursor };
@@ -36,6 +38,7 @@ export class UsersController {
   @Patch(':id')
   @Authorize(Permission.UserManage)
   @ApiOkResponse({ type: UserResponse })
+  @ApiOperation({ summary: 'Update a user' })
   async update(
     @Auth() auth: AuthContext,
     @IdParam() id: string,

@@ -8,7 +8,9 @@ import {
   SIDE,
   type Side,
 } from '@ilr/clinical';
+import { ComplicationResponse } from '../../complications/dto/complication.dto.js';
 import { Field } from '../../common/validation.js';
+import { FollowUpResponse } from '../../follow-ups/dto/follow-up.dto.js';
 import { PatientInput } from '../../patients/dto/patient.dto.js';
 import { CaseFields, CaseFieldsPatch } from './case-fields.dto.js';
 
@@ -64,8 +66,10 @@ export class CaseResponse extends CaseFields {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) signedBy: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiPropertyOptional({ type: [Object], description: 'Follow-up visits (GET /cases/:id)' }) followUps?: unknown[];
-  @ApiPropertyOptional({ type: [Object], description: 'Complications (GET /cases/:id)' }) complications?: unknown[];
+  @ApiPropertyOptional({ type: [FollowUpResponse], description: 'Follow-up visits (GET /cases/:id)' })
+  followUps?: FollowUpResponse[];
+  @ApiPropertyOptional({ type: [ComplicationResponse], description: 'Complications (GET /cases/:id)' })
+  complications?: ComplicationResponse[];
 }
 
 export type CaseView = CaseData & Omit<CaseResponse, keyof CaseFields>;
@@ -75,15 +79,34 @@ export class CaseListResponse {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
+// Any JSON value: a field's value in a history entry has the type of that field.
+const ANY_JSON = [
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+  { type: 'object' },
+  { type: 'array', items: {} },
+  { type: 'null' },
+];
+
 export class HistoryChange {
   @ApiProperty() field: string;
-  @ApiProperty({ nullable: true }) from: unknown;
-  @ApiProperty({ nullable: true }) to: unknown;
+  @ApiProperty({ description: 'The value before (null: none)', anyOf: ANY_JSON }) from: unknown;
+  @ApiProperty({ description: 'The value after (null: none)', anyOf: ANY_JSON }) to: unknown;
 }
 
 export class HistoryEntry {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ description: 'The user who acted: { id, displayName }' }) actor: {
+  @ApiProperty({
+    description: 'The user who acted',
+    type: 'object',
+    required: ['id', 'displayName'],
+    properties: {
+      id: { type: 'string', format: 'uuid', nullable: true },
+      displayName: { type: 'string', nullable: true },
+    },
+  })
+  actor: {
     id: string | null;
     displayName: string | null;
   };

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import {
   CONTACT_MODE,
+  INSTRUMENTS,
   type ContactMode,
   MHHS_ITEMS,
   RETURNED_TO_SPORT,
@@ -114,7 +115,11 @@ export class DeleteRecordRequest {
 }
 
 export class PromResultResponse {
-  @ApiProperty({ description: 'The answers as given' }) items: unknown;
+  @ApiProperty({
+    description: 'The answers as given: a list of item answers, or the mHHS codes by item',
+    oneOf: [{ type: 'array', items: {} }, { type: 'object' }],
+  })
+  items: unknown;
   @ApiProperty({ type: Number, nullable: true, description: '0–100, higher is better; unrounded' }) score:
     number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'The raw sum (mHHS 0–91)' }) raw: number | null;
@@ -123,6 +128,7 @@ export class PromResultResponse {
   @ApiProperty() scoringVersion: string;
 }
 
+@ApiExtraModels(PromResultResponse)
 export class FollowUpResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) caseId: string;
@@ -141,10 +147,15 @@ export class FollowUpResponse {
   @ApiProperty({ enum: RETURNED_TO_SPORT.codes, enumName: 'ReturnedToSport', nullable: true })
   returnedToSport: ReturnedToSport | null;
   @ApiProperty({ type: Number, nullable: true }) satisfaction: number | null;
-  @ApiProperty({ description: 'Per instrument: items, score, raw, answered, scoringVersion' }) proms: Record<
-    string,
-    PromResultResponse
-  >;
+  @ApiProperty({
+    description: 'Per instrument sent: items, score, raw, answered, scoringVersion',
+    type: 'object',
+    properties: Object.fromEntries(
+      INSTRUMENTS.map((instrument) => [instrument, { $ref: getSchemaPath(PromResultResponse) } as never]),
+    ),
+    additionalProperties: false,
+  })
+  proms: Record<string, PromResultResponse>;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

@@ -1,0 +1,208 @@
+import type { SchemaObject } from '@nestjs/swagger';
+import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, TIMEPOINTS } from '@ilr/clinical';
+
+// The report payloads (outcomes.service.ts, data-quality.service.ts) as OpenAPI 3.1 schemas. They are built
+// from plain objects, not classes, so their schemas are written here beside the queries; every e2e response
+// is validated against them (test/support/openapi-validator.ts), so a change to a payload that is not made
+// here fails the tests. Objects stay open (no additionalProperties: false) where a report may gain members.
+
+const integer: SchemaObject = { type: 'integer', minimum: 0 };
+const nullableNumber = { type: ['number', 'null'] } as unknown as SchemaObject;
+const date: SchemaObject = { type: 'string', format: 'date' };
+const uuid: SchemaObject = { type: 'string', format: 'uuid' };
+
+const object = (properties: Record<string, SchemaObject>, optional: string[] = []): SchemaObject => ({
+  type: 'object',
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
+  properties,
+});
+const map = (keys: readonly string[], value: SchemaObject): SchemaObject => ({
+  type: 'object',
+  properties: Object.fromEntries(keys.map((key) => [key, value])),
+  additionalProperties: false,
+});
+const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] }) as SchemaObject;
+
+// A Wilson 95% interval on numerator / denominator; rate and limits are null for 0 / 0.
+const proportion = object({
+  numerator: integer,
+  denominator: integer,
+  rate: nullableNumber,
+  lower95: nullableNumber,
+  upper95: nullableNumber,
+});
+
+const header = (report: string): Record<string, SchemaObject> => ({
+  report: { type: 'string', enum: [report] },
+  filters: { type: 'object', description: 'The filters applied (after scoping to the caller)' },
+  generatedAt: { type: 'string', format: 'date-time' },
+  definitions: { type: 'object', additionalProperties: { type: 'string' }, description: 'How each figure is defined' },
+});
+
+export const OUTCOMES_REPORT_SCHEMA = object({
+  ...header('outcomes'),
+  groups: {
+    type: 'array',
+    items: object({
+      key: { type: 'string', description: 'The group (`all` without groupBy)' },
+      cases: integer,
+      followUpCompleteness: map(TIMEPOINTS, object({ due: integer, seen: integer, rate: nullableNumber })),
+      complications: {
+        type: 'array',
+        items: {
+          allOf: [proportion],
+          type: 'object',
+          required: ['type', 'count'],
+          properties: { type: { type: 'string', enum: [...COMPLICATION_TYPE.codes] }, count: integer },
+        },
+      },
+      heterotopicOssification: object({
+        byBrookerGrade: map(['1', '2', '3', '4'], integer),
+        byProphylaxis: { type: 'object', additionalProperties: proportion },
+      }),
+      recurrence: {
+        allOf: [proportion],
+        type: 'object',
+        required: ['byCause'],
+        properties: { byCause: { type: 'object', additionalProperties: integer } },
+      },
+      reoperation: proportion,
+      conversionToArthroplasty: proportion,
+      proms: map(
+        SCORED_INSTRUMENTS,
+        object({
+          baseline: object({ mean: nullableNumber, n: integer }),
+          timepoints: map(
+            SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop'),
+            object({
+              mean: nullableNumber,
+              n: integer,
+              meanChange: nullableNumber,
+              pairedN: integer,
+              mcid: nullable(proportion),
+              pass: nullable(proportion),
+            }),
+          ),
+        }),
+      ),
+    }),
+  },
+});
+
+export const SURVIVAL_REPORT_SCHEMA = object({
+  ...header('survival'),
+  groups: {
+    type: 'array',
+    items: object({
+      key: { type: 'string' },
+      cases: integer,
+      events: integer,
+      curve: {
+        type: 'array',
+        items: object({
+          day: integer,
+          atRisk: integer,
+          events: integer,
+          censored: integer,
+          survival: { type: 'number', minimum: 0, maximum: 1 },
+          lower95: nullableNumber,
+          upper95: nullableNumber,
+        }),
+      },
+    }),
+  },
+  logRank: nullable(object({ chiSquare: { type: 'number' }, df: integer, pValue: { type: 'number' } })),
+});
+
+const funnelLimits = {
+  lower95: { type: 'number' },
+  upper95: { type: 'number' },
+  lower998: { type: 'number' },
+  upper998: { type: 'number' },
+} satisfies Record<string, SchemaObject>;
+
+export const FUNNEL_REPORT_SCHEMA = object({
+  ...header('funnel'),
+  target: { type: 'number' },
+  targetSource: { type: 'string' },
+  totals: object({ cases: integer, events: integer }),
+  surgeons: {
+    type: 'array',
+    items: object({
+      surgeonId: { ...uuid, type: ['string', 'null'], description: 'null: another surgeon, unnamed' } as SchemaObject,
+      self: { type: 'boolean' },
+      cases: integer,
+      events: integer,
+      rate: { type: 'number' },
+      limits: object(funnelLimits),
+      position: { type: 'string', enum: ['above_998', 'above_95', 'within', 'below_95', 'below_998'] },
+      alert: { type: 'boolean' },
+      outlier: { type: 'boolean' },
+    }),
+  },
+  curve: { type: 'array', items: object({ n: integer, ...funnelLimits }) },
+});
+
+export const CUSUM_REPORT_SCHEMA = object(
+  {
+    ...header('cusum'),
+    p0: { type: 'number' },
+    p0Source: { type: 'string' },
+    oddsRatio: { type: 'number' },
+    h: { type: 'number' },
+    note: { type: 'string', description: 'Why there are no points' },
+    points: {
+      type: 'array',
+      items: object({
+        caseId: uuid,
+        registryCode: { type: 'string' },
+        surgeryDate: date,
+        event: { type: 'boolean' },
+        value: { type: 'number' },
+        signal: { type: 'boolean' },
+      }),
+    },
+    signals: { type: 'array', items: uuid },
+  },
+  ['note'],
+);
+
+const listed = { caseId: uuid, registryCode: { type: 'string' }, surgeonId: uuid } satisfies Record<
+  string,
+  SchemaObject
+>;
+
+export const DATA_QUALITY_REPORT_SCHEMA = object({
+  filters: { type: 'object' },
+  generatedAt: { type: 'string', format: 'date-time' },
+  today: date,
+  definitions: { type: 'object', additionalProperties: { type: 'string' } },
+  overdue: {
+    type: 'array',
+    items: object({
+      ...listed,
+      surgeryDate: date,
+      timepoint: { type: 'string', enum: [...TIMEPOINTS] },
+      windowClosed: date,
+    }),
+  },
+  unsignedDrafts: {
+    type: 'array',
+    items: object({
+      ...listed,
+      surgeryDate: date,
+      createdAt: { type: 'string', format: 'date-time' },
+      daysUnsigned: integer,
+    }),
+  },
+  missingData: {
+    type: 'array',
+    items: object({
+      ...listed,
+      followUpId: uuid,
+      visitDate: date,
+      timepoint: { type: 'string', enum: [...TIMEPOINTS] },
+      missing: { type: 'array', items: { type: 'string' } },
+    }),
+  },
+});
