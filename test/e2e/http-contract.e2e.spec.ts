@@ -145,9 +145,8 @@ describe('HTTP contract: problem+json, headers, docs, health (e2e)', () => {
     expect(doc.body.openapi).toMatch(/^3\./);
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.body.paths['/api/v1/users'].post.security).toEqual([{ bearer: [] }]);
-    expect(doc.body.components.schemas.CreateUserRequest.properties.role.allOf).toEqual([
-      { $ref: '#/components/schemas/UserRole' },
-    ]);
+    // OpenAPI 3.1: a reference may stand beside other keywords, so no 3.0-style `allOf: [{ $ref }]` wrapper.
+    expect(doc.body.components.schemas.CreateUserRequest.properties.role.$ref).toBe('#/components/schemas/UserRole');
     expect(doc.body.components.schemas.UserRole.enum).toEqual([
       'surgeon',
       'registry_staff',

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import request from 'supertest';
+import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '@ilr/persistence';
 import { createLogger, loadConfig, type AppConfig } from '@ilr/registry';
 import { createApp } from '../../apps/api/src/setup-app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { Factories, TEST_ADMIN } from './factories.js';
+import { client } from './openapi-validator.js';
 
 export { TEST_ADMIN };
 
@@ -82,7 +83,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     config,
     logs,
     factories: new Factories(server),
-    http: () => request(server),
+    // Every response is checked against openapi.json (openapi-validator.ts).
+    http: () => client(server),
     close: async () => {
       await dataSource.destroy();
       await app.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import request from 'supertest';
 import type { UserRole } from '@ilr/persistence';
+import { client } from './openapi-validator.js';
 
 export interface TestUser {
   id: string;
@@ -22,7 +22,7 @@ export class Factories {
   constructor(private readonly server: Server) {}
 
   async login(email: string, password: string): Promise<string> {
-    const response = await request(this.server).post('/api/v1/auth/login').send({ email, password });
+    const response = await client(this.server).post('/api/v1/auth/login').send({ email, password });
     if (response.status !== 200) throw new Error(`login for a test user failed with ${response.status}`);
     return response.body.accessToken as string;
   }
@@ -38,7 +38,7 @@ export class Factories {
     const role = overrides.role ?? 'surgeon';
     const email = overrides.email ?? `${role}.${++this.counter}.${randomBytes(3).toString('hex')}@test.ilr`;
     const password = overrides.password ?? `pw-${randomBytes(9).toString('base64url')}`;
-    const response = await request(this.server)
+    const response = await client(this.server)
       .post('/api/v1/users')
       .set('Authorization', `Bearer ${await this.admin()}`)
       .send({ email, displayName: overrides.displayName ?? `Dr ${role} ${this.counter}`, role, password });

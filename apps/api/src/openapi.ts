@@ -91,15 +91,28 @@ const components = {
     },
   },
   headers: {
-    ETag: { description: 'The record’s version, `"<version>"`; send it back as If-Match', schema: { type: 'string' } },
-    Location: { description: 'Where the created resource is', schema: { type: 'string', format: 'uri-reference' } },
+    ETag: {
+      description: 'The record’s version, `"<version>"`; send it back as If-Match',
+      required: true,
+      schema: { type: 'string', pattern: '^"\\d+"$' },
+    },
+    Location: {
+      description: 'Where the created resource is',
+      required: true,
+      schema: { type: 'string', format: 'uri-reference' },
+    },
     IdempotentReplayed: {
       description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
       schema: { type: 'string', enum: ['true'] },
     },
-    RetryAfter: { description: 'Seconds until the limit resets', schema: { type: 'integer', minimum: 0 } },
+    RetryAfter: {
+      description: 'Seconds until the limit resets',
+      required: true,
+      schema: { type: 'integer', minimum: 0 },
+    },
     ContentDisposition: {
       description: 'attachment, with the file name',
+      required: true,
       schema: { type: 'string' },
     },
     WWWAuthenticate: { description: 'Bearer', schema: { type: 'string' } },

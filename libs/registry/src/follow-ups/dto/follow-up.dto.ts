@@ -117,7 +117,18 @@ export class DeleteRecordRequest {
 export class PromResultResponse {
   @ApiProperty({
     description: 'The answers as given: a list of item answers, or the mHHS codes by item',
-    oneOf: [{ type: 'array', items: {} }, { type: 'object' }],
+    oneOf: [
+      {
+        type: 'array',
+        description: 'Item by item: a number, `na` (not applicable) or null (unanswered)',
+        items: { anyOf: [{ type: 'number' }, { type: 'string', enum: ['na'] }, { type: 'null' }] },
+      },
+      {
+        type: 'object',
+        description: 'mHHS: the answer code of each item, null where unanswered',
+        additionalProperties: { type: 'string', nullable: true },
+      },
+    ],
   })
   items: unknown;
   @ApiProperty({ type: Number, nullable: true, description: '0–100, higher is better; unrounded' }) score:

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import request, { type Response } from 'supertest';
+
+// Every response in the e2e suite is checked against the committed openapi.json (the hook is in
+// `client()` below, used by test/support/app.ts `http()` and the factories): its path and method,
+// its status, its media type, its body (Ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses) and the
+// headers the API sets. Anything undocumented fails the test that caused it, naming what is missing.
+
+type Json = Record<string, unknown>;
+interface MediaTypeObject {
+  schema?: Json;
+}
+interface HeaderObject {
+  required?: boolean;
+  schema?: Json;
+  $ref?: string;
+}
+interface ResponseObject {
+  $ref?: string;
+  description?: string;
+  headers?: Record<string, HeaderObject>;
+  content?: Record<string, MediaTypeObject>;
+}
+interface OperationObject {
+  operationId?: string;
+  responses: Record<string, ResponseObject>;
+}
+interface Document {
+  paths: Record<string, Record<string, OperationObject>>;
+  components: { responses: Record<string, ResponseObject>; headers: Record<string, HeaderObject> };
+}
+
+export const OPENAPI_FILE = join(process.cwd(), 'openapi.json');
+
+// Served by SwaggerModule, not by the API: the UI's HTML, scripts and styles, and the document itself
+// (which test/e2e/openapi.e2e.spec.ts compares with openapi.json instead).
+const EXCLUDED = [/^\/api\/docs(\/.*)?$/, /^\/api\/docs-json$/];
+
+// Headers the API's own code sets (reply.ts, the rate limit, the problem filter, the exports): sent
+// on a response that does not document them, they fail the check.
+const API_HEADERS = [
+  'etag',
+  'location',
+  'idempotent-replayed',
+  'retry-after',
+  'content-disposition',
+  'digest',
+  'www-authenticate',
+];
+
+const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/;
+
+export class OpenApiValidator {
+  private readonly ajv: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly routes: Array<{ template: string; pattern: RegExp; params: number }>;
+
+  constructor(readonly document: Document) {
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+    addFormats.default(this.ajv);
+    this.ajv.addFormat('password', true);
+    this.ajv.addSchema(document as unknown as Json, 'openapi.json');
+    this.routes = Object.keys(document.paths)
+      .map((template) => ({
+        template,
+        params: (template.match(/\{/g) ?? []).length,
+        pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`),
+      }))
+      // A literal segment wins over a parameter (`/exports/dictionary` before `/exports/{id}`).
+      .sort((a, b) => a.params - b.params);
+  }
+
+  static fromFile(file = OPENAPI_FILE): OpenApiValidator {
+    return new OpenApiValidator(JSON.parse(readFileSync(file, 'utf8')) as Document);
+  }
+
+  // The problems with one response (empty when it matches the document).
+  check(method: string, url: string, response: Response): string[] {
+    const path = decodeURI(new URL(url, 'http://localhost').pathname).replace(/(.)\/$/, '$1');
+    const rawPath = new URL(url, 'http://localhost').pathname;
+    if (EXCLUDED.some((pattern) => pattern.test(rawPath))) return [];
+    const lower = method.toLowerCase();
+    const route = this.routes.find((r) => r.pattern.test(rawPath) || r.pattern.test(path));
+    const operation = route ? this.document.paths[route.template][lower] : undefined;
+    const where = `${method.toUpperCase()} ${rawPath} → ${response.status}`;
+    if (!route || !operation) {
+      // No such route: Nest's 404, which must still be the documented problem.
+      if (response.status !== 404) return [`${where}: no documented operation for ${method.toUpperCase()} ${rawPath}`];
+      return this.checkBody(
+        where,
+        '#/components/responses/Problem404',
+        this.resolve({ $ref: '#/components/responses/Problem404' }),
+        response,
+      );
+    }
+    const status = String(response.status);
+    const declared =
+      operation.responses[status] ?? operation.responses[`${status[0]}XX`] ?? operation.responses.default;
+    if (!declared) {
+      return [
+        `${where}: status ${status} is not documented for ${operation.operationId} (documented: ${Object.keys(operation.responses).join(', ')})`,
+      ];
+    }
+    const key = Object.keys(operation.responses).find((k) => operation.responses[k] === declared)!;
+    const pointer = declared.$ref ?? `#/paths/${escape(route.template)}/${lower}/responses/${key}`;
+    const resolved = this.resolve(declared);
+    const headers = this.checkHeaders(where, resolved, response);
+    return lower === 'head' ? headers : [...headers, ...this.checkBody(where, pointer, resolved, response)];
+  }
+
+  private resolve<T extends { $ref?: string }>(object: T): T {
+    if (!object.$ref) return object;
+    const [, kind, name] = /^#\/components\/(\w+)\/(.+)$/.exec(object.$ref)!;
+    return (this.document.components as unknown as Record<string, Record<string, T>>)[kind][name];
+  }
+
+  private checkHeaders(where: string, declared: ResponseObject, response: Response): string[] {
+    const problems: string[] = [];
+    const documented = new Map(
+      Object.entries(declared.headers ?? {}).map(([name, header]) => [name.toLowerCase(), this.resolve(header)]),
+    );
+    for (const name of API_HEADERS) {
+      if (response.headers[name] !== undefined && !documented.has(name))
+        problems.push(`${where}: header ${name} is sent but not documented`);
+    }
+    for (const [name, header] of documented) {
+      if (header.required && response.headers[name] === undefined)
+        problems.push(`${where}: documented header ${name} is missing`);
+    }
+    return problems;
+  }
+
+  private checkBody(where: string, pointer: string, declared: ResponseObject, response: Response): string[] {
+    const contentType = String(response.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
+    const content = declared.content ?? {};
+    if (Object.keys(content).length === 0) {
+      const empty = response.text === undefined || response.text === '';
+      return empty ? [] : [`${where}: a body (${contentType || 'no content type'}) where none is documented`];
+    }
+    const media = content[contentType];
+    if (!media)
+      return [
+        `${where}: media type "${contentType}" is not documented (documented: ${Object.keys(content).join(', ')})`,
+      ];
+    if (!media.schema) return [`${where}: no schema documented for ${contentType}`];
+    let body: unknown;
+    if (JSON_MEDIA.test(contentType)) {
+      try {
+        body = response.text !== undefined && response.text !== '' ? JSON.parse(response.text) : response.body;
+      } catch {
+        return [`${where}: ${contentType} body is not JSON`];
+      }
+    } else {
+      body = response.text ?? (Buffer.isBuffer(response.body) ? response.body.toString('utf8') : '');
+    }
+    const ref = `openapi.json${pointer}/content/${escape(contentType)}/schema`;
+    let validate = this.compiled.get(ref);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.compiled.set(ref, validate);
+    }
+    if (validate(body)) return [];
+    return (validate.errors ?? [])
+      .slice(0, 10)
+      .map(
+        (error) =>
+          `${where}: body${error.instancePath || ''} ${error.message}${error.params && Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''} (schema ${error.schemaPath})`,
+      );
+  }
+}
+
+// JSON Pointer escaping (RFC 6901) of one reference token, URI-encoded for use in a $ref.
+function escape(token: string): string {
+  return encodeURIComponent(token.replace(/~/g, '~0').replace(/\//g, '~1'));
+}
+
+let shared: OpenApiValidator | undefined;
+export function openApiValidator(): OpenApiValidator {
+  shared ??= OpenApiValidator.fromFile();
+  return shared;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+
+// supertest against the server, with every response checked against openapi.json: a mismatch fails
+// the request's promise (an assertion, as `.expect()` does) with every problem found.
+export function client(server: Server): ReturnType<typeof request> {
+  const agent = request(server);
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || !(METHODS as readonly string[]).includes(String(property))) return value;
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (url: string, ...rest: unknown[]) => request.Test).call(target, url, ...rest);
+        return test.expect((response: Response) => {
+          const problems = openApiValidator().check(String(property), url, response);
+          if (problems.length > 0) throw new Error(`Response does not match openapi.json:\n  ${problems.join('\n  ')}`);
+        });
+      };
+    },
+  });
+}
