@@ -60,7 +60,7 @@ export class OpenApiValidator {
   private readonly routes: Array<{ template: string; pattern: RegExp; params: number }>;
 
   constructor(readonly document: Document) {
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, verbose: true });
     addFormats.default(this.ajv);
     this.ajv.addFormat('password', true);
     this.ajv.addSchema(document as unknown as Json, 'openapi.json');
@@ -171,7 +171,7 @@ export class OpenApiValidator {
       .slice(0, 10)
       .map(
         (error) =>
-          `${where}: body${error.instancePath || ''} ${error.message}${error.params && Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''} (schema ${error.schemaPath})`,
+          `${where}: body${error.instancePath || ''} ${error.message}${error.params && Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''}, is ${JSON.stringify(error.data)?.slice(0, 120)} (schema ${error.schemaPath})`,
       );
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Req } from '@nestjs/common';
 import {
+  ApiUnauthorizedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -44,6 +45,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponse })
   @ApiTooManyRequestsResponse({ description: 'Too many failed attempts for this email or address' })
+  @ApiUnauthorizedResponse({ description: 'Wrong email or password, or the account is inactive' })
   @ApiOperation({ summary: 'Sign in with email and password' })
   async login(@Body() body: LoginRequest, @Req() request: Request): Promise<LoginResponse> {
     return toLoginResponse(await this.auth.login(body.email, body.password, request.ip));

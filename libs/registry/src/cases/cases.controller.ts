@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
@@ -84,6 +84,7 @@ export class CasesController {
   @Authorize(Permission.CaseSign)
   @ApiIfMatch(false)
   @ApiRecordResponse(CaseResponse)
+  @ApiConflictResponse({ description: 'The case is already signed' })
   @ApiOperation({ summary: 'Sign a case' })
   async sign(
     @Auth() auth: AuthContext,

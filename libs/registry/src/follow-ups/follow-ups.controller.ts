@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Patch, Post, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNoContentResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
@@ -56,6 +56,7 @@ export class FollowUpsController {
   @Authorize(Permission.FollowUpWrite)
   @ApiIfMatch(true)
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'A complication names this visit: change or delete it first' })
   @ApiOperation({ summary: 'Delete a follow-up visit' })
   async remove(
     @Auth() auth: AuthContext,

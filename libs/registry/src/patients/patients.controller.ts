@@ -67,6 +67,7 @@ export class PatientsController {
   @Authorize(Permission.PatientUpdate)
   @ApiIfMatch(true)
   @ApiRecordResponse(PatientResponse)
+  @ApiConflictResponse({ description: 'Another patient has this MRN' })
   @ApiOperation({ summary: 'Update a patient' })
   async update(
     @Auth() auth: AuthContext,

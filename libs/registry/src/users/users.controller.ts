@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { type AuthContext, Permission } from '../access/access.policy.js';
 import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
@@ -21,6 +21,7 @@ export class UsersController {
   @Post()
   @Authorize(Permission.UserManage)
   @ApiCreatedResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'A user with this email already exists' })
   @ApiOperation({ summary: 'Create a user' })
   async create(@Auth() auth: AuthContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
     return toUserResponse(await this.users.create(auth, body));
@@ -38,6 +39,7 @@ export class UsersController {
   @Patch(':id')
   @Authorize(Permission.UserManage)
   @ApiOkResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'This would leave the registry without an active administrator' })
   @ApiOperation({ summary: 'Update a user' })
   async update(
     @Auth() auth: AuthContext,

@@ -110,7 +110,7 @@ export class HistoryEntry {
     id: string | null;
     displayName: string | null;
   };
-  @ApiProperty({ enum: ['create', 'update', 'sign', 'delete', 'read'] }) action: string;
+  @ApiProperty({ enum: ['create', 'update', 'amend', 'sign', 'delete', 'read'] }) action: string;
   @ApiProperty({ enum: ['case', 'patient', 'follow_up', 'complication'] }) entity: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) entityId: string | null;
   @ApiProperty({ type: [HistoryChange] }) changes: HistoryChange[];

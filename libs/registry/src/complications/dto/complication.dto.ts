@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   CLAVIEN_DINDO,
   type ClavienDindo,
@@ -78,7 +78,8 @@ export class ComplicationResponse {
   } | null;
   @ApiProperty({ type: String, format: 'date', nullable: true }) resolvedDate: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) followUpId: string | null;
-  @ApiProperty({ type: String, nullable: true }) description?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Free text; absent for de-identified readers' })
+  description?: string | null;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

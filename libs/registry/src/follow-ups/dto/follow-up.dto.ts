@@ -125,8 +125,8 @@ export class PromResultResponse {
       },
       {
         type: 'object',
-        description: 'mHHS: the answer code of each item, null where unanswered',
-        additionalProperties: { type: 'string', nullable: true },
+        description: 'By item: the mHHS answer codes, the EQ-5D-5L levels and VAS; null where unanswered',
+        additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] },
       },
     ],
   })
