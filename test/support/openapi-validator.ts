@@ -50,6 +50,12 @@ const API_HEADERS = [
   'content-disposition',
   'digest',
   'www-authenticate',
+  ...['ip', 'credential'].flatMap((name) => [
+    `x-ratelimit-limit-${name}`,
+    `x-ratelimit-remaining-${name}`,
+    `x-ratelimit-reset-${name}`,
+    `retry-after-${name}`,
+  ]),
 ];
 
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/;
@@ -150,15 +156,24 @@ export class OpenApiValidator {
         `${where}: media type "${contentType}" is not documented (documented: ${Object.keys(content).join(', ')})`,
       ];
     if (!media.schema) return [`${where}: no schema documented for ${contentType}`];
+    // The raw text, wherever supertest put it: a test with its own parser gets `text` undefined and the
+    // parsed (or buffered) value in `body`.
+    const raw =
+      response.text ??
+      (typeof response.body === 'string'
+        ? response.body
+        : Buffer.isBuffer(response.body)
+          ? response.body.toString('utf8')
+          : undefined);
     let body: unknown;
     if (JSON_MEDIA.test(contentType)) {
       try {
-        body = response.text !== undefined && response.text !== '' ? JSON.parse(response.text) : response.body;
+        body = raw !== undefined && raw !== '' ? JSON.parse(raw) : response.body;
       } catch {
         return [`${where}: ${contentType} body is not JSON`];
       }
     } else {
-      body = response.text ?? (Buffer.isBuffer(response.body) ? response.body.toString('utf8') : '');
+      body = raw ?? '';
     }
     const ref = `openapi.json${pointer}/content/${escape(contentType)}/schema`;
     let validate = this.compiled.get(ref);

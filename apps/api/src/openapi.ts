@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ErrorCode, MAX_FIELD_ERRORS, PROBLEM_TYPE_BASE, throttledPath } from '@ilr/registry';
+import { ErrorCode, MAX_FIELD_ERRORS, PROBLEM_TYPE_BASE, THROTTLERS, throttledPath } from '@ilr/registry';
 
 // The OpenAPI document, from the routes' decorators and the DTOs' metadata (@nestjs/swagger), finished
 // here in one place: OpenAPI 3.1 (null as a type), `security: []` on public routes, and on every
@@ -36,6 +36,40 @@ const PROBLEM_STATUSES: Record<number, string> = {
   500: 'Unexpected error; quote the correlation id',
   503: 'Service not ready',
 };
+
+// @nestjs/throttler's headers of the two limits that send them (rate-limit.guard.ts): per address on every
+// limited route, per credential on the authenticated ones; `Retry-After-<name>` with a 429.
+const LIMITS = [THROTTLERS.ip, THROTTLERS.credential] as const;
+const rateLimitHeaders = (limits: readonly string[], retry: boolean): Record<string, Json> =>
+  Object.fromEntries(
+    limits.flatMap((name) => [
+      ...['Limit', 'Remaining', 'Reset'].map((part) => [
+        `X-RateLimit-${part}-${name}`,
+        { $ref: `#/components/headers/X-RateLimit-${part}-${name}` },
+      ]),
+      ...(retry ? [[`Retry-After-${name}`, { $ref: `#/components/headers/Retry-After-${name}` }]] : []),
+    ]),
+  );
+const rateLimitHeaderComponents = Object.fromEntries(
+  LIMITS.flatMap((name) => [
+    [
+      `X-RateLimit-Limit-${name}`,
+      { description: `Requests allowed per window (${name} limit)`, schema: { type: 'integer' } },
+    ],
+    [
+      `X-RateLimit-Remaining-${name}`,
+      { description: `Requests left in the window (${name} limit)`, schema: { type: 'integer' } },
+    ],
+    [
+      `X-RateLimit-Reset-${name}`,
+      { description: `Seconds until the window resets (${name} limit)`, schema: { type: 'integer' } },
+    ],
+    [
+      `Retry-After-${name}`,
+      { description: `Seconds until the ${name} limit lets requests through`, schema: { type: 'integer' } },
+    ],
+  ]),
+);
 
 const components = {
   schemas: {
@@ -116,6 +150,7 @@ const components = {
       schema: { type: 'string' },
     },
     WWWAuthenticate: { description: 'Bearer', schema: { type: 'string' } },
+    ...rateLimitHeaderComponents,
     Digest: { description: 'sha-256=<base64 of the file’s SHA-256> (RFC 3230)', schema: { type: 'string' } },
   },
 };
@@ -158,10 +193,13 @@ function toJsonSchema2020(node: unknown): void {
 
 function problemResponse(status: number, description?: string): Json {
   if (description === undefined) return { $ref: `#/components/responses/Problem${status}` };
+  // A problem may come before or after the rate limits ran: their headers are possible, never certain.
+  const headers: Record<string, Json> = status === 503 ? {} : rateLimitHeaders(LIMITS, status === 429);
+  if (status === 429) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+  if (status === 401) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WWWAuthenticate' };
   return {
-    description: description ?? PROBLEM_STATUSES[status],
-    ...(status === 429 ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
-    ...(status === 401 ? { headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WWWAuthenticate' } } } : {}),
+    description,
+    ...(Object.keys(headers).length ? { headers } : {}),
     content: { [PROBLEM_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
   };
 }
@@ -196,6 +234,13 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       if (!operation) continue;
       // Public routes (@Public) carry no security requirement: say so explicitly.
       operation.security ??= [];
+      if (throttledPath(path)) {
+        const limits = operation.security.length > 0 ? LIMITS : [THROTTLERS.ip];
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400)
+            response.headers = { ...(response.headers as Json), ...rateLimitHeaders(limits, false) };
+        }
+      }
       for (const status of problemStatuses(path, operation)) {
         const declared = operation.responses[String(status)] as { description?: string } | undefined;
         // Nest's defaults for Authorize's 401/403 say nothing more than the shared responses.

@@ -20,6 +20,7 @@ export type { ThrottleDecision } from './throttling/throttle.service.js';
 export { ThrottleStore, THROTTLE_STORE_PROVIDER } from './throttling/throttle-store.js';
 export { SharedThrottlerStorage } from './throttling/shared-throttler-storage.js';
 export { ClientRateLimitGuard, CredentialRateLimitGuard, throttledPath } from './throttling/rate-limit.guard.js';
+export { THROTTLERS } from './throttling/throttle-keys.js';
 export { hashPassword } from './auth/passwords.js';
 export { UsersController } from './users/users.controller.js';
 export { UsersService, DEFAULT_ADMIN_EMAIL } from './users/users.service.js';
