@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { runServer } from './server-process.js';
+import { openApiValidator, type OpenApiValidator } from './openapi-validator.js';
 
 // Several API processes of the built server (`node dist/apps/api/src/main.js`, as `npm start` runs
 // it; build first) on one database, each on its own port: what a load balancer would front.
@@ -128,6 +129,13 @@ export async function call<B = any>(
       body = text;
     }
   }
+  // The same check as the in-process client (openapi-validator.ts): the built server keeps to openapi.json too.
+  const problems = openApiValidator().check(method, path, {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    text: bytes.toString('utf8'),
+  } as unknown as Parameters<OpenApiValidator['check']>[2]);
+  if (problems.length > 0) throw new Error(`Response does not match openapi.json:\n  ${problems.join('\n  ')}`);
   return { status: response.status, headers: response.headers, body: body as B };
 }
 
