@@ -1,5 +1,5 @@
-import type { Type } from '@nestjs/common';
-import { ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
 
 // The OpenAPI side of the HTTP conventions in API.md, as decorators beside the routes that follow them.
@@ -59,14 +59,17 @@ export function ApiIdempotencyKey() {
 // One 200 answer in several media types: JSON (`schema`, or a class), and the same figures as CSV.
 export function ApiJsonOrCsv(json: Type<unknown> | SchemaObject, description: string) {
   const schema = typeof json === 'function' ? { $ref: getSchemaPath(json) } : json;
-  return ApiResponse({
-    status: 200,
-    description,
-    content: {
-      'application/json': { schema },
-      'text/csv': { schema: { type: 'string', description: 'One CSV table (RFC 4180), UTF-8, header row first' } },
-    },
-  });
+  return applyDecorators(
+    ...(typeof json === 'function' ? [ApiExtraModels(json)] : []),
+    ApiResponse({
+      status: 200,
+      description,
+      content: {
+        'application/json': { schema },
+        'text/csv': { schema: { type: 'string', description: 'One CSV table (RFC 4180), UTF-8, header row first' } },
+      },
+    }),
+  );
 }
 
 // A text answer in one or more media types (HTML pages, streamed files).
@@ -83,4 +86,23 @@ export function ApiTextResponse(
       ? { headers: Object.fromEntries(headers.map((name) => [name, header(HEADER_COMPONENTS[name])])) }
       : {}),
   });
+}
+
+// A 200 answer in media types of its own, each with its schema (a class or a schema object): e.g.
+// `{ 'application/fhir+json': { type: 'object', required: ['resourceType'] } }`.
+export function ApiContent(content: Record<string, Type<unknown> | SchemaObject>, description: string) {
+  const classes = Object.values(content).filter((schema): schema is Type<unknown> => typeof schema === 'function');
+  return applyDecorators(
+    ApiExtraModels(...classes),
+    ApiResponse({
+      status: 200,
+      description,
+      content: Object.fromEntries(
+        Object.entries(content).map(([media, schema]) => [
+          media,
+          { schema: typeof schema === 'function' ? { $ref: getSchemaPath(schema) } : schema },
+        ]),
+      ),
+    }),
+  );
 }
