@@ -15,6 +15,7 @@ import { IdParam } from '../common/params.js';
 import { requestContext } from '../common/request-context.js';
 import { scopedFilter } from '../reports/report-scope.js';
 import { CreateExportRequest, DictionaryQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
+import { DICTIONARY_SCHEMA } from './dto/dictionary-schema.js';
 import { ExportsService } from './exports.service.js';
 
 const filtersOf = (auth: AuthContext, query: ExportQuery) => {
@@ -29,10 +30,7 @@ export class ExportsController {
 
   @Get('dictionary')
   @Authorize(Permission.ReferenceRead)
-  @ApiJsonOrCsv(
-    { type: 'object', description: 'The dictionary: each dataset with its columns' },
-    'Every exported column: type, unit, codes with labels, de-identification',
-  )
+  @ApiJsonOrCsv(DICTIONARY_SCHEMA, 'Every exported column: type, unit, codes with labels, de-identification')
   @ApiOperation({ summary: 'Read the export data dictionary' })
   dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
     if (query.format === 'csv') {
