@@ -242,5 +242,11 @@ describe('the response validator of the e2e suite (test/support/openapi-validato
       text: '{}',
     } as unknown as Response);
     expect(problems.join('\n')).toContain('documented header etag is missing');
+    const malformed = validator.check('get', '/api/v1/patients/00000000-0000-4000-8000-000000000000', {
+      status: 200,
+      headers: { 'content-type': 'application/json', etag: 'W/"abc"' },
+      text: '{}',
+    } as unknown as Response);
+    expect(malformed.join('\n')).toContain('header etag "W/\\"abc\\"" must match pattern');
   });
 });

@@ -134,8 +134,22 @@ export class OpenApiValidator {
         problems.push(`${where}: header ${name} is sent but not documented`);
     }
     for (const [name, header] of documented) {
-      if (header.required && response.headers[name] === undefined)
-        problems.push(`${where}: documented header ${name} is missing`);
+      const value = response.headers[name] as string | undefined;
+      if (value === undefined) {
+        if (header.required) problems.push(`${where}: documented header ${name} is missing`);
+        continue;
+      }
+      if (!header.schema) continue;
+      const key = JSON.stringify(header.schema);
+      let validate = this.compiled.get(key);
+      if (!validate) {
+        validate = this.ajv.compile(header.schema);
+        this.compiled.set(key, validate);
+      }
+      // A header is text; an integer header must be the digits of one.
+      const typed = header.schema.type === 'integer' && /^\d+$/.test(value) ? Number(value) : value;
+      if (!validate(typed))
+        problems.push(`${where}: header ${name} ${JSON.stringify(value)} ${validate.errors?.[0]?.message}`);
     }
     return problems;
   }
