@@ -62,6 +62,8 @@ export class ExportEncoder extends Transform {
     // CSV fast path: only these leading columns are computed here; the rest of each line arrives
     // rendered in the row's `csv_tail`.
     private readonly head?: ExportColumn[],
+    // FHIR: a first line before the rows (the terminology Bundle), not counted as a row.
+    private readonly preamble?: string,
   ) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 64 });
     this.writers = (head ?? columns).map((c) => cellWriter(c.type));
@@ -76,6 +78,7 @@ export class ExportEncoder extends Transform {
     if (this.started) return;
     this.started = true;
     if (this.format === 'csv') this.out(csvLine(this.columns.map((c) => c.name)));
+    if (this.preamble) this.out(this.preamble);
   }
 
   override _transform(row: Record<string, any>, _encoding: BufferEncoding, done: TransformCallback): void {

@@ -34,7 +34,8 @@ import {
   sqlCsvText,
 } from './export-columns.js';
 import { CONTENT_TYPES, ExportEncoder, type ExportFormat } from './export-format.js';
-import { caseBundle } from './fhir.js';
+import { caseBundle, EXT_DAY as FHIR_DAY_EXTENSION } from './fhir.js';
+import { TERMINOLOGY_BUNDLE_ID, terminologyBundle } from './fhir-terminology.js';
 import { exportPseudonym } from './pseudonym.js';
 
 const EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', ndjson: 'ndjson', fhir: 'fhir.ndjson' };
@@ -155,6 +156,8 @@ export class ExportsService {
             columns,
             context,
             (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`,
+            undefined,
+            `${JSON.stringify(terminologyBundle())}\n`,
           )
         : new ExportEncoder(spec.format, columns, context, undefined, split?.head);
     const stages: Array<Readable | Transform> = [source.rows];
@@ -184,6 +187,15 @@ export class ExportsService {
       deidentification: spec.identified
         ? 'Identified export (admin): identifying columns included.'
         : Object.fromEntries(applied.map((rule) => [rule, DEIDENTIFICATION_RULES[rule]])),
+      ...(spec.format === 'fhir'
+        ? {
+            fhir:
+              `The first line is the Bundle '${TERMINOLOGY_BUNDLE_ID}' (the registry's CodeSystems and PROM ` +
+              'Questionnaires, so that every local code resolves); then one Bundle per case. `rows` counts the cases. ' +
+              'De-identified bundles carry the surgery year and, for every other date, the days after surgery ' +
+              `(extension ${FHIR_DAY_EXTENSION} on the date element).`,
+          }
+        : {}),
       ...extra,
     };
   }
