@@ -43,6 +43,15 @@ const parseNdjson = (text: string): Row[] => {
     .split('\n')
     .map((line) => JSON.parse(line) as Row);
 };
+// A FHIR export: the terminology Bundle (CodeSystems, Questionnaires) first, then one Bundle per case.
+const fhirCases = (text: string): Row[] => {
+  const [terminology, ...cases] = parseNdjson(text);
+  expect(terminology).toMatchObject({ resourceType: 'Bundle', id: 'ilr-terminology', type: 'collection' });
+  return cases;
+};
+const LATERALITY_EXTENSION = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier';
+const lateralityOf = (site: Body) =>
+  site.extension.find((e: Body) => e.url === LATERALITY_EXTENSION).valueCodeableConcept.coding as Body[];
 const csvHeader = (text: string): string[] => (parse(text, { to_line: 1 }) as string[][])[0];
 const parseCsv = (text: string): Array<Record<string, string>> =>
   parse(text, { columns: true }) as Array<Record<string, string>>;
@@ -576,7 +585,7 @@ describe('exports (e2e)', () => {
 
     it('the de-identified FHIR export holds no MRN, birth date, exact date, free text, registry code or database id', async () => {
       const text = await exportOk('cases', 'fhir', staff.token);
-      const bundles = parseNdjson(text);
+      const bundles = fhirCases(text);
       expect(bundles).toHaveLength(included().length);
       assertDeidentified(
         bundles.flatMap((b) => leaves(b)),
@@ -927,7 +936,7 @@ describe('exports (e2e)', () => {
       const response = await fetchExport('cases', 'fhir', staff.token);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/fhir\+ndjson/);
-      const bundles = parseNdjson(response.text) as Body[];
+      const bundles = fhirCases(response.text) as Body[];
       expect(bundles).toHaveLength(included().length);
       for (const bundle of bundles) {
         expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
@@ -946,7 +955,9 @@ describe('exports (e2e)', () => {
       const indexId = `${pseudonym(cohort.C1.id)}-release`;
       const index = c1.find((r) => r.resourceType === 'Procedure' && r.id === indexId)!;
       expect(index).toMatchObject({ status: 'completed', subject: { reference: `Patient/${patient.id}` } });
-      expect(index.bodySite[0].coding).toEqual(
+      // Laterality qualifies the body site; it is not a second coding of it.
+      expect(lateralityOf(index.bodySite[0])).toEqual([expect.objectContaining({ system: SNOMED, code: '7771000' })]);
+      expect(index.bodySite[0].coding).not.toEqual(
         expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '7771000' })]),
       );
       const concurrent = c1.filter((r) => r.resourceType === 'Procedure' && r.partOf);
@@ -973,14 +984,14 @@ describe('exports (e2e)', () => {
       expect(conditions).toHaveLength(1);
       expect(conditions[0].code.coding[0].code).toBe('heterotopic_ossification');
       expect(conditions[0].code.text).toBeUndefined();
-      expect(conditions[0].extension).toEqual([expect.objectContaining({ valueInteger: 82 })]);
+      expect(conditions[0]._onsetDateTime.extension).toEqual([expect.objectContaining({ valueInteger: 82 })]);
       expect(conditions[0].onsetDateTime).toBeUndefined();
 
       const c2 = resourcesOf(cohort.C2);
       const c2Index = c2.find((r) => r.resourceType === 'Procedure' && r.id === `${pseudonym(cohort.C2.id)}-release`)!;
-      expect(c2Index.bodySite[0].coding).toEqual(
-        expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '24028007' })]),
-      );
+      expect(lateralityOf(c2Index.bodySite[0])).toEqual([
+        expect.objectContaining({ system: SNOMED, code: '24028007' }),
+      ]);
       expect(c2.find((r) => r.resourceType === 'Patient')!.id).toBe(patient.id);
       expect(c2.filter((r) => r.resourceType === 'Condition').map((r) => r.code.coding[0].code)).toEqual([
         'recurrent_snapping',
@@ -990,14 +1001,17 @@ describe('exports (e2e)', () => {
     });
 
     it('every de-identified Bundle passes R4 validation', async () => {
-      const bundles = parseNdjson(await exportOk('cases', 'fhir', staff.token));
+      const text = await exportOk('cases', 'fhir', staff.token);
+      const [terminology] = parseNdjson(text);
+      const bundles = fhirCases(text);
       expect(bundles.length).toBe(included().length);
+      expect(problems(terminology)).toBeNull();
       for (const bundle of bundles)
         expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
     });
 
     it('the validator rejects a broken Bundle, so the validation above bites', async () => {
-      const [bundle] = parseNdjson(await exportOk('cases', 'fhir', staff.token)) as Body[];
+      const [bundle] = fhirCases(await exportOk('cases', 'fhir', staff.token)) as Body[];
       expect(problems(bundle)).toBeNull();
       const procedureOf = (b: Body) =>
         b.entry.find((e: Body) => e.resource.resourceType === 'Procedure').resource as Body;
@@ -1019,7 +1033,7 @@ describe('exports (e2e)', () => {
     });
 
     it('the identified FHIR export (admin) carries the MRN, the birth date and the dates, and validates', async () => {
-      const bundles = parseNdjson(await exportOk('cases', 'fhir', admin, { identified: 'true' })) as Body[];
+      const bundles = fhirCases(await exportOk('cases', 'fhir', admin, { identified: 'true' })) as Body[];
       expect(bundles).toHaveLength(included().length);
       for (const bundle of bundles)
         expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
@@ -1321,7 +1335,12 @@ describe('exports (e2e)', () => {
       async (dataset, format) => {
         const before = await lastEventId();
         const text = await exportOk(dataset, format, staff.token);
-        const rows = format === 'csv' ? parseCsv(text).length : parseNdjson(text).length;
+        const rows =
+          format === 'csv'
+            ? parseCsv(text).length
+            : format === 'fhir'
+              ? fhirCases(text).length
+              : parseNdjson(text).length;
         expect(rows).toBeGreaterThan(0);
         const events = await exportEventsAfter(before, 2);
         expect(events).toHaveLength(2);
