@@ -322,6 +322,42 @@ describe('FHIR bundles (e2e)', () => {
       }
     });
 
+    it('writes the same terminology line and bundles in an asynchronous export job, and says so in its manifest', async () => {
+      const created = await t
+        .http()
+        .post('/api/v1/exports')
+        .set(as(staff.token))
+        .send({ dataset: 'cases', format: 'fhir' })
+        .expect(202);
+      const deadline = Date.now() + 15_000;
+      let job: Body;
+      for (;;) {
+        job = (await t.http().get(`/api/v1/exports/${created.body.id}`).set(as(staff.token)).expect(200)).body;
+        if (job.status === 'done' || job.status === 'failed' || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(job.status).toBe('done');
+      const file = await t
+        .http()
+        .get(`/api/v1/exports/${job.id}/file`)
+        .set(as(staff.token))
+        .buffer(true)
+        .parse(asText)
+        .expect(200);
+      const text = file.body as string;
+      expect(file.headers['content-type']).toMatch(/^application\/fhir\+ndjson/);
+      expect(text).toBe(await exportText());
+      const lines = text.trim().split('\n');
+      // rows counts the case bundles, not the terminology line.
+      expect(job.rows).toBe(lines.length - 1);
+      expect(JSON.parse(lines[0]).id).toBe('ilr-terminology');
+      const manifest = JSON.parse(
+        readFileSync(join(t.config.exports.dir, 'manifests', `${job.id}.manifest.json`), 'utf8'),
+      ) as Body;
+      expect(manifest).toMatchObject({ format: 'fhir', rows: job.rows, sha256: job.sha256 });
+      expect(manifest.fhir).toMatch(/first line is the Bundle 'ilr-terminology'/);
+    });
+
     it('writes standard codes beside the local ones: ICD-10-CM for complications, LOINC and UCUM for measures, SNOMED CT sites', () => {
       const conditions = deidentified.filter((r) => r.resourceType === 'Condition');
       const icd = Object.fromEntries(
