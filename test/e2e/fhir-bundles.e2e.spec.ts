@@ -380,6 +380,15 @@ describe('FHIR bundles (e2e)', () => {
       }
       const bmi = deidentified.find((r) => localCode(r.code, 'observation') === 'bmi')!;
       expect(codeIn(bmi.code, LOINC)).toBe('39156-5');
+      expect(codeIn(deidentified.find((r) => localCode(r.code, 'observation') === 'height')!.code, LOINC)).toBe(
+        '8302-2',
+      );
+      expect(deidentified.find((r) => localCode(r.code, 'observation') === 'weight')!.valueQuantity).toEqual({
+        value: 61.2,
+        unit: 'kg',
+        system: UCUM,
+        code: 'kg',
+      });
       expect(bmi.valueQuantity).toEqual({ value: 61.2 / (1.685 * 1.685), unit: 'kg/m2', system: UCUM, code: 'kg/m2' });
       // Every quantity carries a UCUM unit.
       for (const q of objectsWith(deidentified, 'valueQuantity'))

@@ -75,6 +75,9 @@ export const OBSERVATION_LOINC: Record<string, Coding> = {
   },
   // FHIR vital-signs BMI profile: LOINC 39156-5 with UCUM kg/m2.
   bmi: { system: LOINC, code: '39156-5', display: 'Body mass index (BMI) [Ratio]' },
+  // FHIR R4 vital-signs body height and body weight profiles.
+  height: { system: LOINC, code: '8302-2', display: 'Body height' },
+  weight: { system: LOINC, code: '29463-7', display: 'Body weight' },
 };
 
 // UCUM units of the quantities in the export.
