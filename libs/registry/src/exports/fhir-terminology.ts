@@ -150,9 +150,8 @@ export function localCoding(vocabulary: Vocabulary<string>, code: string | numbe
   const key = String(code);
   return { system, code: key, display: vocabulary.labels[key] ?? key };
 }
-export const mhhsCoding = (item: string, code: string) => ({
-  ...localCoding(MHHS_VOCABULARIES[Object.keys(MHHS_ITEMS).indexOf(item)], code),
-});
+export const mhhsCoding = (item: string, code: string) =>
+  localCoding(MHHS_VOCABULARIES[Object.keys(MHHS_ITEMS).indexOf(item)], code);
 
 export function codeSystem(id: string, vocabulary: Vocabulary<string>): FhirResource {
   return {

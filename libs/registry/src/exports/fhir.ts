@@ -32,6 +32,7 @@ import type { ExportContext } from './export-columns.js';
 import {
   ACT_CODE,
   BODY_SITE,
+  type Coding,
   COMPLICATION_CODES,
   CONDITION_DUE_TO,
   LATERALITY,
@@ -84,7 +85,6 @@ const present = (value: unknown) => value !== null && value !== undefined;
 const concept = (vocabulary: Vocabulary<string>, code: string | number, extra: Coding[] = []) => ({
   coding: [localCoding(vocabulary, code), ...extra],
 });
-type Coding = { system: string; code: string; display?: string };
 const category = (code: string, display: string) => [{ coding: [{ system: OBSERVATION_CATEGORY, code, display }] }];
 const CATEGORY = {
   survey: category('survey', 'Survey'),
