@@ -28,7 +28,9 @@ import {
   columnsFor,
   csvSplit,
   DEIDENTIFICATION_RULES,
+  emptyCellMeaning,
   EXPORT_COLUMNS,
+  FORMAT_CONVENTIONS,
   type ExportColumn,
   type ExportContext,
   sqlCsvText,
@@ -494,6 +496,7 @@ export class ExportsService {
 
   dictionary(): Record<string, unknown> {
     return {
+      formats: FORMAT_CONVENTIONS,
       deidentification: DEIDENTIFICATION_RULES,
       consent: "Only patients with consent 'given' appear in exports.",
       datasets: Object.fromEntries(
@@ -507,6 +510,8 @@ export class ExportsService {
             deidentification: c.deidentification,
             inDeidentifiedExports: c.deidentification !== 'identified_only',
             codes: c.codes ? c.codes.codes.map((code) => ({ code, label: c.codes!.labels[code] })) : null,
+            emptyCell: emptyCellMeaning(c),
+            none: c.type === 'codes' ? (c.none ?? null) : null,
           })),
         ]),
       ),
@@ -524,10 +529,23 @@ export class ExportsService {
         deidentification: c.deidentification,
         inDeidentifiedExports: c.deidentification !== 'identified_only',
         codes: c.codes ? c.codes.codes.map((code) => `${code}=${c.codes!.labels[code]}`).join('; ') : '',
+        emptyCell: emptyCellMeaning(c),
+        none: c.type === 'codes' ? (c.none ?? '') : '',
       })),
     );
     return toCsv(
-      ['dataset', 'name', 'type', 'unit', 'description', 'deidentification', 'inDeidentifiedExports', 'codes'],
+      [
+        'dataset',
+        'name',
+        'type',
+        'unit',
+        'description',
+        'deidentification',
+        'inDeidentifiedExports',
+        'codes',
+        'emptyCell',
+        'none',
+      ],
       rows,
     );
   }
