@@ -28,6 +28,7 @@ import {
   SEX,
   SIDE,
   SNAPPING,
+  TIMEPOINT_WINDOWS,
   TIMEPOINTS,
   type Vocabulary,
 } from '@ilr/clinical';
@@ -42,10 +43,13 @@ import { CSV_FALSE, CSV_NONE, CSV_TRUE } from './export-format.js';
 // - year: the surgery year only
 // - age: whole years at surgery, 90 and over as "90+"
 // - identified_only: MRN, exact dates, registry codes, database ids and free text; only with identified=true (admin)
-export type Deidentification = 'kept' | 'pseudonymised' | 'day' | 'year' | 'age' | 'identified_only';
+// - window_status: whether a follow-up window had closed at the export date (yes/no, never a date)
+export type Deidentification = 'kept' | 'pseudonymised' | 'day' | 'year' | 'age' | 'window_status' | 'identified_only';
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'code' | 'codes' | 'date' | 'json';
 
 export interface ExportContext {
+  // The registry's today when the export ran (REGISTRY_TIME_ZONE): the windowClosed_* columns' reference.
+  exportDate: string;
   pseudonym(id: string): string;
   decryptMrn(ciphertext: Buffer): string;
 }
@@ -73,6 +77,8 @@ export const DEIDENTIFICATION_RULES: Record<Deidentification, string> = {
   day: "Date replaced by the number of days after the case's surgery.",
   year: 'Only the year of surgery.',
   age: 'Whole years at surgery; 90 and over as "90+".',
+  window_status:
+    "TRUE when the follow-up window's last day (surgery + its last day) was before the export date, else FALSE: a yes/no per timepoint that tells only which window ends a case has passed, never a date.",
   identified_only:
     'Identifying (MRN, exact date, registry code, database id or free text): only in identified exports (admin).',
 };
@@ -207,6 +213,17 @@ const CASE_COLUMNS: ExportColumn[] = [
     },
     { unit: 'years' },
   ),
+  // Computed here (they need the export date), so they come before the SQL-rendered columns.
+  ...TIMEPOINT_WINDOWS.map((w) =>
+    col(
+      `windowClosed_${w.code}`,
+      'boolean',
+      'window_status',
+      `Whether the ${TIMEPOINT_LABEL[w.code]} window (days ${w.from}–${w.to}) had closed at the export date, i.e. surgery + ${w.to} days is before it. With visitDay_${w.code}: closed and no visit = missed (overdue if alive and consenting).`,
+      (r, c) => daysBetween(r.surgery_date, c.exportDate) > w.to,
+      { blank: 'Never empty.' },
+    ),
+  ),
   keptCode('sex', SEX, 'Sex (FHIR administrative gender)', 'p.sex'),
   keptCode('status', CASE_STATUS, 'Record status', 'c.status'),
   keptCode('side', SIDE, 'Operated side', 'c.side'),
@@ -285,7 +302,7 @@ const CASE_COLUMNS: ExportColumn[] = [
   kept(
     'lastContactDay',
     'integer',
-    'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery',
+    'Days from surgery to the last contact: the latest visit, complication onset, resolution or reoperation date, or death; 0 when nothing follows surgery. Cases without an event are censored here.',
     'f.last_contact_day',
     { unit: 'days', deidentification: 'day' },
   ),
@@ -338,10 +355,16 @@ const CASE_COLUMNS: ExportColumn[] = [
     unit: 'days',
     deidentification: 'day',
   }),
-  kept('conversionDay', 'integer', 'Days from surgery to conversion to arthroplasty', 'f.conversion_day', {
-    unit: 'days',
-    deidentification: 'day',
-  }),
+  kept(
+    'conversionDay',
+    'integer',
+    'Days from surgery to conversion to arthroplasty: the reoperation date of the first conversion_to_arthroplasty complication',
+    'f.conversion_day',
+    {
+      unit: 'days',
+      deidentification: 'day',
+    },
+  ),
 ];
 
 // The CSV text of a column as PostgreSQL renders it: the same text the encoder would write for the
