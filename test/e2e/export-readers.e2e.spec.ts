@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -70,7 +70,8 @@ describe('exports an analyst can use as they are (e2e)', () => {
   const syncManifest = async (text: string): Promise<Body> => {
     const dir = join(t.config.exports.dir, 'manifests');
     for (let i = 0; i < 50; i++) {
-      const found = readdirSync(dir)
+      // Written once the last byte has gone, so it may land just after the client has the body.
+      const found = (existsSync(dir) ? readdirSync(dir) : [])
         .filter((n) => n.startsWith('sync-'))
         .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')))
         .filter((manifest) => manifest.sha256 === sha256(text))
@@ -375,6 +376,29 @@ describe('exports an analyst can use as they are (e2e)', () => {
       const dictionary = (await t.http().get('/api/v1/exports/dictionary').set(as(staff.token)).expect(200)).body;
       expect(byReason(dictionary.exclusions)).toEqual(expectedExclusions);
       expect(dictionary.exclusions.rule).toMatch(/consent 'given'/);
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('documents the dictionary, the manifest and the Export-Date header with the fields they carry', async () => {
+      const doc = (await t.http().get('/api/docs-json').expect(200)).body;
+      const schemas = doc.components.schemas;
+      const props = (name: string) => Object.keys(schemas[name].properties).sort();
+      const dictionary = (await t.http().get('/api/v1/exports/dictionary').set(as(staff.token)).expect(200)).body;
+      expect(props('DataDictionaryResponse')).toEqual(Object.keys(dictionary).sort());
+      expect(props('RegistryRules')).toEqual(Object.keys(dictionary.rules).sort());
+      expect(props('EventRules')).toEqual(Object.keys(dictionary.rules.events).sort());
+      expect(props('ExportExclusions')).toEqual(Object.keys(dictionary.exclusions).sort());
+      expect(props('DictionaryColumn')).toEqual(Object.keys(dictionary.datasets.cases[0]).sort());
+      expect(props('CsvReaders')).toEqual(Object.keys(dictionary.readers.cases.deidentified).sort());
+      expect(props('DeidentificationRules')).toEqual(Object.keys(dictionary.deidentification).sort());
+      const dictionaryOp = doc.paths['/api/v1/exports/dictionary'].get.responses['200'];
+      expect(JSON.stringify(dictionaryOp)).toContain('#/components/schemas/DataDictionaryResponse');
+      const { text } = await exportText('cases', 'csv', staff.token);
+      const manifest = await syncManifest(text);
+      expect(Object.keys(manifest).filter((k) => !props('ExportManifest').includes(k))).toEqual([]);
+      for (const path of ['/api/v1/exports/cases', '/api/v1/exports/follow-ups', '/api/v1/exports/complications'])
+        expect(doc.paths[path].get.responses['200'].headers['Export-Date']).toBeDefined();
     });
   });
 
