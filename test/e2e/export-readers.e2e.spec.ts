@@ -45,6 +45,7 @@ const IHOT = [80, 65.5, 70, 90, 100, 40, 55, 75, 55, 60, 85, 70];
 
 const rscript = spawnSync('Rscript', ['--version'], { encoding: 'utf8' });
 const HAVE_R = !rscript.error && rscript.status === 0;
+const HAVE_PYTHON = spawnSync('python3', ['--version']).status === 0;
 
 describe('exports an analyst can use as they are (e2e)', () => {
   let t: TestApp;
@@ -191,6 +192,19 @@ describe('exports an analyst can use as they are (e2e)', () => {
           expect(readers.snippets.r).toContain('colClasses = c(');
           expect(readers.snippets.readr).toContain(`col_types = "${readers.readrColTypes}"`);
           expect(readers.snippets.pandas).toContain('dtype={');
+          // The pandas line is valid Python (pandas itself is not installed here: its run is not checked).
+          if (HAVE_PYTHON) {
+            const check = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
+              input: readers.snippets.pandas,
+              encoding: 'utf8',
+            });
+            expect({ dataset, identified, status: check.status, stderr: check.stderr }).toEqual({
+              dataset,
+              identified,
+              status: 0,
+              stderr: '',
+            });
+          }
         }
       }
     });
@@ -221,6 +235,12 @@ describe('exports an analyst can use as they are (e2e)', () => {
       try {
         writeFileSync(join(dir, readers.fileName), text);
         writeFileSync(join(dir, 'reader.R'), `${readers.snippets.r}\n`);
+        // readr is not installed here: its snippet is checked as R syntax only.
+        const parsed = spawnSync('Rscript', ['-e', 'invisible(parse(file("stdin")))'], {
+          input: readers.snippets.readr,
+          encoding: 'utf8',
+        });
+        expect({ status: parsed.status, stderr: parsed.stderr }).toEqual({ status: 0, stderr: '' });
         const run = spawnSync(
           'Rscript',
           [join(process.cwd(), 'test/r/read-export.R'), readers.fileName, 'reader.R', 'cases'],
@@ -256,6 +276,57 @@ describe('exports an analyst can use as they are (e2e)', () => {
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('R reads the follow-ups and complications CSVs (identified too) with their colClasses, every column of its declared class', async () => {
+      if (!HAVE_R) {
+        if (process.env.CI === 'true')
+          throw new Error('Rscript is not installed: under CI the R reader check must run');
+        console.log('Rscript was not found: this test did NOT run R on the follow-ups and complications exports.');
+        return;
+      }
+      const dictionary = (await t.http().get('/api/v1/exports/dictionary').set(as(staff.token)).expect(200)).body;
+      // A complication, so that the complications file has a row.
+      await t
+        .http()
+        .post(`/api/v1/cases/${cases.A.id}/complications`)
+        .set(as(surgeon.token))
+        .send({ type: 'deep_vein_thrombosis', onsetDate: addDays(cases.A.surgeryDate, 20), sinkGrade: 2 })
+        .expect(201);
+      for (const dataset of ['follow-ups', 'complications']) {
+        for (const identified of [false, true]) {
+          const { text } = await exportText(dataset, 'csv', identified ? admin : staff.token, {
+            ...(identified ? { identified: 'true' } : {}),
+          });
+          expect(parseCsv(text).length).toBeGreaterThan(0);
+          const readers = dictionary.readers[dataset][identified ? 'identified' : 'deidentified'];
+          const dir = mkdtempSync(join(tmpdir(), 'ilr-r-'));
+          try {
+            writeFileSync(join(dir, readers.fileName), text);
+            writeFileSync(join(dir, 'reader.R'), `${readers.snippets.r}\n`);
+            const variable = dataset.replace('-', '_');
+            const run = spawnSync(
+              'Rscript',
+              [join(process.cwd(), 'test/r/read-export.R'), readers.fileName, 'reader.R', variable],
+              { cwd: dir, encoding: 'utf8' },
+            );
+            expect({ dataset, status: run.status, stderr: run.stderr }).toEqual({
+              dataset,
+              status: 0,
+              stderr: expect.any(String),
+            });
+            const typed = run.stdout
+              .trim()
+              .split('\n')
+              .map((line) => line.split('\t'))
+              .filter(([reader]) => reader === 'typed')
+              .map(([, name, klass]) => [name, klass]);
+            expect(typed).toEqual(Object.entries(readers.colClasses));
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        }
       }
     });
   });
