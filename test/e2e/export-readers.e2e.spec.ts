@@ -179,7 +179,7 @@ describe('exports an analyst can use as they are (e2e)', () => {
                   : column.type === 'boolean'
                     ? ['logical', 'l', 'boolean']
                     : column.type === 'date'
-                      ? ['Date', 'D', 'string']
+                      ? ['Date', 'D', 'datetime64[ns]']
                       : ['character', 'c', 'string'];
             expect([
               column.name,
@@ -192,6 +192,11 @@ describe('exports an analyst can use as they are (e2e)', () => {
           expect(readers.snippets.r).toContain('colClasses = c(');
           expect(readers.snippets.readr).toContain(`col_types = "${readers.readrColTypes}"`);
           expect(readers.snippets.pandas).toContain('dtype={');
+          for (const date of columns.filter((c) => c.type === 'date').map((c) => c.name)) {
+            expect(readers.pandasParseDates).toContain(date);
+            expect(readers.snippets.pandas).not.toContain(`"${date}": `);
+          }
+          expect(readers.pandasParseDates.length > 0).toBe(identified);
           // The pandas line is valid Python (pandas itself is not installed here: its run is not checked).
           if (HAVE_PYTHON) {
             const check = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], {
