@@ -73,7 +73,8 @@ describe('exports an analyst can use as they are (e2e)', () => {
     for (let i = 0; i < 50; i++) {
       // Written once the last byte has gone, so it may land just after the client has the body.
       const found = (existsSync(dir) ? readdirSync(dir) : [])
-        .filter((n) => n.startsWith('sync-'))
+        // Not the files still being written aside (`….manifest.json.<random>.tmp`).
+        .filter((n) => n.startsWith('sync-') && n.endsWith('.manifest.json'))
         .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')))
         .filter((manifest) => manifest.sha256 === sha256(text))
         .sort((a, b) => b.generatedAt.localeCompare(a.generatedAt));
