@@ -47,12 +47,14 @@ const csvHeader = (text: string): string[] => (parse(text, { to_line: 1 }) as st
 const parseCsv = (text: string): Array<Record<string, string>> =>
   parse(text, { columns: true }) as Array<Record<string, string>>;
 
-// What a value of an NDJSON object becomes in the CSV of the same export: numbers as text, lists
-// semicolon-separated, null empty, text that a spreadsheet would run as a formula with an apostrophe.
+// What a value of an NDJSON object becomes in the CSV of the same export: numbers as text, booleans
+// TRUE/FALSE, lists semicolon-separated and an empty list `none`, null empty, text that a spreadsheet
+// would run as a formula with an apostrophe.
 const neutralised = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 const asCsvText = (value: unknown): string => {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return neutralised(value.join(';'));
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : neutralised(value.join(';'));
   if (typeof value === 'string') return neutralised(value);
   return String(value);
 };
@@ -872,6 +874,28 @@ describe('exports (e2e)', () => {
       expect(complication.description).toBe(MESSY_DESCRIPTION);
     });
 
+    it('writes booleans TRUE/FALSE and an empty code list as none, in both the SQL-rendered and the Node-rendered CSV', async () => {
+      for (const identified of [false, true]) {
+        const rows = parseCsv(
+          await exportOk('cases', 'csv', identified ? admin : staff.token, identified ? { identified: 'true' } : {}),
+        );
+        const c3 = rows.find((r) => r.exportId === pseudonym(cohort.C3.id))!;
+        expect(c3).toMatchObject({ impingementRepair: 'FALSE', impingementProcedures: 'none' });
+        const c1 = rows.find((r) => r.exportId === pseudonym(cohort.C1.id))!;
+        expect(c1).toMatchObject({
+          impingementRepair: 'TRUE',
+          impingementProcedures: 'labral_repair;femoral_osteochondroplasty',
+          complication_heterotopic_ossification: 'TRUE',
+          complication_recurrent_snapping: 'FALSE',
+        });
+        for (const row of rows) {
+          for (const [name, cell] of Object.entries(row)) {
+            expect({ name, cell }).not.toEqual({ name, cell: expect.stringMatching(/^(true|false)$/) });
+          }
+        }
+      }
+    });
+
     it('writes a negative day as a number, not as neutralised text', async () => {
       const rows = parseCsv(await exportOk('follow-ups', 'csv', staff.token));
       const pre = rows.find((r) => r.exportId === pseudonym(cohort.C1.id) && r.timepoint === 'preop')!;
@@ -1264,6 +1288,28 @@ describe('exports (e2e)', () => {
           }
         }
       }
+    });
+
+    it('says how CSV and NDJSON write booleans, code lists and empty cells, and what none and an empty cell mean per column', async () => {
+      const body = (await t.http().get('/api/v1/exports/dictionary').set(as(staff.token)).expect(200)).body;
+      expect(body.formats.csv.booleans).toMatch(/^TRUE \/ FALSE/);
+      expect(body.formats.csv.codeLists).toContain('`none`');
+      expect(body.formats.ndjson.booleans).toMatch(/true \/ false/);
+      for (const columns of Object.values(datasets)) {
+        for (const column of columns) {
+          expect(typeof column.emptyCell).toBe('string');
+          if (column.type === 'codes') expect(column.none).toEqual(expect.any(String));
+          else expect(column.none).toBeNull();
+        }
+      }
+      expect(datasets.cases.find((c) => c.name === 'impingementProcedures')!.none).toMatch(
+        /impingementRepair is FALSE/,
+      );
+      // No vocabulary of a code list holds the code `none`, so the literal cannot be mistaken for a code.
+      for (const column of Object.values(datasets)
+        .flat()
+        .filter((c) => c.type === 'codes'))
+        expect(column.codes.map((c: Body) => c.code)).not.toContain('none');
     });
 
     it('serves the dictionary as CSV (?format=csv) with the same columns', async () => {

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { columnsFor, csvSplit, sqlCsvText } from '../../registry/src/exports/export-columns.js';
 import { UNSIGNED_DRAFT_DAYS } from '../../registry/src/reports/data-quality.service.js';
 import { refreshFactsSql } from './repositories/case-facts.repository.js';
-import { type ExportDataset, exportCountSql, ExportRepository } from './repositories/export.repository.js';
+import {
+  type ExportDataset,
+  exportCountSql,
+  exportExclusionsSql,
+  ExportRepository,
+} from './repositories/export.repository.js';
 import {
   ENDPOINT_SQL,
   GROUP_BY_SQL,
@@ -179,6 +184,12 @@ function snapshots(): Snapshot[] {
       exportCountSql(dataset, EVERY_FILTER),
     );
   }
+  // What an export leaves out and why (its manifest and the dictionary).
+  add(
+    'export-exclusions',
+    `exportExclusionsSql(${args(EVERY_FILTER)}) in ${EXPORTS}`,
+    exportExclusionsSql(EVERY_FILTER),
+  );
   for (const identified of [false, true]) {
     const split = csvSplit(columnsFor('cases', identified));
     if (!split) continue; // this variant has no SQL-rendered tail: it runs export-cases(-identified)

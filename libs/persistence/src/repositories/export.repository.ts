@@ -135,6 +135,20 @@ export function exportCountSql(dataset: ExportDataset, filter: ReportFilter): { 
   };
 }
 
+// The cases matching the filters that an export leaves out, by reason, each counted once under the
+// first that applies: the case was deleted, or its patient's consent is not 'given'.
+export function exportExclusionsSql(filter: ReportFilter): { text: string; params: unknown[] } {
+  const where = caseFilterSql(filter, 1, true);
+  return {
+    text: `SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'case_deleted' ELSE 'consent_' || p.consent END AS reason,
+                  count(*)::int AS cases
+           FROM cases c JOIN patients p ON p.id = c.patient_id
+           WHERE ${where.sql} AND (c.deleted_at IS NOT NULL OR p.consent <> 'given')
+           GROUP BY 1 ORDER BY 1`,
+    params: where.params,
+  };
+}
+
 // TypeORM answers an UPDATE … RETURNING with [rows, count]; a SELECT with rows.
 function returned<T>(result: unknown): T[] {
   return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
@@ -212,6 +226,11 @@ export class ExportRepository {
     const { text, params } = exportCountSql(dataset, filter);
     const [{ n }] = await this.dataSource.query(text, params);
     return n;
+  }
+
+  async exclusions(filter: ReportFilter): Promise<Array<{ reason: string; cases: number }>> {
+    const { text, params } = exportExclusionsSql(filter);
+    return this.dataSource.query(text, params);
   }
 
   // For FHIR bundles: the visits (with PROM items) and complications of a batch of cases.

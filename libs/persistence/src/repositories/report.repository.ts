@@ -21,8 +21,13 @@ export function exportedPatientSql(patientAlias: string): string {
 }
 
 // Builds the WHERE clause for live cases (alias c) under the common filters; parameters numbered from `offset`.
-export function caseFilterSql(filter: ReportFilter, offset = 1): { sql: string; params: unknown[] } {
-  const clauses = ['c.deleted_at IS NULL'];
+// `withDeleted`: also deleted cases (for counting what an export leaves out).
+export function caseFilterSql(
+  filter: ReportFilter,
+  offset = 1,
+  withDeleted = false,
+): { sql: string; params: unknown[] } {
+  const clauses = withDeleted ? ['TRUE'] : ['c.deleted_at IS NULL'];
   const params: unknown[] = [];
   const add = (clause: string, value: unknown) => {
     params.push(value);

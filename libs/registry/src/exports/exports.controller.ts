@@ -30,12 +30,12 @@ export class ExportsController {
   @Authorize(Permission.ReferenceRead)
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ description: 'Every exported column: type, unit, codes with labels, de-identification' })
-  dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
+  async dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
     if (query.format === 'csv') {
       response.type('text/csv; charset=utf-8');
       return this.exports.dictionaryCsv();
     }
-    return this.exports.dictionary();
+    return await this.exports.dictionary();
   }
 
   @Get('cases')
