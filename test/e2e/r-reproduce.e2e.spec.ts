@@ -16,7 +16,9 @@ import { type MixedCohort, seedMixedCohort } from '../support/mixed-cohort.js';
 type Body = Record<string, any>;
 const SCRIPT = join(process.cwd(), 'test/r/reproduce-reports.R');
 const TOLERANCE = 1e-9;
-const R_AVAILABLE = !spawnSync('Rscript', ['--version'], { stdio: 'ignore' }).error;
+// RSCRIPT names another R binary (or a missing one, to check what happens without R).
+const RSCRIPT = process.env.RSCRIPT ?? 'Rscript';
+const R_AVAILABLE = !spawnSync(RSCRIPT, ['--version'], { stdio: 'ignore' }).error;
 const MUST_RUN_R = process.env.CI === 'true';
 const ENDPOINTS = ['recurrence', 'reoperation', 'conversion'];
 const OUTCOMES = ['complication_90d', 'recurrence_1y', 'reoperation_1y'];
@@ -71,11 +73,9 @@ describe('the reports reproduced in R from the CSV export (e2e)', () => {
     const complicationsCsv = (await get('/api/v1/exports/complications', { format: 'csv' })).text;
     writeFileSync(join(dir, 'cases.csv'), casesCsv);
     writeFileSync(join(dir, 'complications.csv'), complicationsCsv);
-    execFileSync(
-      'Rscript',
-      [SCRIPT, join(dir, 'cases.csv'), join(dir, 'complications.csv'), join(dir, 'figures.csv')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    execFileSync(RSCRIPT, [SCRIPT, join(dir, 'cases.csv'), join(dir, 'complications.csv'), join(dir, 'figures.csv')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const fromR = new Map<string, number | null>(
       (parse(readFileSync(join(dir, 'figures.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>).map(
         (row) => [row.path, row.value === 'NA' ? null : Number(row.value)],

@@ -81,6 +81,31 @@ describe('reports and consent (e2e)', () => {
     );
   });
 
+  it('says so in the CSV tables, per group and per surgeon', async () => {
+    const rows = (response: { text: string }) =>
+      parse(response.text, { columns: true }) as Array<Record<string, string>>;
+    const query = { groupBy: 'surgeon' };
+    const json = (await get('/api/v1/reports/outcomes', query).expect(200)).body;
+    const outcomes = rows(await get('/api/v1/reports/outcomes', { ...query, format: 'csv' }).expect(200));
+    expect(
+      outcomes.filter((r) => r.section === 'without_consent').map((r) => [r.group, Number(r.n), Number(r.value)]),
+    ).toEqual(json.groups.map((g: Body) => [g.key, g.cases, g.withoutConsent]));
+    const survivalQuery = { endpoint: 'recurrence', groupBy: 'releaseLocation' };
+    const survival = (await get('/api/v1/reports/survival', survivalQuery).expect(200)).body;
+    const survivalRows = rows(await get('/api/v1/reports/survival', { ...survivalQuery, format: 'csv' }).expect(200));
+    for (const g of survival.groups)
+      expect(new Set(survivalRows.filter((r) => r.group === g.key).map((r) => r.groupWithoutConsent))).toEqual(
+        new Set([String(g.withoutConsent)]),
+      );
+    const funnel = (await get('/api/v1/reports/funnel', { outcome: 'reoperation_1y' }).expect(200)).body;
+    const funnelRows = rows(
+      await get('/api/v1/reports/funnel', { outcome: 'reoperation_1y', format: 'csv' }).expect(200),
+    );
+    expect(funnelRows.map((r) => [r.surgeonId, Number(r.withoutConsent)])).toEqual(
+      funnel.surgeons.map((s: Body) => [s.surgeonId, s.withoutConsent]),
+    );
+  });
+
   it('says so on the printable pages', async () => {
     const withoutConsent = count('declined') + count('withdrawn');
     for (const [page, query] of [

@@ -90,7 +90,7 @@ export class ReportRepository {
        SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
               (c.surgery_date + w.to_day)::text AS window_closed
        FROM cases c
-       JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND p.consent = 'given'
+       JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND ${exportedPatientSql('p')}
        CROSS JOIN w
        WHERE ${where.sql}
          AND c.surgery_date + w.to_day < $1::date
