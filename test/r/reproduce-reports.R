@@ -7,7 +7,9 @@
 # Writes one row per figure: `path` (report/…/figure, the report's JSON path with groups, complication
 # types, days and surgeons as keys) and `value` (17 significant digits; NA where the report has null).
 # Booleans may be written true/false or TRUE/FALSE: as.logical reads both. Columns that are empty in
-# every row arrive as logical NA, which as.numeric turns into numeric NA.
+# every row arrive as logical NA, which as.numeric turns into numeric NA. Follow-up completeness needs
+# the windowClosed_<timepoint> columns (closed at the export date, which must be the report's day).
+# Not reproducible from an export: the CUSUM (it orders cases by surgery date; exports carry the year).
 
 suppressPackageStartupMessages(library(survival))
 
@@ -18,6 +20,7 @@ complications <- read.csv(args[2])
 
 Z <- 1.959963984540054
 TIMEPOINTS <- c("6w", "3m", "6m", "1y", "2y", "5y")
+WINDOWS <- c("preop", TIMEPOINTS)
 INSTRUMENTS <- c("mhhs", "ihot12", "hosAdl", "hosSport", "nahs")
 COMPLICATION_TYPES <- c(
   "heterotopic_ossification", "recurrent_snapping", "persistent_groin_pain", "hip_flexor_weakness",
@@ -64,6 +67,15 @@ for (key in sort(unique(cases$releaseLocation))) {
   n <- nrow(g)
   prefix <- paste0("outcomes/", key)
   out(paste0(prefix, "/cases"), n)
+  # Completeness: of the cases whose window had closed at the export date (the report's today), those
+  # with a visit in it.
+  for (t in WINDOWS) {
+    closed <- as.logical(g[[paste0("windowClosed_", t)]])
+    seen <- closed & !is.na(num(g[[paste0("visitDay_", t)]]))
+    out(paste0(prefix, "/followUpCompleteness/", t, "/due"), sum(closed))
+    out(paste0(prefix, "/followUpCompleteness/", t, "/seen"), sum(seen))
+    out(paste0(prefix, "/followUpCompleteness/", t, "/rate"), if (sum(closed) > 0) sum(seen) / sum(closed) else NA)
+  }
   k <- complications[complications$exportId %in% g$exportId, ]
   for (type in COMPLICATION_TYPES) {
     out(paste0(prefix, "/complications/", type, "/count"), sum(k$type == type))
@@ -174,6 +186,17 @@ for (outcome in names(HORIZONS)) {
     out(paste0(s, "/limits/upper95"), funnelLimit(n, theta, 0.975))
     out(paste0(s, "/limits/lower998"), funnelLimit(n, theta, 0.001))
     out(paste0(s, "/limits/upper998"), funnelLimit(n, theta, 0.999))
+  }
+  # The curve for drawing: every n up to 100, then about 200 steps to the largest surgeon's n.
+  top <- max(10, sapply(unique(cases$surgeonExportId), function(s) sum(cases$surgeonExportId == s & evaluable)))
+  step <- max(1, ceiling((top - 100) / 200))
+  ns <- sort(unique(c(seq_len(min(top, 100)), if (top >= 100) seq(100, top, by = step), top)))
+  for (n in ns) {
+    row <- paste0(prefix, "/curve/", n)
+    out(paste0(row, "/lower95"), funnelLimit(n, theta, 0.025))
+    out(paste0(row, "/upper95"), funnelLimit(n, theta, 0.975))
+    out(paste0(row, "/lower998"), funnelLimit(n, theta, 0.001))
+    out(paste0(row, "/upper998"), funnelLimit(n, theta, 0.999))
   }
 }
 
