@@ -37,6 +37,11 @@ describe('reports and consent (e2e)', () => {
     await t.close();
   });
 
+  // Every report, the CUSUM with a surgeon of the cohort.
+  const everyReport = () => [
+    ...REPORTS,
+    { path: '/api/v1/reports/cusum', query: { outcome: 'complication_90d', surgeonId: cohort.surgeons[1].id } },
+  ];
   const get = (path: string, query: Record<string, string | string[]> = {}) =>
     t.http().get(path).query(query).set('Authorization', `Bearer ${admin}`);
 
@@ -128,7 +133,7 @@ describe('reports and consent (e2e)', () => {
     const exported = (await get('/api/v1/exports/cases', { format: 'csv' }).expect(200)).text;
     const rows = (parse(exported, { columns: true }) as unknown[]).length;
     expect(rows).toBe(count('given'));
-    for (const { path, query } of REPORTS) {
+    for (const { path, query } of everyReport()) {
       const { body } = await get(path, { ...query, consentedOnly: 'true' }).expect(200);
       expect(body.filters.consentedOnly).toBe(true);
       expect(body.consent).toMatchObject({
@@ -136,14 +141,14 @@ describe('reports and consent (e2e)', () => {
         byConsent: { declined: 0, withdrawn: 0 },
         withoutConsent: 0,
       });
-      if (path !== '/api/v1/reports/funnel') expect(body.consent.cases).toBe(rows);
+      if (!['/api/v1/reports/funnel', '/api/v1/reports/cusum'].includes(path)) expect(body.consent.cases).toBe(rows);
     }
     const { body } = await get('/api/v1/reports/outcomes', { consentedOnly: 'false' }).expect(200);
     expect(body.consent).toMatchObject({ consentedOnly: false, cases: cohort.cases.length });
   });
 
   it('refuses an invalid consentedOnly with a 400 naming the field', async () => {
-    for (const { path, query } of [...REPORTS, { path: '/api/v1/reports/outcomes.html', query: {} }]) {
+    for (const { path, query } of [...everyReport(), { path: '/api/v1/reports/outcomes.html', query: {} }]) {
       for (const bad of ['yes', '1', '', 'TRUE ']) {
         const response = await get(path, { ...query, consentedOnly: bad }).expect(400);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -157,7 +162,9 @@ describe('reports and consent (e2e)', () => {
   // Last: it deletes cases.
   it('gives with consentedOnly=true the figures of the same report over only the consenting cases', async () => {
     const filtered = await Promise.all(
-      REPORTS.map(async ({ path, query }) => (await get(path, { ...query, consentedOnly: 'true' }).expect(200)).body),
+      everyReport().map(
+        async ({ path, query }) => (await get(path, { ...query, consentedOnly: 'true' }).expect(200)).body,
+      ),
     );
     for (const c of cohort.cases.filter((x) => x.consent !== 'given')) {
       const current = await get(`/api/v1/cases/${c.id}`).expect(200);
@@ -169,7 +176,7 @@ describe('reports and consent (e2e)', () => {
         .send({ reason: 'test: leave only consenting patients' });
       expect(deleted.status).toBeLessThan(300);
     }
-    for (const [i, { path, query }] of REPORTS.entries()) {
+    for (const [i, { path, query }] of everyReport().entries()) {
       const unfiltered = (await get(path, query).expect(200)).body;
       expect(unfiltered.consent).toMatchObject({ consentedOnly: false, withoutConsent: 0 });
       expect(figuresOf(filtered[i])).toEqual(figuresOf(unfiltered));
