@@ -143,7 +143,8 @@ export const PANDAS: Record<ColumnType, string> = {
   boolean: 'boolean',
   code: 'string',
   codes: 'string',
-  date: 'string',
+  // Dates go through parse_dates (read_csv refuses a datetime dtype), not through dtype.
+  date: 'datetime64[ns]',
   json: 'string',
 };
 
@@ -157,7 +158,10 @@ export function csvReaders(dataset: ExportDataset, columns: ExportColumn[], file
   const file = JSON.stringify(fileName);
   const variable = rVariable(dataset);
   const rVector = `c(${columns.map((c) => `${c.name} = "${R_CLASS[c.type]}"`).join(', ')})`;
-  const pyDict = `{${columns.map((c) => `"${c.name}": "${PANDAS[c.type]}"`).join(', ')}}`;
+  const pyDict = `{${columns
+    .filter((c) => c.type !== 'date')
+    .map((c) => `"${c.name}": "${PANDAS[c.type]}"`)
+    .join(', ')}}`;
   return {
     fileName,
     colClasses,

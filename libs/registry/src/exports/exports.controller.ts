@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiProduces,
@@ -13,15 +14,25 @@ import { Auth, Authorize } from '../access/auth.decorators.js';
 import { IdParam } from '../common/params.js';
 import { requestContext } from '../common/request-context.js';
 import { scopedFilter } from '../reports/report-scope.js';
+import { DataDictionaryResponse, ExportManifest } from './dto/export-dictionary.dto.js';
 import { CreateExportRequest, DictionaryQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
 import { ExportsService } from './exports.service.js';
+
+const EXPORT_HEADERS = {
+  'Export-Date': {
+    description: "The registry's today when the export ran: the date the windowClosed_* columns refer to",
+    schema: { type: 'string', format: 'date' },
+  },
+};
 
 const filtersOf = (auth: AuthContext, query: ExportQuery) => {
   const { format: _format, identified: _identified, ...filters } = query;
   return scopedFilter(auth, filters);
 };
 
+// ExportManifest is not a response: it documents the manifests written to EXPORT_DIR/manifests.
 @ApiTags('exports')
+@ApiExtraModels(ExportManifest)
 @Controller('api/v1/exports')
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
@@ -29,7 +40,11 @@ export class ExportsController {
   @Get('dictionary')
   @Authorize(Permission.ReferenceRead)
   @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ description: 'Every exported column: type, unit, codes with labels, de-identification' })
+  @ApiOkResponse({
+    type: DataDictionaryResponse,
+    description:
+      'Every exported column (type, unit, codes with labels, de-identification, empty cells), typed CSV readers, the registry rules and the cases no export holds',
+  })
   async dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
     if (query.format === 'csv') {
       response.type('text/csv; charset=utf-8');
@@ -41,7 +56,7 @@ export class ExportsController {
   @Get('cases')
   @Authorize(Permission.ExportDeidentified)
   @ApiProduces('text/csv', 'application/x-ndjson', 'application/fhir+ndjson')
-  @ApiOkResponse({ description: 'One row per case (FHIR: one Bundle per line), streamed' })
+  @ApiOkResponse({ description: 'One row per case (FHIR: one Bundle per line), streamed', headers: EXPORT_HEADERS })
   async cases(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
     await this.exports.streamTo(auth, 'cases', query, filtersOf(auth, query), response);
   }
@@ -49,6 +64,7 @@ export class ExportsController {
   @Get('follow-ups')
   @Authorize(Permission.ExportDeidentified)
   @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({ description: 'One row per visit, streamed', headers: EXPORT_HEADERS })
   async followUps(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
     await this.exports.streamTo(auth, 'follow-ups', query, filtersOf(auth, query), response);
   }
@@ -56,6 +72,7 @@ export class ExportsController {
   @Get('complications')
   @Authorize(Permission.ExportDeidentified)
   @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({ description: 'One row per complication, streamed', headers: EXPORT_HEADERS })
   async complications(
     @Auth() auth: AuthContext,
     @Query() query: ExportQuery,

@@ -24,6 +24,12 @@ import { DomainError, ErrorCode } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
 import { RegistryClock } from '../common/clock.js';
 import { MrnCipher } from '../patients/mrn-cipher.js';
+import type {
+  DataDictionaryResponse,
+  DatasetReaders,
+  DictionaryColumn,
+  ExportManifest,
+} from './dto/export-dictionary.dto.js';
 import type { CreateExportRequest, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
 import {
   columnsFor,
@@ -180,14 +186,14 @@ export class ExportsService {
     sha256: string,
     exclusions: ExclusionSummary,
     fileName: string,
-    extra: Record<string, unknown> = {},
-  ) {
+    extra: Pick<ExportManifest, 'exportId' | 'jobId' | 'file'> = {},
+  ): ExportManifest {
     const applied = [...new Set(columns.map((c) => c.deidentification))];
     return {
       dataset: spec.dataset,
       format: spec.format,
       identified: spec.identified,
-      filters: spec.filters,
+      filters: { ...spec.filters },
       generatedAt: new Date().toISOString(),
       exportDate: spec.exportDate,
       rows,
@@ -307,7 +313,7 @@ export class ExportsService {
     }
   }
 
-  private async writeManifest(name: string, manifest: Record<string, unknown>): Promise<string> {
+  private async writeManifest(name: string, manifest: ExportManifest): Promise<string> {
     const dir = join(this.config.exports.dir, 'manifests');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${name}.manifest.json`);
@@ -524,7 +530,7 @@ export class ExportsService {
   }
 
   // The dictionary's counts are the registry's now, with no filters: an export's own are in its manifest.
-  async dictionary(): Promise<Record<string, unknown>> {
+  async dictionary(): Promise<DataDictionaryResponse> {
     const exportDate = this.clock.today();
     const exclusions = exclusionSummary(await this.exports.exclusions({}));
     return {
@@ -536,7 +542,7 @@ export class ExportsService {
       consent: "Only patients with consent 'given' appear in exports.",
       exclusions,
       rules: registryRules(),
-      readers: Object.fromEntries(
+      readers: Object.fromEntries<DatasetReaders>(
         (Object.keys(EXPORT_COLUMNS) as ExportDataset[]).map((dataset) => [
           dataset,
           {
@@ -544,8 +550,8 @@ export class ExportsService {
             identified: csvReaders(dataset, columnsFor(dataset, true), `ilr-${dataset}-identified.csv`),
           },
         ]),
-      ),
-      datasets: Object.fromEntries(
+      ) as Record<ExportDataset, DatasetReaders>,
+      datasets: Object.fromEntries<DictionaryColumn[]>(
         Object.entries(EXPORT_COLUMNS).map(([dataset, columns]) => [
           dataset,
           columns.map((c) => ({
@@ -563,7 +569,7 @@ export class ExportsService {
             pandasDtype: PANDAS[c.type],
           })),
         ]),
-      ),
+      ) as Record<ExportDataset, DictionaryColumn[]>,
     };
   }
 
