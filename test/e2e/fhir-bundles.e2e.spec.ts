@@ -7,8 +7,9 @@ import { newCaseBody } from '../support/cases.js';
 import type { TestUser } from '../support/factories.js';
 
 // The FHIR export and the FHIR reference endpoints (issue 11 § FHIR), over real HTTP on a real
-// database. An independent validator (medplum) checks every resource. Every patient here consents,
-// so that the survival report (which counts every case) covers the cases the export holds.
+// database. An independent validator (medplum) checks every resource. The survival comparison
+// includes patients who declined or withdrew consent: the export leaves them out, and the report
+// with consentedOnly=true covers exactly the cases the export holds.
 type Body = Record<string, any>;
 
 const OURS = 'https://ilr-registry.org/fhir/';
@@ -77,16 +78,17 @@ describe('FHIR bundles (e2e)', () => {
     if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   };
-  const setDeceased = async (patientId: string, deceasedDate: string) => {
+  const patchPatient = async (patientId: string, changes: Body) => {
     const current = await t.http().get(`/api/v1/patients/${patientId}`).set(as(staff.token)).expect(200);
     await t
       .http()
       .patch(`/api/v1/patients/${patientId}`)
       .set(as(staff.token))
       .set('If-Match', current.headers.etag)
-      .send({ deceasedDate })
+      .send(changes)
       .expect(200);
   };
+  const setDeceased = (patientId: string, deceasedDate: string) => patchPatient(patientId, { deceasedDate });
   const exportText = async (query: Record<string, string> = {}, token = staff.token): Promise<string> => {
     const response = await t
       .http()
@@ -581,8 +583,10 @@ describe('FHIR bundles (e2e)', () => {
   });
 
   describe('survival from the FHIR export alone', () => {
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
     beforeAll(async () => {
-      // Every case consents (see the header). A spread of events, censorings and ties.
+      // A spread of events, censorings and ties; two patients without consent, whose cases (with
+      // events) the export leaves out and only the consentedOnly report leaves out too.
       const capsular = {};
       const lesser = { release: { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 } };
       const specs: Array<{
@@ -591,7 +595,30 @@ describe('FHIR bundles (e2e)', () => {
         visits?: string[];
         complications?: Body[];
         deceased?: string;
+        consent?: 'declined' | 'withdrawn';
       }> = [
+        {
+          release: capsular,
+          surgery: '2021-01-18',
+          consent: 'declined',
+          complications: [
+            { type: 'recurrent_snapping', onsetDate: '2021-03-01', sinkGrade: 2, recurrenceCause: 'unknown' },
+          ],
+        },
+        {
+          release: lesser,
+          surgery: '2021-02-15',
+          consent: 'withdrawn',
+          visits: ['2021-05-17'],
+          complications: [
+            {
+              type: 'conversion_to_arthroplasty',
+              onsetDate: '2021-09-01',
+              sinkGrade: 4,
+              reoperation: { date: '2021-09-20', procedure: 'total_hip_arthroplasty' },
+            },
+          ],
+        },
         { release: capsular, surgery: '2021-01-04', visits: ['2022-01-03'] },
         {
           release: capsular,
@@ -696,6 +723,7 @@ describe('FHIR bundles (e2e)', () => {
         for (const complication of spec.complications ?? [])
           await post(`/api/v1/cases/${created.id}/complications`, complication, staff.token);
         if (spec.deceased) await setDeceased(created.patientId, spec.deceased);
+        if (spec.consent) await patchPatient(created.patientId, { consent: spec.consent });
       }
     }, 120_000);
 
@@ -743,15 +771,22 @@ describe('FHIR bundles (e2e)', () => {
       'Kaplan–Meier and log-rank for %s by release location, from the de-identified FHIR export, equal the survival report',
       async (endpoint) => {
         const { cases } = split(await exportLines());
-        const report = (
-          await t
-            .http()
-            .get('/api/v1/reports/survival')
-            .query({ endpoint, groupBy: 'releaseLocation' })
-            .set(as(reviewer.token))
-            .expect(200)
-        ).body;
+        const survival = async (query: Record<string, string>) =>
+          (
+            await t
+              .http()
+              .get('/api/v1/reports/survival')
+              .query({ endpoint, groupBy: 'releaseLocation', ...query })
+              .set(as(reviewer.token))
+              .expect(200)
+          ).body;
+        const report = await survival({ consentedOnly: 'true' });
+        const everyone = await survival({});
         const groups = fromFhir(cases, endpoint);
+        // The unfiltered report counts the two cases the export leaves out.
+        expect(everyone.consent.withoutConsent).toBeGreaterThanOrEqual(2);
+        expect(report.consent.withoutConsent).toBe(0);
+        expect(sum(everyone.groups.map((g: Body) => g.cases))).toBe(cases.length + everyone.consent.withoutConsent);
         const keys = [...groups.keys()].sort();
         expect(report.groups.map((g: Body) => g.key)).toEqual(keys);
         const totalEvents = [...groups.values()].flat().filter((o) => o.event).length;

@@ -4,5 +4,5 @@
 SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'case_deleted' ELSE 'consent_' || p.consent END AS reason,
        count(*)::int AS cases
 FROM cases c JOIN patients p ON p.id = c.patient_id
-WHERE TRUE AND c.surgery_date >= $1::date AND c.surgery_date <= $2::date AND c.surgeon_id = $3::uuid AND c.release_location = $4 AND c.impingement_performed = $5 AND (c.deleted_at IS NOT NULL OR p.consent <> 'given')
+WHERE TRUE AND c.surgery_date >= $1::date AND c.surgery_date <= $2::date AND c.surgeon_id = $3::uuid AND c.release_location = $4 AND c.impingement_performed = $5 AND (c.deleted_at IS NOT NULL OR NOT (p.consent = 'given'))
 GROUP BY 1 ORDER BY 1

@@ -136,14 +136,14 @@ export function exportCountSql(dataset: ExportDataset, filter: ReportFilter): { 
 }
 
 // The cases matching the filters that an export leaves out, by reason, each counted once under the
-// first that applies: the case was deleted, or its patient's consent is not 'given'.
+// first that applies: the case was deleted, or its patient is outside the export rule (exportedPatientSql).
 export function exportExclusionsSql(filter: ReportFilter): { text: string; params: unknown[] } {
   const where = caseFilterSql(filter, 1, true);
   return {
     text: `SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'case_deleted' ELSE 'consent_' || p.consent END AS reason,
                   count(*)::int AS cases
            FROM cases c JOIN patients p ON p.id = c.patient_id
-           WHERE ${where.sql} AND (c.deleted_at IS NOT NULL OR p.consent <> 'given')
+           WHERE ${where.sql} AND (c.deleted_at IS NOT NULL OR NOT (${exportedPatientSql('p')}))
            GROUP BY 1 ORDER BY 1`,
     params: where.params,
   };
