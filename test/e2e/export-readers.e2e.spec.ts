@@ -132,7 +132,8 @@ describe('exports an analyst can use as they are (e2e)', () => {
     await visit('A', -10, { proms: { mhhs: MHHS, ihot12: IHOT } });
     await visit('A', 42);
     await visit('A', 365, { proms: { mhhs: MHHS } });
-    // B: 100 days ago, no concurrent procedure, conservative treatment given as an empty list.
+    // B: 100 days ago, no concurrent procedure, conservative treatment given as an empty list (none),
+    // intraoperative events omitted (not recorded).
     await createCase('B', addDays(today, -100), {
       impingementRepair: { performed: false },
       conservativeTreatment: [],
@@ -338,7 +339,7 @@ describe('exports an analyst can use as they are (e2e)', () => {
   });
 
   describe('code lists', () => {
-    it('writes none where the list was recorded empty and keeps [] in NDJSON', async () => {
+    it('writes none where the list was recorded empty, an empty cell where it was not recorded, and keeps [] and null in NDJSON', async () => {
       const csv = parseCsv((await exportText('cases', 'csv', staff.token)).text);
       const ndjson = (await exportText('cases', 'ndjson', staff.token)).text
         .trim()
@@ -348,10 +349,15 @@ describe('exports an analyst can use as they are (e2e)', () => {
       expect(b).toMatchObject({
         impingementProcedures: 'none',
         conservativeTreatment: 'none',
-        intraoperativeEvents: 'none',
+        intraoperativeEvents: '',
       });
       const bJson = ndjson.find((r) => r.exportId === b.exportId);
-      expect(bJson).toMatchObject({ impingementProcedures: [], conservativeTreatment: [], impingementRepair: false });
+      expect(bJson).toMatchObject({
+        impingementProcedures: [],
+        conservativeTreatment: [],
+        intraoperativeEvents: null,
+        impingementRepair: false,
+      });
       expect(typeof bJson.windowClosed_6w).toBe('boolean');
     });
   });

@@ -179,8 +179,10 @@ const keptCodes = (
   );
 // The API stores an omitted optional list as an empty one, so for these "none" also covers "not asked".
 const OPTIONAL_LIST = {
-  none: 'None recorded: the list was given empty, or omitted (the API records an omitted list as empty).',
-  blank: 'Never empty: the registry always records this list (an omitted list as empty).',
+  none: 'None: the list was recorded with nothing in it.',
+  blank:
+    'Not recorded: the list was omitted or cleared. Cases logged before the registry told the two apart ' +
+    '(migration NullableCaseCodeLists) recorded an omitted list as none.',
 };
 const REQUIRED_LIST = {
   none: 'Never written: at least one code is required.',
