@@ -377,13 +377,19 @@ async function main(): Promise<void> {
               OUTCOME_STATEMENTS.complications({}, 'releaseLocation'),
               OUTCOME_STATEMENTS.complicationDetails({}, 'releaseLocation'),
               OUTCOME_STATEMENTS.proms({}, 'releaseLocation'),
+              OUTCOME_STATEMENTS.consentByGroup({}, 'releaseLocation'),
             ],
           ],
         },
         {
           name: 'survival (recurrence by releaseLocation)',
           path: '/api/v1/reports/survival?endpoint=recurrence&groupBy=releaseLocation',
-          statements: [[OUTCOME_STATEMENTS.survivalCounts({}, 'releaseLocation', 'recurrence')]],
+          statements: [
+            [
+              OUTCOME_STATEMENTS.survivalCounts({}, 'releaseLocation', 'recurrence'),
+              OUTCOME_STATEMENTS.consentByGroup({}, 'releaseLocation'),
+            ],
+          ],
         },
         {
           name: 'funnel (complication_90d)',

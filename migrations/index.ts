@@ -11,6 +11,7 @@ import { AddExportJobLease1796154285249 } from './1796154285249-AddExportJobLeas
 import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserCredentialsVersion.js';
 import { CreateAppRole1796154534911 } from './1796154534911-CreateAppRole.js';
 import { AuditChainV2Checkpoints1796155454400 } from './1796155454400-AuditChainV2Checkpoints.js';
+import { NullableCaseCodeLists1796165742865 } from './1796165742865-NullableCaseCodeLists.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -28,5 +29,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AddUserCredentialsVersion1796154448526,
   CreateAppRole1796154534911,
   AuditChainV2Checkpoints1796155454400,
+  NullableCaseCodeLists1796165742865,
   // generated list end
 ];

@@ -206,7 +206,9 @@ describe('case validation (e2e)', () => {
         }),
       );
       expect(response.body).toMatchObject({
-        priorIpsilateralSurgery: [],
+        priorIpsilateralSurgery: null,
+        conservativeTreatment: null,
+        intraoperativeEvents: null,
         impingementRepair: { performed: false, procedures: [] },
         bmi: null,
       });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'csv-parse/sync';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { newCaseBody, uniqueMrn } from '../support/cases.js';
 import type { TestUser } from '../support/factories.js';
@@ -63,7 +64,7 @@ describe('cases (e2e)', () => {
       expect(read.headers.etag).toBe('"1"');
     });
 
-    it('fills omitted optional lists and fields with empty values', async () => {
+    it('records omitted optional lists and fields as not recorded (null), apart from a list given empty (none)', async () => {
       const body = newCaseBody();
       for (const key of [
         'priorIpsilateralSurgery',
@@ -82,9 +83,9 @@ describe('cases (e2e)', () => {
       delete body.portalsOther;
       const created = await t.http().post('/api/v1/cases').set(as(surgeon.token)).send(body).expect(201);
       expect(created.body).toMatchObject({
-        priorIpsilateralSurgery: [],
-        conservativeTreatment: [],
-        intraoperativeEvents: [],
+        priorIpsilateralSurgery: null,
+        conservativeTreatment: null,
+        intraoperativeEvents: null,
         symptomDurationMonths: null,
         activityLevel: null,
         heightCm: null,
@@ -94,6 +95,58 @@ describe('cases (e2e)', () => {
         portalsOther: null,
         imaging: { alphaAngle: null, tonnisGrade: null },
         examination: { snappingReproduced: null },
+      });
+      const none = await createCase(surgeon, {
+        priorIpsilateralSurgery: [],
+        conservativeTreatment: [],
+        intraoperativeEvents: [],
+      });
+      expect(none.body).toMatchObject({
+        priorIpsilateralSurgery: [],
+        conservativeTreatment: [],
+        intraoperativeEvents: [],
+      });
+      const read = await t.http().get(`/api/v1/cases/${created.body.id}`).set(as(surgeon.token)).expect(200);
+      expect(read.body.conservativeTreatment).toBeNull();
+
+      // A PATCH with null clears a list to "not recorded", and [] records "none".
+      const patched = await t
+        .http()
+        .patch(`/api/v1/cases/${none.body.id}`)
+        .set(as(surgeon.token))
+        .set('If-Match', none.headers.etag)
+        .send({ priorIpsilateralSurgery: null, conservativeTreatment: ['rest'] })
+        .expect(200);
+      expect(patched.body).toMatchObject({
+        priorIpsilateralSurgery: null,
+        conservativeTreatment: ['rest'],
+        intraoperativeEvents: [],
+      });
+
+      // The CSV export writes "not recorded" as an empty cell and "none" as the literal none.
+      const csv = await t
+        .http()
+        .get('/api/v1/exports/cases')
+        .query({ format: 'csv', identified: 'true' })
+        .set(as(admin))
+        .buffer(true)
+        .parse((response, done) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () => done(null, text));
+        })
+        .expect(200);
+      const rows: Array<Record<string, string>> = parse(csv.body as string, { columns: true, bom: true });
+      const row = (code: string) => rows.find((r) => r.registryCode === code)!;
+      expect(row(created.body.registryCode)).toMatchObject({
+        priorIpsilateralSurgery: '',
+        conservativeTreatment: '',
+        intraoperativeEvents: '',
+      });
+      expect(row(none.body.registryCode)).toMatchObject({
+        priorIpsilateralSurgery: '',
+        conservativeTreatment: 'rest',
+        intraoperativeEvents: 'none',
       });
     });
 

@@ -43,16 +43,27 @@ const parseNdjson = (text: string): Row[] => {
     .split('\n')
     .map((line) => JSON.parse(line) as Row);
 };
+// A FHIR export: the terminology Bundle (CodeSystems, Questionnaires) first, then one Bundle per case.
+const fhirCases = (text: string): Row[] => {
+  const [terminology, ...cases] = parseNdjson(text);
+  expect(terminology).toMatchObject({ resourceType: 'Bundle', id: 'ilr-terminology', type: 'collection' });
+  return cases;
+};
+const LATERALITY_EXTENSION = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier';
+const lateralityOf = (site: Body) =>
+  site.extension.find((e: Body) => e.url === LATERALITY_EXTENSION).valueCodeableConcept.coding as Body[];
 const csvHeader = (text: string): string[] => (parse(text, { to_line: 1 }) as string[][])[0];
 const parseCsv = (text: string): Array<Record<string, string>> =>
   parse(text, { columns: true }) as Array<Record<string, string>>;
 
-// What a value of an NDJSON object becomes in the CSV of the same export: numbers as text, lists
-// semicolon-separated, null empty, text that a spreadsheet would run as a formula with an apostrophe.
+// What a value of an NDJSON object becomes in the CSV of the same export: numbers as text, booleans
+// TRUE/FALSE, lists semicolon-separated and an empty list `none`, null empty, text that a spreadsheet
+// would run as a formula with an apostrophe.
 const neutralised = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 const asCsvText = (value: unknown): string => {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return neutralised(value.join(';'));
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (Array.isArray(value)) return value.length === 0 ? 'none' : neutralised(value.join(';'));
   if (typeof value === 'string') return neutralised(value);
   return String(value);
 };
@@ -576,7 +587,7 @@ describe('exports (e2e)', () => {
 
     it('the de-identified FHIR export holds no MRN, birth date, exact date, free text, registry code or database id', async () => {
       const text = await exportOk('cases', 'fhir', staff.token);
-      const bundles = parseNdjson(text);
+      const bundles = fhirCases(text);
       expect(bundles).toHaveLength(included().length);
       assertDeidentified(
         bundles.flatMap((b) => leaves(b)),
@@ -872,6 +883,28 @@ describe('exports (e2e)', () => {
       expect(complication.description).toBe(MESSY_DESCRIPTION);
     });
 
+    it('writes booleans TRUE/FALSE and an empty code list as none, in both the SQL-rendered and the Node-rendered CSV', async () => {
+      for (const identified of [false, true]) {
+        const rows = parseCsv(
+          await exportOk('cases', 'csv', identified ? admin : staff.token, identified ? { identified: 'true' } : {}),
+        );
+        const c3 = rows.find((r) => r.exportId === pseudonym(cohort.C3.id))!;
+        expect(c3).toMatchObject({ impingementRepair: 'FALSE', impingementProcedures: 'none' });
+        const c1 = rows.find((r) => r.exportId === pseudonym(cohort.C1.id))!;
+        expect(c1).toMatchObject({
+          impingementRepair: 'TRUE',
+          impingementProcedures: 'labral_repair;femoral_osteochondroplasty',
+          complication_heterotopic_ossification: 'TRUE',
+          complication_recurrent_snapping: 'FALSE',
+        });
+        for (const row of rows) {
+          for (const [name, cell] of Object.entries(row)) {
+            expect({ name, cell }).not.toEqual({ name, cell: expect.stringMatching(/^(true|false)$/) });
+          }
+        }
+      }
+    });
+
     it('writes a negative day as a number, not as neutralised text', async () => {
       const rows = parseCsv(await exportOk('follow-ups', 'csv', staff.token));
       const pre = rows.find((r) => r.exportId === pseudonym(cohort.C1.id) && r.timepoint === 'preop')!;
@@ -927,7 +960,7 @@ describe('exports (e2e)', () => {
       const response = await fetchExport('cases', 'fhir', staff.token);
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/fhir\+ndjson/);
-      const bundles = parseNdjson(response.text) as Body[];
+      const bundles = fhirCases(response.text) as Body[];
       expect(bundles).toHaveLength(included().length);
       for (const bundle of bundles) {
         expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
@@ -946,7 +979,9 @@ describe('exports (e2e)', () => {
       const indexId = `${pseudonym(cohort.C1.id)}-release`;
       const index = c1.find((r) => r.resourceType === 'Procedure' && r.id === indexId)!;
       expect(index).toMatchObject({ status: 'completed', subject: { reference: `Patient/${patient.id}` } });
-      expect(index.bodySite[0].coding).toEqual(
+      // Laterality qualifies the body site; it is not a second coding of it.
+      expect(lateralityOf(index.bodySite[0])).toEqual([expect.objectContaining({ system: SNOMED, code: '7771000' })]);
+      expect(index.bodySite[0].coding).not.toEqual(
         expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '7771000' })]),
       );
       const concurrent = c1.filter((r) => r.resourceType === 'Procedure' && r.partOf);
@@ -973,14 +1008,14 @@ describe('exports (e2e)', () => {
       expect(conditions).toHaveLength(1);
       expect(conditions[0].code.coding[0].code).toBe('heterotopic_ossification');
       expect(conditions[0].code.text).toBeUndefined();
-      expect(conditions[0].extension).toEqual([expect.objectContaining({ valueInteger: 82 })]);
+      expect(conditions[0]._onsetDateTime.extension).toEqual([expect.objectContaining({ valueInteger: 82 })]);
       expect(conditions[0].onsetDateTime).toBeUndefined();
 
       const c2 = resourcesOf(cohort.C2);
       const c2Index = c2.find((r) => r.resourceType === 'Procedure' && r.id === `${pseudonym(cohort.C2.id)}-release`)!;
-      expect(c2Index.bodySite[0].coding).toEqual(
-        expect.arrayContaining([expect.objectContaining({ system: SNOMED, code: '24028007' })]),
-      );
+      expect(lateralityOf(c2Index.bodySite[0])).toEqual([
+        expect.objectContaining({ system: SNOMED, code: '24028007' }),
+      ]);
       expect(c2.find((r) => r.resourceType === 'Patient')!.id).toBe(patient.id);
       expect(c2.filter((r) => r.resourceType === 'Condition').map((r) => r.code.coding[0].code)).toEqual([
         'recurrent_snapping',
@@ -990,14 +1025,17 @@ describe('exports (e2e)', () => {
     });
 
     it('every de-identified Bundle passes R4 validation', async () => {
-      const bundles = parseNdjson(await exportOk('cases', 'fhir', staff.token));
+      const text = await exportOk('cases', 'fhir', staff.token);
+      const [terminology] = parseNdjson(text);
+      const bundles = fhirCases(text);
       expect(bundles.length).toBe(included().length);
+      expect(problems(terminology)).toBeNull();
       for (const bundle of bundles)
         expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
     });
 
     it('the validator rejects a broken Bundle, so the validation above bites', async () => {
-      const [bundle] = parseNdjson(await exportOk('cases', 'fhir', staff.token)) as Body[];
+      const [bundle] = fhirCases(await exportOk('cases', 'fhir', staff.token)) as Body[];
       expect(problems(bundle)).toBeNull();
       const procedureOf = (b: Body) =>
         b.entry.find((e: Body) => e.resource.resourceType === 'Procedure').resource as Body;
@@ -1019,7 +1057,7 @@ describe('exports (e2e)', () => {
     });
 
     it('the identified FHIR export (admin) carries the MRN, the birth date and the dates, and validates', async () => {
-      const bundles = parseNdjson(await exportOk('cases', 'fhir', admin, { identified: 'true' })) as Body[];
+      const bundles = fhirCases(await exportOk('cases', 'fhir', admin, { identified: 'true' })) as Body[];
       expect(bundles).toHaveLength(included().length);
       for (const bundle of bundles)
         expect({ id: bundle.id, problems: problems(bundle) }).toEqual({ id: bundle.id, problems: null });
@@ -1266,6 +1304,28 @@ describe('exports (e2e)', () => {
       }
     });
 
+    it('says how CSV and NDJSON write booleans, code lists and empty cells, and what none and an empty cell mean per column', async () => {
+      const body = (await t.http().get('/api/v1/exports/dictionary').set(as(staff.token)).expect(200)).body;
+      expect(body.formats.csv.booleans).toMatch(/^TRUE \/ FALSE/);
+      expect(body.formats.csv.codeLists).toContain('`none`');
+      expect(body.formats.ndjson.booleans).toMatch(/true \/ false/);
+      for (const columns of Object.values(datasets)) {
+        for (const column of columns) {
+          expect(typeof column.emptyCell).toBe('string');
+          if (column.type === 'codes') expect(column.none).toEqual(expect.any(String));
+          else expect(column.none).toBeNull();
+        }
+      }
+      expect(datasets.cases.find((c) => c.name === 'impingementProcedures')!.none).toMatch(
+        /impingementRepair is FALSE/,
+      );
+      // No vocabulary of a code list holds the code `none`, so the literal cannot be mistaken for a code.
+      for (const column of Object.values(datasets)
+        .flat()
+        .filter((c) => c.type === 'codes'))
+        expect(column.codes.map((c: Body) => c.code)).not.toContain('none');
+    });
+
     it('serves the dictionary as CSV (?format=csv) with the same columns', async () => {
       const response = await t
         .http()
@@ -1321,7 +1381,12 @@ describe('exports (e2e)', () => {
       async (dataset, format) => {
         const before = await lastEventId();
         const text = await exportOk(dataset, format, staff.token);
-        const rows = format === 'csv' ? parseCsv(text).length : parseNdjson(text).length;
+        const rows =
+          format === 'csv'
+            ? parseCsv(text).length
+            : format === 'fhir'
+              ? fhirCases(text).length
+              : parseNdjson(text).length;
         expect(rows).toBeGreaterThan(0);
         const events = await exportEventsAfter(before, 2);
         expect(events).toHaveLength(2);

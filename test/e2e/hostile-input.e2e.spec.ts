@@ -57,6 +57,8 @@ interface Fixtures {
   exportJobId: string;
   tokenId: string;
   victimId: string;
+  codeSystemId: string;
+  questionnaireId: string;
 }
 
 interface Draft {
@@ -402,6 +404,10 @@ const ROUTES: Route[] = [
     query: () => ({ outcome: 'reoperation_1y' }),
   },
   { method: 'GET', path: '/api/v1/reference/prom-thresholds', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/fhir/CodeSystem', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/fhir/CodeSystem/:codeSystemId', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/fhir/Questionnaire', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/fhir/Questionnaire/:questionnaireId', callers: ALL, weight: 1 },
   { method: 'GET', path: '/api/v1/exports/dictionary', callers: ALL, weight: 1, query: () => ({ format: 'json' }) },
   {
     method: 'GET',
@@ -1215,6 +1221,8 @@ describe('hostile input (e2e)', () => {
       exportJobId: job.body.id,
       tokenId: token.body.id,
       victimId: victim.id,
+      codeSystemId: 'complication-type',
+      questionnaireId: 'mhhs',
     };
   }, 120_000);
   afterAll(async () => {

@@ -645,6 +645,8 @@ function expectedGroup(key: string, facts: GroupFacts): Body {
   return {
     key,
     cases,
+    // Cases of patients who declined or withdrew consent: counted, and said so (B2's consent is withdrawn).
+    withoutConsent: facts.members.filter((n) => (spec(n).consent ?? 'given') !== 'given').length,
     followUpCompleteness,
     complications: COMPLICATION_TYPES.map((type) => {
       const [count, withOne] = facts.complications[type] ?? [0, 0];

@@ -50,6 +50,7 @@ const API_HEADERS = [
   'content-disposition',
   'digest',
   'www-authenticate',
+  'export-date',
   ...['ip', 'credential'].flatMap((name) => [
     `x-ratelimit-limit-${name}`,
     `x-ratelimit-remaining-${name}`,

@@ -36,6 +36,7 @@ import {
   DataQualityService,
   ExportsController,
   ExportsService,
+  FhirController,
   ExportWorker,
   OutcomesService,
   ReferenceController,
@@ -70,6 +71,7 @@ const controllers = [
   ReportsController,
   ReferenceController,
   ExportsController,
+  FhirController,
   AuditController,
 ];
 const services = [

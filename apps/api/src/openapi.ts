@@ -150,6 +150,11 @@ const components = {
       schema: { type: 'string' },
     },
     WWWAuthenticate: { description: 'Bearer', schema: { type: 'string' } },
+    ExportDate: {
+      description: "The registry's today when the export ran: the date the windowClosed_* columns refer to",
+      required: true,
+      schema: { type: 'string', format: 'date' },
+    },
     ...rateLimitHeaderComponents,
     Digest: { description: 'sha-256=<base64 of the file’s SHA-256> (RFC 3230)', schema: { type: 'string' } },
   },

@@ -24,10 +24,10 @@ export interface CaseData {
   surgeryDate: string;
   side: Side;
   indications: Indication[];
-  priorIpsilateralSurgery: PriorSurgery[];
+  priorIpsilateralSurgery: PriorSurgery[] | null; // null: not recorded; []: none
   diagnosticInjection: { performed: boolean; response?: InjectionResponse | null };
   symptomDurationMonths?: number | null;
-  conservativeTreatment: ConservativeTreatment[];
+  conservativeTreatment: ConservativeTreatment[] | null; // null: not recorded; []: none
   examination?: { snappingReproduced?: boolean | null } | null;
   activityLevel?: ActivityLevel | null;
   heightCm?: number | null;
@@ -64,7 +64,7 @@ export interface CaseData {
   };
   impingementRepair: { performed: boolean; procedures: ImpingementProcedure[] };
   hoProphylaxis: HoProphylaxis;
-  intraoperativeEvents: IntraoperativeEvent[];
+  intraoperativeEvents: IntraoperativeEvent[] | null; // null: not recorded; []: none
   notes?: string | null;
 }
 

@@ -12,19 +12,19 @@ SELECT c.id,
     || ','
     || coalesce((c.side)::text, '')
     || ','
-    || coalesce(array_to_string(c.indications, ';'), '')
+    || CASE WHEN (c.indications) IS NULL THEN '' WHEN cardinality(c.indications) = 0 THEN 'none' ELSE array_to_string(c.indications, ';') END
     || ','
-    || coalesce(array_to_string(c.prior_ipsilateral_surgery, ';'), '')
+    || CASE WHEN (c.prior_ipsilateral_surgery) IS NULL THEN '' WHEN cardinality(c.prior_ipsilateral_surgery) = 0 THEN 'none' ELSE array_to_string(c.prior_ipsilateral_surgery, ';') END
     || ','
-    || CASE WHEN (c.injection_performed) IS NULL THEN '' WHEN (c.injection_performed) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.injection_performed) IS NULL THEN '' WHEN (c.injection_performed) THEN 'TRUE' ELSE 'FALSE' END
     || ','
     || coalesce((c.injection_response)::text, '')
     || ','
     || coalesce((c.symptom_duration_months)::text, '')
     || ','
-    || coalesce(array_to_string(c.conservative_treatment, ';'), '')
+    || CASE WHEN (c.conservative_treatment) IS NULL THEN '' WHEN cardinality(c.conservative_treatment) = 0 THEN 'none' ELSE array_to_string(c.conservative_treatment, ';') END
     || ','
-    || CASE WHEN (c.exam_snapping_reproduced) IS NULL THEN '' WHEN (c.exam_snapping_reproduced) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.exam_snapping_reproduced) IS NULL THEN '' WHEN (c.exam_snapping_reproduced) THEN 'TRUE' ELSE 'FALSE' END
     || ','
     || coalesce((c.activity_level)::text, '')
     || ','
@@ -40,9 +40,9 @@ SELECT c.id,
     || ','
     || coalesce((c.imaging_tonnis_grade)::text, '')
     || ','
-    || CASE WHEN (c.imaging_dynamic_us_snapping) IS NULL THEN '' WHEN (c.imaging_dynamic_us_snapping) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.imaging_dynamic_us_snapping) IS NULL THEN '' WHEN (c.imaging_dynamic_us_snapping) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.imaging_bifid_tendon_on_mri) IS NULL THEN '' WHEN (c.imaging_bifid_tendon_on_mri) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.imaging_bifid_tendon_on_mri) IS NULL THEN '' WHEN (c.imaging_bifid_tendon_on_mri) THEN 'TRUE' ELSE 'FALSE' END
     || ','
     || coalesce((c.anesthesia)::text, '')
     || ','
@@ -52,19 +52,19 @@ SELECT c.id,
     || ','
     || coalesce((c.operative_minutes)::text, '')
     || ','
-    || coalesce(array_to_string(c.portals, ';'), '')
+    || CASE WHEN (c.portals) IS NULL THEN '' WHEN cardinality(c.portals) = 0 THEN 'none' ELSE array_to_string(c.portals, ';') END
     || ','
     || coalesce((c.capsulotomy)::text, '')
     || ','
-    || CASE WHEN (c.capsular_closure) IS NULL THEN '' WHEN (c.capsular_closure) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.capsular_closure) IS NULL THEN '' WHEN (c.capsular_closure) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.findings_labral_tear) IS NULL THEN '' WHEN (c.findings_labral_tear) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.findings_labral_tear) IS NULL THEN '' WHEN (c.findings_labral_tear) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.findings_anterior_labral_lesion_at_psoas) IS NULL THEN '' WHEN (c.findings_anterior_labral_lesion_at_psoas) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.findings_anterior_labral_lesion_at_psoas) IS NULL THEN '' WHEN (c.findings_anterior_labral_lesion_at_psoas) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.findings_cam) IS NULL THEN '' WHEN (c.findings_cam) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.findings_cam) IS NULL THEN '' WHEN (c.findings_cam) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.findings_pincer) IS NULL THEN '' WHEN (c.findings_pincer) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.findings_pincer) IS NULL THEN '' WHEN (c.findings_pincer) THEN 'TRUE' ELSE 'FALSE' END
     || ','
     || coalesce((c.findings_acetabular_icrs)::text, '')
     || ','
@@ -78,15 +78,15 @@ SELECT c.id,
     || ','
     || coalesce((c.release_tendon_bundles)::text, '')
     || ','
-    || CASE WHEN (c.release_all_bundles_released) IS NULL THEN '' WHEN (c.release_all_bundles_released) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.release_all_bundles_released) IS NULL THEN '' WHEN (c.release_all_bundles_released) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (c.impingement_performed) IS NULL THEN '' WHEN (c.impingement_performed) THEN 'true' ELSE 'false' END
+    || CASE WHEN (c.impingement_performed) IS NULL THEN '' WHEN (c.impingement_performed) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || coalesce(array_to_string(c.impingement_procedures, ';'), '')
+    || CASE WHEN (c.impingement_procedures) IS NULL THEN '' WHEN cardinality(c.impingement_procedures) = 0 THEN 'none' ELSE array_to_string(c.impingement_procedures, ';') END
     || ','
     || coalesce((c.ho_prophylaxis)::text, '')
     || ','
-    || coalesce(array_to_string(c.intraoperative_events, ';'), '')
+    || CASE WHEN (c.intraoperative_events) IS NULL THEN '' WHEN cardinality(c.intraoperative_events) = 0 THEN 'none' ELSE array_to_string(c.intraoperative_events, ';') END
     || ','
     || coalesce(((p.deceased_date - c.surgery_date))::text, '')
     || ','
@@ -204,37 +204,37 @@ SELECT c.id,
     || ','
     || coalesce((f.nahs_5y)::text, '')
     || ','
-    || CASE WHEN (coalesce(f.has_heterotopic_ossification, false)) IS NULL THEN '' WHEN (coalesce(f.has_heterotopic_ossification, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_heterotopic_ossification, false)) IS NULL THEN '' WHEN (coalesce(f.has_heterotopic_ossification, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_recurrent_snapping, false)) IS NULL THEN '' WHEN (coalesce(f.has_recurrent_snapping, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_recurrent_snapping, false)) IS NULL THEN '' WHEN (coalesce(f.has_recurrent_snapping, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_persistent_groin_pain, false)) IS NULL THEN '' WHEN (coalesce(f.has_persistent_groin_pain, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_persistent_groin_pain, false)) IS NULL THEN '' WHEN (coalesce(f.has_persistent_groin_pain, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_hip_flexor_weakness, false)) IS NULL THEN '' WHEN (coalesce(f.has_hip_flexor_weakness, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_hip_flexor_weakness, false)) IS NULL THEN '' WHEN (coalesce(f.has_hip_flexor_weakness, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_lfcn_neuropraxia, false)) IS NULL THEN '' WHEN (coalesce(f.has_lfcn_neuropraxia, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_lfcn_neuropraxia, false)) IS NULL THEN '' WHEN (coalesce(f.has_lfcn_neuropraxia, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_pudendal_neuropraxia, false)) IS NULL THEN '' WHEN (coalesce(f.has_pudendal_neuropraxia, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_pudendal_neuropraxia, false)) IS NULL THEN '' WHEN (coalesce(f.has_pudendal_neuropraxia, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_femoral_nerve_palsy, false)) IS NULL THEN '' WHEN (coalesce(f.has_femoral_nerve_palsy, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_femoral_nerve_palsy, false)) IS NULL THEN '' WHEN (coalesce(f.has_femoral_nerve_palsy, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_sciatic_nerve_palsy, false)) IS NULL THEN '' WHEN (coalesce(f.has_sciatic_nerve_palsy, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_sciatic_nerve_palsy, false)) IS NULL THEN '' WHEN (coalesce(f.has_sciatic_nerve_palsy, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_deep_vein_thrombosis, false)) IS NULL THEN '' WHEN (coalesce(f.has_deep_vein_thrombosis, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_deep_vein_thrombosis, false)) IS NULL THEN '' WHEN (coalesce(f.has_deep_vein_thrombosis, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_pulmonary_embolism, false)) IS NULL THEN '' WHEN (coalesce(f.has_pulmonary_embolism, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_pulmonary_embolism, false)) IS NULL THEN '' WHEN (coalesce(f.has_pulmonary_embolism, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_superficial_infection, false)) IS NULL THEN '' WHEN (coalesce(f.has_superficial_infection, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_superficial_infection, false)) IS NULL THEN '' WHEN (coalesce(f.has_superficial_infection, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_deep_infection, false)) IS NULL THEN '' WHEN (coalesce(f.has_deep_infection, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_deep_infection, false)) IS NULL THEN '' WHEN (coalesce(f.has_deep_infection, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_instability_dislocation, false)) IS NULL THEN '' WHEN (coalesce(f.has_instability_dislocation, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_instability_dislocation, false)) IS NULL THEN '' WHEN (coalesce(f.has_instability_dislocation, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_femoral_neck_fracture, false)) IS NULL THEN '' WHEN (coalesce(f.has_femoral_neck_fracture, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_femoral_neck_fracture, false)) IS NULL THEN '' WHEN (coalesce(f.has_femoral_neck_fracture, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_conversion_to_arthroplasty, false)) IS NULL THEN '' WHEN (coalesce(f.has_conversion_to_arthroplasty, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_conversion_to_arthroplasty, false)) IS NULL THEN '' WHEN (coalesce(f.has_conversion_to_arthroplasty, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
-    || CASE WHEN (coalesce(f.has_other, false)) IS NULL THEN '' WHEN (coalesce(f.has_other, false)) THEN 'true' ELSE 'false' END
+    || CASE WHEN (coalesce(f.has_other, false)) IS NULL THEN '' WHEN (coalesce(f.has_other, false)) THEN 'TRUE' ELSE 'FALSE' END
     || ','
     || coalesce((f.max_brooker_grade)::text, '')
     || ','

@@ -2,15 +2,25 @@
 -- params: ["2024-01-01","2026-06-30","capsular",true]
 
 WITH sel AS (
-  SELECT c.id, c.registry_code, c.surgeon_id, c.surgery_date, c.ho_prophylaxis, c.surgeon_id::text AS key, f.*
-  FROM cases c JOIN case_facts f ON f.case_id = c.id
+  SELECT c.id,
+    c.registry_code,
+    c.surgeon_id,
+    c.surgery_date,
+    c.ho_prophylaxis,
+    c.surgeon_id::text AS key,
+    p.consent,
+    f.*
+  FROM cases c JOIN patients p ON p.id = c.patient_id JOIN case_facts f ON f.case_id = c.id
   WHERE c.deleted_at IS NULL AND c.surgery_date >= $1::date AND c.surgery_date <= $2::date AND c.release_location = $3 AND c.impingement_performed = $4
 )
  SELECT surgeon_id::text,
    count(*) FILTER (WHERE evaluable)::int AS cases,
-   count(*) FILTER (WHERE evaluable AND event)::int AS events
+   count(*) FILTER (WHERE evaluable AND event)::int AS events,
+        count(*) FILTER (WHERE consent = 'given' AND evaluable)::int AS "consent_given",
+          count(*) FILTER (WHERE consent = 'declined' AND evaluable)::int AS "consent_declined",
+          count(*) FILTER (WHERE consent = 'withdrawn' AND evaluable)::int AS "consent_withdrawn"
  FROM (
-   SELECT surgeon_id, (recurrence_day IS NOT NULL AND recurrence_day <= 365) AS event,
+   SELECT surgeon_id, consent, (recurrence_day IS NOT NULL AND recurrence_day <= 365) AS event,
           ((recurrence_day IS NOT NULL AND recurrence_day <= 365) OR last_contact_day >= 365) AS evaluable
    FROM sel
  ) x

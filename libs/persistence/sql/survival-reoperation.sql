@@ -2,8 +2,8 @@
 -- params: ["2024-01-01","2026-06-30","00000000-0000-4000-8000-00000000000a","capsular",true]
 
 WITH sel AS (
-  SELECT c.id, c.registry_code, c.surgeon_id, c.surgery_date, c.ho_prophylaxis, 'all' AS key, f.*
-  FROM cases c JOIN case_facts f ON f.case_id = c.id
+  SELECT c.id, c.registry_code, c.surgeon_id, c.surgery_date, c.ho_prophylaxis, 'all' AS key, p.consent, f.*
+  FROM cases c JOIN patients p ON p.id = c.patient_id JOIN case_facts f ON f.case_id = c.id
   WHERE c.deleted_at IS NULL AND c.surgery_date >= $1::date AND c.surgery_date <= $2::date AND c.surgeon_id = $3::uuid AND c.release_location = $4 AND c.impingement_performed = $5
 )
  SELECT key, day, count(*) FILTER (WHERE event)::int AS events, count(*) FILTER (WHERE NOT event)::int AS censored

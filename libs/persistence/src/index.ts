@@ -36,7 +36,13 @@ export { FollowUpRepository } from './repositories/follow-up.repository.js';
 export type { FollowUpColumns, FollowUpWithProms, PromRow } from './repositories/follow-up.repository.js';
 export { ComplicationRepository } from './repositories/complication.repository.js';
 export type { ComplicationColumns } from './repositories/complication.repository.js';
-export { caseFilterSql, ReportRepository, windowsSql } from './repositories/report.repository.js';
+export {
+  caseFilterSql,
+  EXPORTED_CONSENT,
+  exportedPatientSql,
+  ReportRepository,
+  windowsSql,
+} from './repositories/report.repository.js';
 export type { DraftRow, MissingRow, OverdueRow, ReportFilter } from './repositories/report.repository.js';
 export {
   ENDPOINT_SQL,
@@ -45,7 +51,13 @@ export {
   OUTCOME_STATEMENTS,
   OutcomeReportRepository,
 } from './repositories/outcome-report.repository.js';
-export type { GroupBy, HorizonOutcome, Statement, SurvivalEndpoint } from './repositories/outcome-report.repository.js';
+export type {
+  ConsentCounts,
+  GroupBy,
+  HorizonOutcome,
+  Statement,
+  SurvivalEndpoint,
+} from './repositories/outcome-report.repository.js';
 export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.entity.js';
 export type { ExportJobStatus } from './entities/export-job.entity.js';
 export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repository.js';

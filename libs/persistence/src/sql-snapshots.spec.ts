@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { columnsFor, csvSplit, sqlCsvText } from '../../registry/src/exports/export-columns.js';
 import { UNSIGNED_DRAFT_DAYS } from '../../registry/src/reports/data-quality.service.js';
 import { refreshFactsSql } from './repositories/case-facts.repository.js';
-import { type ExportDataset, exportCountSql, ExportRepository } from './repositories/export.repository.js';
+import {
+  type ExportDataset,
+  exportCountSql,
+  exportExclusionsSql,
+  ExportRepository,
+} from './repositories/export.repository.js';
 import {
   ENDPOINT_SQL,
   GROUP_BY_SQL,
@@ -45,6 +50,8 @@ const EVERY_FILTER: ReportFilter = {
 };
 // What the funnel and the CUSUM baseline use: the same filters without the surgeon (registry-wide).
 const { surgeonId: _surgeonId, ...REGISTRY_WIDE } = EVERY_FILTER;
+// Reports (never exports, which always apply it) may also keep only the cases an export contains.
+const REPORT_FILTER: ReportFilter = { ...EVERY_FILTER, consentedOnly: true };
 
 const args = (...values: unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
@@ -84,8 +91,8 @@ function snapshots(): Snapshot[] {
   const list: Snapshot[] = [];
   const add = (name: string, producer: string, statement: Statement) => list.push({ name, producer, statement });
 
-  // GET /reports/outcomes: four statements per report, here grouped by release location.
-  const outcomes = { completeness: [TODAY], complicationDetails: [], proms: [] } as const;
+  // GET /reports/outcomes: five statements per report, here grouped by release location.
+  const outcomes = { completeness: [TODAY], complicationDetails: [], proms: [], consentByGroup: [] } as const;
   for (const [method, extra] of Object.entries(outcomes) as Array<[keyof typeof outcomes, readonly string[]]>) {
     const groupBy: GroupBy = 'releaseLocation';
     const build = OUTCOME_STATEMENTS[method] as (
@@ -95,8 +102,8 @@ function snapshots(): Snapshot[] {
     ) => Statement;
     add(
       `outcomes-${kebab(method)}`,
-      `OUTCOME_STATEMENTS.${method}(${args(EVERY_FILTER, groupBy, ...extra)}) in ${REPORTS}`,
-      build(EVERY_FILTER, groupBy, ...extra),
+      `OUTCOME_STATEMENTS.${method}(${args(REPORT_FILTER, groupBy, ...extra)}) in ${REPORTS}`,
+      build(REPORT_FILTER, groupBy, ...extra),
     );
   }
   // The complications statement once per grouping (GROUP_BY_SQL), with no filter but the live cases.
@@ -177,6 +184,12 @@ function snapshots(): Snapshot[] {
       exportCountSql(dataset, EVERY_FILTER),
     );
   }
+  // What an export leaves out and why (its manifest and the dictionary).
+  add(
+    'export-exclusions',
+    `exportExclusionsSql(${args(EVERY_FILTER)}) in ${EXPORTS}`,
+    exportExclusionsSql(EVERY_FILTER),
+  );
   for (const identified of [false, true]) {
     const split = csvSplit(columnsFor('cases', identified));
     if (!split) continue; // this variant has no SQL-rendered tail: it runs export-cases(-identified)

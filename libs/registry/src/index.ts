@@ -45,6 +45,7 @@ export { DataQualityService } from './reports/data-quality.service.js';
 export { ReferenceController } from './reference/reference.controller.js';
 export { OutcomesService } from './reports/outcomes.service.js';
 export { ExportsController } from './exports/exports.controller.js';
+export { FhirController } from './exports/fhir.controller.js';
 export { ExportsService } from './exports/exports.service.js';
 export { ExportWorker } from './exports/export-worker.js';
 export { EXPORT_COLUMNS } from './exports/export-columns.js';

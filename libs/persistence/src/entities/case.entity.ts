@@ -108,8 +108,9 @@ export class CaseEntity extends ClinicalRecordColumns {
   @Column({ type: 'text', array: true })
   indications: Indication[];
 
-  @Column({ name: 'prior_ipsilateral_surgery', type: 'text', array: true })
-  priorIpsilateralSurgery: PriorSurgery[];
+  // NULL: not recorded; an empty list: none.
+  @Column({ name: 'prior_ipsilateral_surgery', type: 'text', array: true, nullable: true })
+  priorIpsilateralSurgery: PriorSurgery[] | null;
 
   @Column({ name: 'injection_performed', type: 'boolean' })
   injectionPerformed: boolean;
@@ -120,8 +121,9 @@ export class CaseEntity extends ClinicalRecordColumns {
   @Column({ name: 'symptom_duration_months', type: 'integer', nullable: true })
   symptomDurationMonths: number | null;
 
-  @Column({ name: 'conservative_treatment', type: 'text', array: true })
-  conservativeTreatment: ConservativeTreatment[];
+  // NULL: not recorded; an empty list: none.
+  @Column({ name: 'conservative_treatment', type: 'text', array: true, nullable: true })
+  conservativeTreatment: ConservativeTreatment[] | null;
 
   @Column({ name: 'exam_snapping_reproduced', type: 'boolean', nullable: true })
   examSnappingReproduced: boolean | null;
@@ -216,8 +218,9 @@ export class CaseEntity extends ClinicalRecordColumns {
   @Column({ name: 'ho_prophylaxis', type: 'varchar', length: 16 })
   hoProphylaxis: HoProphylaxis;
 
-  @Column({ name: 'intraoperative_events', type: 'text', array: true })
-  intraoperativeEvents: IntraoperativeEvent[];
+  // NULL: not recorded; an empty list: none.
+  @Column({ name: 'intraoperative_events', type: 'text', array: true, nullable: true })
+  intraoperativeEvents: IntraoperativeEvent[] | null;
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;

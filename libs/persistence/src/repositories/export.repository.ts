@@ -4,7 +4,7 @@ import QueryStream from 'pg-query-stream';
 import { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportJobEntity, type ExportJobStatus } from '../entities/export-job.entity.js';
-import { caseFilterSql, type ReportFilter } from './report.repository.js';
+import { caseFilterSql, exportedPatientSql, type ReportFilter } from './report.repository.js';
 
 export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 import { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
@@ -70,7 +70,7 @@ function casesSql(where: string, identified: boolean): string {
   return `
     SELECT ${CASE_EXPORT_COLUMNS}, p.birth_date, p.sex, p.deceased_date${identified ? ', p.mrn_ciphertext' : ''}, f.*
     FROM cases c
-    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN case_facts f ON f.case_id = c.id
     WHERE ${where}
     ORDER BY c.surgery_date, c.registry_code`;
@@ -84,7 +84,7 @@ function casesCsvSql(where: string, identified: boolean, tail: string): string {
   return `
     SELECT c.id, c.patient_id, c.surgeon_id, c.surgery_date, p.birth_date${identifying}, ${tail} AS csv_tail
     FROM cases c
-    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN case_facts f ON f.case_id = c.id
     WHERE ${where}
     ORDER BY c.surgery_date, c.registry_code`;
@@ -102,7 +102,7 @@ function followUpsSql(where: string): string {
            ${scores.join(', ')},
            (array_agg(r.items) FILTER (WHERE r.instrument = 'eq5d5l'))[1] AS eq5d5l
     FROM cases c
-    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL
     LEFT JOIN prom_responses r ON r.follow_up_id = f.id
     WHERE ${where}
@@ -114,7 +114,7 @@ function complicationsSql(where: string): string {
   return `
     SELECT c.id AS case_id, c.registry_code, c.surgery_date, c.patient_id, k.*
     FROM cases c
-    JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
+    JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL
     WHERE ${where}
     ORDER BY c.surgery_date, c.registry_code, k.onset_date, k.id`;
@@ -130,7 +130,21 @@ export function exportCountSql(dataset: ExportDataset, filter: ReportFilter): { 
         ? 'JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL'
         : 'JOIN complications k ON k.case_id = c.id AND k.deleted_at IS NULL';
   return {
-    text: `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND p.consent = 'given' ${join} WHERE ${where.sql}`,
+    text: `SELECT count(*)::int AS n FROM cases c JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')} ${join} WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
+// The cases matching the filters that an export leaves out, by reason, each counted once under the
+// first that applies: the case was deleted, or its patient is outside the export rule (exportedPatientSql).
+export function exportExclusionsSql(filter: ReportFilter): { text: string; params: unknown[] } {
+  const where = caseFilterSql(filter, 1, true);
+  return {
+    text: `SELECT CASE WHEN c.deleted_at IS NOT NULL THEN 'case_deleted' ELSE 'consent_' || p.consent END AS reason,
+                  count(*)::int AS cases
+           FROM cases c JOIN patients p ON p.id = c.patient_id
+           WHERE ${where.sql} AND (c.deleted_at IS NOT NULL OR NOT (${exportedPatientSql('p')}))
+           GROUP BY 1 ORDER BY 1`,
     params: where.params,
   };
 }
@@ -212,6 +226,11 @@ export class ExportRepository {
     const { text, params } = exportCountSql(dataset, filter);
     const [{ n }] = await this.dataSource.query(text, params);
     return n;
+  }
+
+  async exclusions(filter: ReportFilter): Promise<Array<{ reason: string; cases: number }>> {
+    const { text, params } = exportExclusionsSql(filter);
+    return this.dataSource.query(text, params);
   }
 
   // For FHIR bundles: the visits (with PROM items) and complications of a batch of cases.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TIMEPOINT_WINDOWS } from '@ilr/clinical';
+import { CONSENT, type Consent, TIMEPOINT_WINDOWS } from '@ilr/clinical';
 import { factColumn, FACT_INSTRUMENTS } from '../entities/case-facts.entity.js';
 import { caseFilterSql, type ReportFilter } from './report.repository.js';
 
@@ -32,19 +32,25 @@ export const HORIZON_OUTCOMES = {
 } as const;
 export type HorizonOutcome = keyof typeof HORIZON_OUTCOMES;
 
-// The selected live cases with their group key and their facts (case_facts: visits used per
-// timepoint, scores, event days, last contact), one row per case.
+// The selected live cases with their group key, their patient's consent and their facts (case_facts:
+// visits used per timepoint, scores, event days, last contact), one row per case.
 function factsSql(filter: ReportFilter, groupBy: GroupBy, offset: number) {
   const where = caseFilterSql(filter, offset);
   return {
     params: where.params,
     sql: `sel AS (
-        SELECT c.id, c.registry_code, c.surgeon_id, c.surgery_date, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key, f.*
-        FROM cases c JOIN case_facts f ON f.case_id = c.id
+        SELECT c.id, c.registry_code, c.surgeon_id, c.surgery_date, c.ho_prophylaxis, ${GROUP_BY_SQL[groupBy]} AS key, p.consent, f.*
+        FROM cases c JOIN patients p ON p.id = c.patient_id JOIN case_facts f ON f.case_id = c.id
         WHERE ${where.sql}
       )`,
   };
 }
+
+// Per consent state, the cases satisfying `condition` (a boolean SQL expression over sel), as int columns `consent_<state>`.
+const consentColumns = (condition = 'true') =>
+  CONSENT.codes.map(
+    (state) => `count(*) FILTER (WHERE consent = '${state}' AND ${condition})::int AS "consent_${state}"`,
+  );
 
 const SCHEDULED = TIMEPOINT_WINDOWS.filter((w) => w.code !== 'preop');
 
@@ -139,6 +145,15 @@ export const OUTCOME_STATEMENTS = {
       params: facts.params,
     };
   },
+  // Per group, the selected cases by their patient's consent state (reports state how many come from
+  // patients whose cases no export contains).
+  consentByGroup(filter: ReportFilter, groupBy: GroupBy): Statement {
+    const facts = factsSql(filter, groupBy, 1);
+    return {
+      text: `WITH ${facts.sql} SELECT key, ${consentColumns().join(', ')} FROM sel GROUP BY key ORDER BY key`,
+      params: facts.params,
+    };
+  },
   survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint): Statement {
     const facts = factsSql(filter, groupBy, 1);
     const event = ENDPOINT_SQL[endpoint];
@@ -155,9 +170,10 @@ export const OUTCOME_STATEMENTS = {
     const { event: e, horizon } = HORIZON_OUTCOMES[outcome];
     return {
       text: `WITH ${facts.sql}
-       SELECT surgeon_id::text, count(*) FILTER (WHERE evaluable)::int AS cases, count(*) FILTER (WHERE evaluable AND event)::int AS events
+       SELECT surgeon_id::text, count(*) FILTER (WHERE evaluable)::int AS cases, count(*) FILTER (WHERE evaluable AND event)::int AS events,
+              ${consentColumns('evaluable').join(', ')}
        FROM (
-         SELECT surgeon_id, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event,
+         SELECT surgeon_id, consent, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event,
                 ((${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact_day >= ${horizon}) AS evaluable
          FROM sel
        ) x
@@ -170,7 +186,7 @@ export const OUTCOME_STATEMENTS = {
     const { event: e, horizon } = HORIZON_OUTCOMES[outcome];
     return {
       text: `WITH ${facts.sql}
-       SELECT id AS case_id, registry_code, surgery_date, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event
+       SELECT id AS case_id, registry_code, surgery_date, consent, (${e} IS NOT NULL AND ${e} <= ${horizon}) AS event
        FROM sel
        WHERE (${e} IS NOT NULL AND ${e} <= ${horizon}) OR last_contact_day >= ${horizon}
        ORDER BY surgery_date, registry_code`,
@@ -178,6 +194,10 @@ export const OUTCOME_STATEMENTS = {
     };
   },
 };
+
+export type ConsentCounts = Record<Consent, number>;
+const consentCounts = (row: Record<string, any>): ConsentCounts =>
+  Object.fromEntries(CONSENT.codes.map((state) => [state, row[`consent_${state}`] as number])) as ConsentCounts;
 
 @Injectable()
 export class OutcomeReportRepository {
@@ -269,22 +289,32 @@ export class OutcomeReportRepository {
     );
   }
 
+  // Per group, the cases by consent state: { key, byConsent: { given, declined, withdrawn } }.
+  async consentByGroup(filter: ReportFilter, groupBy: GroupBy) {
+    const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.consentByGroup(filter, groupBy));
+    return rows.map((row) => ({ key: row.key as string, byConsent: consentCounts(row) }));
+  }
+
   survivalCounts(filter: ReportFilter, groupBy: GroupBy, endpoint: SurvivalEndpoint) {
     return this.run<{ key: string; day: number; events: number; censored: number }>(
       OUTCOME_STATEMENTS.survivalCounts(filter, groupBy, endpoint),
     );
   }
 
-  // Evaluable cases and events at a fixed horizon, per surgeon.
-  horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
-    return this.run<{ surgeon_id: string; cases: number; events: number }>(
-      OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome),
-    );
+  // Evaluable cases and events at a fixed horizon, per surgeon, with the evaluable cases by consent state.
+  async horizonBySurgeon(filter: ReportFilter, outcome: HorizonOutcome) {
+    const rows = await this.run<Record<string, any>>(OUTCOME_STATEMENTS.horizonBySurgeon(filter, outcome));
+    return rows.map((row) => ({
+      surgeon_id: row.surgeon_id as string,
+      cases: row.cases as number,
+      events: row.events as number,
+      byConsent: consentCounts(row),
+    }));
   }
 
   // One surgeon's evaluable cases in surgery-date order (then registry code), with the outcome.
   horizonSeries(filter: ReportFilter, outcome: HorizonOutcome) {
-    return this.run<{ case_id: string; registry_code: string; surgery_date: string; event: boolean }>(
+    return this.run<{ case_id: string; registry_code: string; surgery_date: string; consent: Consent; event: boolean }>(
       OUTCOME_STATEMENTS.horizonSeries(filter, outcome),
     );
   }

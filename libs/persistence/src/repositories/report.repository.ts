@@ -3,17 +3,31 @@ import { DataSource } from 'typeorm';
 import { TIMEPOINT_WINDOWS } from '@ilr/clinical';
 
 // The common report filters of API.md. `surgeonId` also carries a surgeon's own scope.
+// `consentedOnly` keeps the cases an export contains (exportedPatientSql); exports always apply it.
 export interface ReportFilter {
   from?: string;
   to?: string;
   surgeonId?: string;
   releaseLocation?: string;
   impingementRepair?: boolean;
+  consentedOnly?: boolean;
+}
+
+// The one definition of whose cases an export contains (DOMAIN.md § Patient: only patients whose
+// consent is 'given'). Exports join on it; reports with consentedOnly=true select by it.
+export const EXPORTED_CONSENT = 'given';
+export function exportedPatientSql(patientAlias: string): string {
+  return `${patientAlias}.consent = '${EXPORTED_CONSENT}'`;
 }
 
 // Builds the WHERE clause for live cases (alias c) under the common filters; parameters numbered from `offset`.
-export function caseFilterSql(filter: ReportFilter, offset = 1): { sql: string; params: unknown[] } {
-  const clauses = ['c.deleted_at IS NULL'];
+// `withDeleted`: also deleted cases (for counting what an export leaves out).
+export function caseFilterSql(
+  filter: ReportFilter,
+  offset = 1,
+  withDeleted = false,
+): { sql: string; params: unknown[] } {
+  const clauses = withDeleted ? ['TRUE'] : ['c.deleted_at IS NULL'];
   const params: unknown[] = [];
   const add = (clause: string, value: unknown) => {
     params.push(value);
@@ -24,6 +38,8 @@ export function caseFilterSql(filter: ReportFilter, offset = 1): { sql: string; 
   if (filter.surgeonId) add('c.surgeon_id = ?::uuid', filter.surgeonId);
   if (filter.releaseLocation) add('c.release_location = ?', filter.releaseLocation);
   if (filter.impingementRepair !== undefined) add('c.impingement_performed = ?', filter.impingementRepair);
+  if (filter.consentedOnly)
+    clauses.push(`EXISTS (SELECT 1 FROM patients cp WHERE cp.id = c.patient_id AND ${exportedPatientSql('cp')})`);
   return { sql: clauses.join(' AND '), params };
 }
 
@@ -74,7 +90,7 @@ export class ReportRepository {
        SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
               (c.surgery_date + w.to_day)::text AS window_closed
        FROM cases c
-       JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND p.consent = 'given'
+       JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND ${exportedPatientSql('p')}
        CROSS JOIN w
        WHERE ${where.sql}
          AND c.surgery_date + w.to_day < $1::date

@@ -57,19 +57,19 @@ export function caseDataFromEntity(e: CaseEntity): CaseData {
 
 const orNull = <T>(value: T | null | undefined): T | null => (value === undefined ? null : value);
 
-// A complete request (POST) as CaseData, with the registry's defaults for omitted lists and optional fields.
+// A complete request (POST) as CaseData: an omitted optional field or list is null (not recorded).
 export function caseDataFromRequest(r: CaseFields): CaseData {
   return {
     surgeryDate: r.surgeryDate,
     side: r.side,
     indications: r.indications,
-    priorIpsilateralSurgery: r.priorIpsilateralSurgery ?? [],
+    priorIpsilateralSurgery: orNull(r.priorIpsilateralSurgery),
     diagnosticInjection: {
       performed: r.diagnosticInjection.performed,
       response: orNull(r.diagnosticInjection.response),
     },
     symptomDurationMonths: orNull(r.symptomDurationMonths),
-    conservativeTreatment: r.conservativeTreatment ?? [],
+    conservativeTreatment: orNull(r.conservativeTreatment),
     examination: { snappingReproduced: orNull(r.examination?.snappingReproduced) },
     activityLevel: orNull(r.activityLevel),
     heightCm: orNull(r.heightCm),
@@ -106,7 +106,7 @@ export function caseDataFromRequest(r: CaseFields): CaseData {
     },
     impingementRepair: { performed: r.impingementRepair.performed, procedures: r.impingementRepair.procedures ?? [] },
     hoProphylaxis: r.hoProphylaxis,
-    intraoperativeEvents: r.intraoperativeEvents ?? [],
+    intraoperativeEvents: orNull(r.intraoperativeEvents),
     notes: orNull(r.notes),
   };
 }
@@ -127,11 +127,9 @@ export function mergeCasePatch(current: CaseData, patch: CaseFieldsPatch): CaseD
     return base;
   };
   const merged = merge(current, { ...patch }) as CaseData;
-  // A cleared list is an empty list, never null.
+  // A cleared procedure list is an empty list (it follows impingementRepair.performed); the other
+  // optional lists keep null, "not recorded", apart from an empty list, "none".
   merged.impingementRepair.procedures ??= [];
-  merged.priorIpsilateralSurgery ??= [];
-  merged.conservativeTreatment ??= [];
-  merged.intraoperativeEvents ??= [];
   return merged;
 }
 

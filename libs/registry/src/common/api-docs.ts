@@ -9,7 +9,11 @@ import type { SchemaObject } from '@nestjs/swagger';
 const header = (component: string) => ({ $ref: `#/components/headers/${component}` }) as never;
 
 // Response headers by name → their component in openapi.ts.
-const HEADER_COMPONENTS = { 'Content-Disposition': 'ContentDisposition', Digest: 'Digest' } as const;
+const HEADER_COMPONENTS = {
+  'Content-Disposition': 'ContentDisposition',
+  Digest: 'Digest',
+  'Export-Date': 'ExportDate',
+} as const;
 
 // A clinical record answered with its version as ETag (reply.ts `withETag`).
 export function ApiRecordResponse(type: Type<unknown>, options: { status?: 200; description?: string } = {}) {

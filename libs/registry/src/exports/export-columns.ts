@@ -28,10 +28,12 @@ import {
   SEX,
   SIDE,
   SNAPPING,
+  TIMEPOINT_WINDOWS,
   TIMEPOINTS,
   type Vocabulary,
 } from '@ilr/clinical';
 import { EXPORT_INSTRUMENTS, type ExportDataset, factColumn } from '@ilr/persistence';
+import { CSV_FALSE, CSV_NONE, CSV_TRUE } from './export-format.js';
 
 // The export columns, defined once: the exports write them, the data dictionary describes them.
 // Each column says how it is de-identified (DOMAIN.md § De-identification; HIPAA Safe Harbor):
@@ -41,10 +43,13 @@ import { EXPORT_INSTRUMENTS, type ExportDataset, factColumn } from '@ilr/persist
 // - year: the surgery year only
 // - age: whole years at surgery, 90 and over as "90+"
 // - identified_only: MRN, exact dates, registry codes, database ids and free text; only with identified=true (admin)
-export type Deidentification = 'kept' | 'pseudonymised' | 'day' | 'year' | 'age' | 'identified_only';
+// - window_status: whether a follow-up window had closed at the export date (yes/no, never a date)
+export type Deidentification = 'kept' | 'pseudonymised' | 'day' | 'year' | 'age' | 'window_status' | 'identified_only';
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'code' | 'codes' | 'date' | 'json';
 
 export interface ExportContext {
+  // The registry's today when the export ran (REGISTRY_TIME_ZONE): the windowClosed_* columns' reference.
+  exportDate: string;
   pseudonym(id: string): string;
   decryptMrn(ciphertext: Buffer): string;
 }
@@ -58,6 +63,10 @@ export interface ExportColumn {
   unit?: string;
   codes?: Vocabulary<string>;
   deidentification: Deidentification;
+  // Code lists: what the literal `none` (an empty list) means in this column.
+  none?: string;
+  // What an empty CSV cell (NDJSON null, R's NA) means here, when more can be said than "not recorded".
+  blank?: string;
   value(row: Record<string, any>, context: ExportContext): unknown;
 }
 
@@ -68,13 +77,32 @@ export const DEIDENTIFICATION_RULES: Record<Deidentification, string> = {
   day: "Date replaced by the number of days after the case's surgery.",
   year: 'Only the year of surgery.',
   age: 'Whole years at surgery; 90 and over as "90+".',
+  window_status:
+    "TRUE when the follow-up window's last day (surgery + its last day) was before the export date, else FALSE: a yes/no per timepoint that tells only which window ends a case has passed, never a date.",
   identified_only:
     'Identifying (MRN, exact date, registry code, database id or free text): only in identified exports (admin).',
 };
 
+// How values are written, for the dictionary and the manifests.
+export const FORMAT_CONVENTIONS = {
+  csv: {
+    file: 'UTF-8, RFC 4180, a header row, CRLF line ends; fields holding a comma, quote or line break are quoted.',
+    booleans: `${CSV_TRUE} / ${CSV_FALSE}: read as logical by R (read.csv and readr) and pandas with their defaults.`,
+    codeLists: `Codes joined by ';'. \`${CSV_NONE}\` = recorded as an empty list (none applies); an empty cell = not recorded.`,
+    emptyCell: 'Not recorded or not applicable: NA in R, NaN/<NA> in pandas. Each column says what it means there.',
+    numbers: 'Decimal point, shortest round-trip form, unrounded (PROM scores are not rounded to one decimal).',
+    text: 'Text starting with = + - @ (identified exports only carry free text) gets a leading apostrophe, so spreadsheets do not run it.',
+  },
+  ndjson: {
+    file: 'UTF-8, one JSON object per line, LF line ends; keys are the column names.',
+    booleans: 'JSON true / false.',
+    codeLists: 'JSON arrays of codes; [] = none applies; null = not recorded.',
+    emptyCell: 'null.',
+  },
+} as const;
+
 const day = (row: Record<string, any>, date: string | null | undefined) =>
   date ? daysBetween(row.surgery_date, date) : null;
-const list = (value: string[] | null | undefined) => value ?? [];
 
 function col(
   name: string,
@@ -133,11 +161,36 @@ function kept(
 }
 const keptCode = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) =>
   kept(name, 'code', description, source, { codes: vocabulary });
-const keptCodes = (name: string, vocabulary: Vocabulary<string>, description: string, source: string) =>
-  col(name, 'codes', 'kept', `${description} (semicolon-separated in CSV)`, (r) => list(r[source.slice(2)]), {
-    codes: vocabulary,
-    source,
-  });
+// A code list: `a;b` in CSV, `none` when the list was recorded empty, an empty cell when not recorded.
+const keptCodes = (
+  name: string,
+  vocabulary: Vocabulary<string>,
+  description: string,
+  source: string,
+  missing: Pick<ExportColumn, 'none' | 'blank'>,
+) =>
+  col(
+    name,
+    'codes',
+    'kept',
+    `${description} (semicolon-separated in CSV; \`${CSV_NONE}\` when none)`,
+    (r) => r[source.slice(2)] ?? null,
+    { codes: vocabulary, source, ...missing },
+  );
+// The API stores an omitted optional list as an empty one, so for these "none" also covers "not asked".
+const OPTIONAL_LIST = {
+  none: 'None: the list was recorded with nothing in it.',
+  blank:
+    'Not recorded: the list was omitted or cleared. Cases logged before the registry told the two apart ' +
+    '(migration NullableCaseCodeLists) recorded an omitted list as none.',
+};
+const REQUIRED_LIST = {
+  none: 'Never written: at least one code is required.',
+  blank: 'Never empty: at least one code is required.',
+};
+
+const SCORE_BLANK =
+  'No visit in the window, the instrument not answered at it, or too few items answered for a score (rules.proms).';
 
 // Order: keys and the columns computed here first, then the columns PostgreSQL can render itself.
 const CASE_COLUMNS: ExportColumn[] = [
@@ -162,11 +215,28 @@ const CASE_COLUMNS: ExportColumn[] = [
     },
     { unit: 'years' },
   ),
+  // Computed here (they need the export date), so they come before the SQL-rendered columns.
+  ...TIMEPOINT_WINDOWS.map((w) =>
+    col(
+      `windowClosed_${w.code}`,
+      'boolean',
+      'window_status',
+      `Whether the ${TIMEPOINT_LABEL[w.code]} window (days ${w.from}–${w.to}) had closed at the export date, i.e. surgery + ${w.to} days is before it. With visitDay_${w.code}: closed and no visit = missed (overdue if alive and consenting).`,
+      (r, c) => daysBetween(r.surgery_date, c.exportDate) > w.to,
+      { blank: 'Never empty.' },
+    ),
+  ),
   keptCode('sex', SEX, 'Sex (FHIR administrative gender)', 'p.sex'),
   keptCode('status', CASE_STATUS, 'Record status', 'c.status'),
   keptCode('side', SIDE, 'Operated side', 'c.side'),
-  keptCodes('indications', INDICATION, 'Indications', 'c.indications'),
-  keptCodes('priorIpsilateralSurgery', PRIOR_SURGERY, 'Prior ipsilateral surgery', 'c.prior_ipsilateral_surgery'),
+  keptCodes('indications', INDICATION, 'Indications', 'c.indications', REQUIRED_LIST),
+  keptCodes(
+    'priorIpsilateralSurgery',
+    PRIOR_SURGERY,
+    'Prior ipsilateral surgery',
+    'c.prior_ipsilateral_surgery',
+    OPTIONAL_LIST,
+  ),
   kept('injectionPerformed', 'boolean', 'Diagnostic injection performed', 'c.injection_performed'),
   keptCode('injectionResponse', INJECTION_RESPONSE, 'Response to the diagnostic injection', 'c.injection_response'),
   kept('symptomDurationMonths', 'integer', 'Symptom duration', 'c.symptom_duration_months', { unit: 'months' }),
@@ -175,6 +245,7 @@ const CASE_COLUMNS: ExportColumn[] = [
     CONSERVATIVE_TREATMENT,
     'Conservative treatment tried',
     'c.conservative_treatment',
+    OPTIONAL_LIST,
   ),
   kept('snappingReproduced', 'boolean', 'Examination reproduced the snap', 'c.exam_snapping_reproduced'),
   keptCode('activityLevel', ACTIVITY_LEVEL, 'Activity level', 'c.activity_level'),
@@ -194,7 +265,7 @@ const CASE_COLUMNS: ExportColumn[] = [
   keptCode('positioning', POSITIONING, 'Patient positioning', 'c.positioning'),
   kept('tractionMinutes', 'integer', 'Traction time (0 = none)', 'c.traction_minutes', { unit: 'minutes' }),
   kept('operativeMinutes', 'integer', 'Operative time', 'c.operative_minutes', { unit: 'minutes' }),
-  keptCodes('portals', PORTAL, 'Portals', 'c.portals'),
+  keptCodes('portals', PORTAL, 'Portals', 'c.portals', REQUIRED_LIST),
   keptCode('capsulotomy', CAPSULOTOMY, 'Capsulotomy', 'c.capsulotomy'),
   kept('capsularClosure', 'boolean', 'Capsule closed', 'c.capsular_closure'),
   kept('labralTear', 'boolean', 'Labral tear found', 'c.findings_labral_tear'),
@@ -214,9 +285,18 @@ const CASE_COLUMNS: ExportColumn[] = [
   kept('tendonBundles', 'integer', 'Tendon bundles (2 = bifid, 3 = trifid)', 'c.release_tendon_bundles'),
   kept('allBundlesReleased', 'boolean', 'All bundles released (when more than one)', 'c.release_all_bundles_released'),
   kept('impingementRepair', 'boolean', 'Concurrent impingement repair performed', 'c.impingement_performed'),
-  keptCodes('impingementProcedures', IMPINGEMENT_PROCEDURE, 'Concurrent procedures', 'c.impingement_procedures'),
+  keptCodes('impingementProcedures', IMPINGEMENT_PROCEDURE, 'Concurrent procedures', 'c.impingement_procedures', {
+    none: 'No concurrent procedure: impingementRepair is FALSE (the list is non-empty exactly when it is TRUE).',
+    blank: 'Never empty: recorded with impingementRepair.',
+  }),
   keptCode('hoProphylaxis', HO_PROPHYLAXIS, 'Heterotopic ossification prophylaxis', 'c.ho_prophylaxis'),
-  keptCodes('intraoperativeEvents', INTRAOPERATIVE_EVENT, 'Intraoperative events', 'c.intraoperative_events'),
+  keptCodes(
+    'intraoperativeEvents',
+    INTRAOPERATIVE_EVENT,
+    'Intraoperative events',
+    'c.intraoperative_events',
+    OPTIONAL_LIST,
+  ),
   col('deceasedDay', 'integer', 'day', 'Days from surgery to death', (r) => day(r, r.deceased_date), {
     unit: 'days',
     source: '(p.deceased_date - c.surgery_date)',
@@ -224,7 +304,7 @@ const CASE_COLUMNS: ExportColumn[] = [
   kept(
     'lastContactDay',
     'integer',
-    'Days from surgery to the last contact (visit, complication date or death); 0 when nothing follows surgery',
+    'Days from surgery to the last contact: the latest visit, complication onset, resolution or reoperation date, or death; 0 when nothing follows surgery. Cases without an event are censored here.',
     'f.last_contact_day',
     { unit: 'days', deidentification: 'day' },
   ),
@@ -234,7 +314,7 @@ const CASE_COLUMNS: ExportColumn[] = [
       'integer',
       `Days after surgery of the ${TIMEPOINT_LABEL[t]} visit used (nearest the target day)`,
       `f.${factColumn.visitDay(t)}`,
-      { unit: 'days', deidentification: 'day' },
+      { unit: 'days', deidentification: 'day', blank: 'No visit in this window.' },
     ),
     keptCode(`snapping_${t}`, SNAPPING, `Snapping at the ${TIMEPOINT_LABEL[t]} visit`, `f.${factColumn.snapping(t)}`),
     kept(
@@ -249,6 +329,7 @@ const CASE_COLUMNS: ExportColumn[] = [
         'number',
         `${INSTRUMENT_LABEL[i]} score 0–100 at the ${TIMEPOINT_LABEL[t]} visit`,
         `f.${factColumn.score(i, t)}`,
+        { blank: SCORE_BLANK },
       ),
     ),
   ]),
@@ -260,7 +341,7 @@ const CASE_COLUMNS: ExportColumn[] = [
       'kept',
       `Any complication: ${COMPLICATION_TYPE.labels[type]}`,
       (r) => r[flag] === true,
-      { source: `coalesce(f.${flag}, false)` },
+      { source: `coalesce(f.${flag}, false)`, blank: 'Never empty.' },
     );
   }),
   kept('maxBrookerGrade', 'integer', 'Highest Brooker grade of heterotopic ossification (1–4)', 'f.max_brooker_grade'),
@@ -276,21 +357,28 @@ const CASE_COLUMNS: ExportColumn[] = [
     unit: 'days',
     deidentification: 'day',
   }),
-  kept('conversionDay', 'integer', 'Days from surgery to conversion to arthroplasty', 'f.conversion_day', {
-    unit: 'days',
-    deidentification: 'day',
-  }),
+  kept(
+    'conversionDay',
+    'integer',
+    'Days from surgery to conversion to arthroplasty: the reoperation date of the first conversion_to_arthroplasty complication',
+    'f.conversion_day',
+    {
+      unit: 'days',
+      deidentification: 'day',
+    },
+  ),
 ];
 
 // The CSV text of a column as PostgreSQL renders it: the same text the encoder would write for the
-// value (numbers in shortest round-trip form, booleans true/false, code lists joined by ';', null empty).
+// value (numbers in shortest round-trip form, booleans TRUE/FALSE, code lists joined by ';' or `none`
+// when empty, null empty).
 export function sqlCsvText(column: ExportColumn): string {
   const e = column.source!;
   switch (column.type) {
     case 'boolean':
-      return `CASE WHEN (${e}) IS NULL THEN '' WHEN (${e}) THEN 'true' ELSE 'false' END`;
+      return `CASE WHEN (${e}) IS NULL THEN '' WHEN (${e}) THEN '${CSV_TRUE}' ELSE '${CSV_FALSE}' END`;
     case 'codes':
-      return `coalesce(array_to_string(${e}, ';'), '')`;
+      return `CASE WHEN (${e}) IS NULL THEN '' WHEN cardinality(${e}) = 0 THEN '${CSV_NONE}' ELSE array_to_string(${e}, ';') END`;
     default:
       return `coalesce((${e})::text, '')`;
   }
@@ -331,6 +419,7 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
       'kept',
       `${INSTRUMENT_LABEL[i]} score 0–100 (null when too few items were answered)`,
       (r) => r[score] ?? null,
+      { blank: 'The instrument not answered at this visit, or too few items answered for a score (rules.proms).' },
     );
   }),
   ...(['mobility', 'selfCare', 'usualActivities', 'painDiscomfort', 'anxietyDepression', 'vas'] as const).map((dim) =>
@@ -372,6 +461,13 @@ export const EXPORT_COLUMNS: Record<ExportDataset, ExportColumn[]> = {
   'follow-ups': FOLLOW_UP_COLUMNS,
   complications: COMPLICATION_COLUMNS,
 };
+
+// What an empty cell means in a column, for the dictionary.
+export function emptyCellMeaning(column: ExportColumn): string {
+  if (column.blank) return column.blank;
+  if (column.type === 'boolean') return 'Not recorded (NA).';
+  return 'Not recorded, or not applicable (NA).';
+}
 
 export function columnsFor(dataset: ExportDataset, identified: boolean): ExportColumn[] {
   return EXPORT_COLUMNS[dataset].filter((c) => identified || c.deidentification !== 'identified_only');

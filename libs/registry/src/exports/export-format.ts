@@ -11,11 +11,17 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
   fhir: 'application/fhir+ndjson; charset=utf-8',
 };
 
+// Booleans as TRUE/FALSE: what R's read.csv, readr and pandas all read as logical (true/false reads as
+// text in R). An empty code list is `none` (recorded, no code applies); an empty cell is not recorded.
+export const CSV_TRUE = 'TRUE';
+export const CSV_FALSE = 'FALSE';
+export const CSV_NONE = 'none';
+
 // RFC 4180: quote a field holding a quote, comma, CR or LF; double the quotes inside.
 function csvField(value: unknown): string {
   const cell = csvCell(value);
   if (cell === null) return '';
-  const text = typeof cell === 'boolean' ? (cell ? 'true' : 'false') : String(cell);
+  const text = typeof cell === 'boolean' ? (cell ? 'TRUE' : 'FALSE') : String(cell);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -33,13 +39,20 @@ function cellWriter(type: ExportColumn['type']): CellWriter {
     case 'number':
       return (v) => (v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : csvField(v));
     case 'boolean':
-      return (v) => (v === null || v === undefined ? '' : v === true ? 'true' : v === false ? 'false' : csvField(v));
+      return (v) =>
+        v === null || v === undefined ? '' : v === true ? CSV_TRUE : v === false ? CSV_FALSE : csvField(v);
     // Codes are the vocabularies' own (the database checks them): letters, digits and underscores.
     case 'code':
       return (v) => (v === null || v === undefined ? '' : typeof v === 'string' && /^\w+$/.test(v) ? v : csvField(v));
     case 'codes':
       return (v) =>
-        Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\w+$/.test(x)) ? v.join(';') : csvField(v);
+        v === null || v === undefined
+          ? ''
+          : Array.isArray(v) && v.length === 0
+            ? CSV_NONE
+            : Array.isArray(v) && v.every((x) => typeof x === 'string' && /^\w+$/.test(x))
+              ? v.join(';')
+              : csvField(v);
     default:
       return csvField;
   }
@@ -62,6 +75,8 @@ export class ExportEncoder extends Transform {
     // CSV fast path: only these leading columns are computed here; the rest of each line arrives
     // rendered in the row's `csv_tail`.
     private readonly head?: ExportColumn[],
+    // FHIR: a first line before the rows (the terminology Bundle), not counted as a row.
+    private readonly preamble?: string,
   ) {
     super({ writableObjectMode: true, readableObjectMode: false, writableHighWaterMark: 64 });
     this.writers = (head ?? columns).map((c) => cellWriter(c.type));
@@ -76,6 +91,7 @@ export class ExportEncoder extends Transform {
     if (this.started) return;
     this.started = true;
     if (this.format === 'csv') this.out(csvLine(this.columns.map((c) => c.name)));
+    if (this.preamble) this.out(this.preamble);
   }
 
   override _transform(row: Record<string, any>, _encoding: BufferEncoding, done: TransformCallback): void {

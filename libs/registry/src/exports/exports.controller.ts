@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiTags,
@@ -14,8 +15,8 @@ import { ApiJsonOrCsv, ApiTextResponse } from '../common/api-docs.js';
 import { IdParam } from '../common/params.js';
 import { requestContext } from '../common/request-context.js';
 import { scopedFilter } from '../reports/report-scope.js';
+import { DataDictionaryResponse, ExportManifest } from './dto/export-dictionary.dto.js';
 import { CreateExportRequest, DictionaryQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
-import { DICTIONARY_SCHEMA } from './dto/dictionary-schema.js';
 import { ExportsService } from './exports.service.js';
 
 const filtersOf = (auth: AuthContext, query: ExportQuery) => {
@@ -23,21 +24,26 @@ const filtersOf = (auth: AuthContext, query: ExportQuery) => {
   return scopedFilter(auth, filters);
 };
 
+// ExportManifest is not a response: it documents the manifests written to EXPORT_DIR/manifests.
 @ApiTags('exports')
+@ApiExtraModels(ExportManifest)
 @Controller('api/v1/exports')
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
   @Get('dictionary')
   @Authorize(Permission.ReferenceRead)
-  @ApiJsonOrCsv(DICTIONARY_SCHEMA, 'Every exported column: type, unit, codes with labels, de-identification')
+  @ApiJsonOrCsv(
+    DataDictionaryResponse,
+    'Every exported column (type, unit, codes with labels, de-identification, empty cells), typed CSV readers, the registry rules and the cases no export holds',
+  )
   @ApiOperation({ summary: 'Read the export data dictionary' })
-  dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
+  async dictionary(@Query() query: DictionaryQuery, @Res({ passthrough: true }) response: Response) {
     if (query.format === 'csv') {
       response.type('text/csv; charset=utf-8');
       return this.exports.dictionaryCsv();
     }
-    return this.exports.dictionary();
+    return await this.exports.dictionary();
   }
 
   @Get('cases')
@@ -45,7 +51,7 @@ export class ExportsController {
   @ApiTextResponse(
     ['text/csv', 'application/x-ndjson', 'application/fhir+ndjson'],
     'One row per case (FHIR: one Bundle per line), streamed',
-    ['Content-Disposition'],
+    ['Content-Disposition', 'Export-Date'],
   )
   @ApiOperation({ summary: 'Export cases (streamed)' })
   async cases(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
@@ -56,6 +62,7 @@ export class ExportsController {
   @Authorize(Permission.ExportDeidentified)
   @ApiTextResponse(['text/csv', 'application/x-ndjson'], 'One row per follow-up visit, streamed', [
     'Content-Disposition',
+    'Export-Date',
   ])
   @ApiOperation({ summary: 'Export follow-ups (streamed)' })
   async followUps(@Auth() auth: AuthContext, @Query() query: ExportQuery, @Res() response: Response): Promise<void> {
@@ -64,7 +71,10 @@ export class ExportsController {
 
   @Get('complications')
   @Authorize(Permission.ExportDeidentified)
-  @ApiTextResponse(['text/csv', 'application/x-ndjson'], 'One row per complication, streamed', ['Content-Disposition'])
+  @ApiTextResponse(['text/csv', 'application/x-ndjson'], 'One row per complication, streamed', [
+    'Content-Disposition',
+    'Export-Date',
+  ])
   @ApiOperation({ summary: 'Export complications (streamed)' })
   async complications(
     @Auth() auth: AuthContext,

@@ -22,23 +22,36 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { toCsv } from '../common/csv.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { LOGGER } from '../common/logger.js';
+import { RegistryClock } from '../common/clock.js';
 import { MrnCipher } from '../patients/mrn-cipher.js';
+import type {
+  DataDictionaryResponse,
+  DatasetReaders,
+  DictionaryColumn,
+  ExportManifest,
+} from './dto/export-dictionary.dto.js';
 import type { CreateExportRequest, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
 import {
   columnsFor,
   csvSplit,
   DEIDENTIFICATION_RULES,
+  emptyCellMeaning,
   EXPORT_COLUMNS,
+  FORMAT_CONVENTIONS,
   type ExportColumn,
   type ExportContext,
   sqlCsvText,
 } from './export-columns.js';
 import { CONTENT_TYPES, ExportEncoder, type ExportFormat } from './export-format.js';
-import { caseBundle } from './fhir.js';
+import { csvReaders, exclusionSummary, PANDAS, R_CLASS, READR, registryRules } from './export-rules.js';
+import { caseBundle, EXT_DAY as FHIR_DAY_EXTENSION } from './fhir.js';
+import { TERMINOLOGY_BUNDLE_ID, terminologyBundle } from './fhir-terminology.js';
 import { exportPseudonym } from './pseudonym.js';
 
 const EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', ndjson: 'ndjson', fhir: 'fhir.ndjson' };
 export const MAX_JOB_ATTEMPTS = 3;
+
+type ExclusionSummary = ReturnType<typeof exclusionSummary>;
 
 // What a synchronous export's second audit event says of it (the first says `started`).
 export type StreamedExportStatus = 'completed' | 'aborted' | 'failed';
@@ -61,6 +74,8 @@ interface ExportSpec {
   format: ExportFormat;
   identified: boolean;
   filters: ReportFilter;
+  // The registry's today when the export runs: the reference of the windowClosed_* columns.
+  exportDate: string;
 }
 
 // Groups streamed case rows into batches, fetches their visits, PROMs and complications in three
@@ -108,14 +123,16 @@ export class ExportsService {
     private readonly users: UserRepository,
     private readonly cipher: MrnCipher,
     private readonly audit: AuditService,
+    private readonly clock: RegistryClock,
   ) {}
 
   // One context per export. Pseudonyms repeat (a surgeon on every row, a patient on both hips), so
   // they are kept for the export's duration, up to a bound.
-  private context(): ExportContext {
+  private context(exportDate: string): ExportContext {
     const key = this.config.secrets.exportPseudonymKey;
     const known = new Map<string, string>();
     return {
+      exportDate,
       pseudonym: (id) => {
         let value = known.get(id);
         if (value === undefined) {
@@ -143,7 +160,7 @@ export class ExportsService {
   // The stages from database cursor to text: rows → (FHIR: batches with details) → encoder.
   private async open(spec: ExportSpec) {
     const columns = columnsFor(spec.dataset, spec.identified);
-    const context = this.context();
+    const context = this.context(spec.exportDate);
     // Cases as CSV: PostgreSQL renders the columns it can, Node the pseudonyms, year, age and identifiers.
     const split = spec.format === 'csv' && spec.dataset === 'cases' ? csvSplit(columns) : null;
     const tail = split ? split.tail.map(sqlCsvText).join(` || ',' || `) : undefined;
@@ -155,6 +172,8 @@ export class ExportsService {
             columns,
             context,
             (item) => `${JSON.stringify(caseBundle(item.row, item.details, context, spec.identified))}\n`,
+            undefined,
+            `${JSON.stringify(terminologyBundle())}\n`,
           )
         : new ExportEncoder(spec.format, columns, context, undefined, split?.head);
     const stages: Array<Readable | Transform> = [source.rows];
@@ -168,24 +187,44 @@ export class ExportsService {
     columns: ExportColumn[],
     rows: number,
     sha256: string,
-    extra: Record<string, unknown> = {},
-  ) {
+    exclusions: ExclusionSummary,
+    fileName: string,
+    extra: Pick<ExportManifest, 'exportId' | 'jobId' | 'file'> = {},
+  ): ExportManifest {
     const applied = [...new Set(columns.map((c) => c.deidentification))];
     return {
       dataset: spec.dataset,
       format: spec.format,
       identified: spec.identified,
-      filters: spec.filters,
+      filters: { ...spec.filters },
       generatedAt: new Date().toISOString(),
+      exportDate: spec.exportDate,
       rows,
       sha256,
       consent: "Only patients with consent 'given'.",
+      exclusions,
       columns: columns.map((c) => ({ name: c.name, type: c.type, deidentification: c.deidentification })),
       deidentification: spec.identified
         ? 'Identified export (admin): identifying columns included.'
         : Object.fromEntries(applied.map((rule) => [rule, DEIDENTIFICATION_RULES[rule]])),
+      ...(spec.format === 'fhir'
+        ? {
+            fhir:
+              `The first line is the Bundle '${TERMINOLOGY_BUNDLE_ID}' (the registry's CodeSystems and PROM ` +
+              'Questionnaires, so that every local code resolves); then one Bundle per case. `rows` counts the cases. ' +
+              'De-identified bundles carry the surgery year and, for every other date, the days after surgery ' +
+              `(extension ${FHIR_DAY_EXTENSION} on the date element).`,
+          }
+        : {}),
+      conventions: spec.format === 'fhir' ? null : FORMAT_CONVENTIONS[spec.format],
+      readers: spec.format === 'csv' ? csvReaders(spec.dataset, columns, fileName) : null,
+      dictionary: '/api/v1/exports/dictionary',
       ...extra,
     };
+  }
+
+  private async exclusions(spec: ExportSpec): Promise<ExclusionSummary> {
+    return exclusionSummary(await this.exports.exclusions(spec.filters));
   }
 
   // One audit event of an export, committed in its own transaction.
@@ -230,25 +269,33 @@ export class ExportsService {
     filters: ReportFilter,
     response: Response,
   ): Promise<void> {
-    const spec: ExportSpec = { dataset, format: query.format ?? 'csv', identified: query.identified ?? false, filters };
+    const spec: ExportSpec = {
+      dataset,
+      format: query.format ?? 'csv',
+      identified: query.identified ?? false,
+      filters,
+      exportDate: this.clock.today(),
+    };
     this.authorize(auth, dataset, spec.format, spec.identified);
     const exportId = randomUUID();
     await this.recordExport(auth, spec, exportId, { status: 'started' });
     let opened: Awaited<ReturnType<ExportsService['open']>>;
+    let exclusions: ExclusionSummary;
     try {
+      exclusions = await this.exclusions(spec);
       opened = await this.open(spec);
     } catch (error) {
       await this.recordExport(auth, spec, exportId, { status: 'failed', rows: 0 });
       throw error;
     }
     const { source, encoder, stages, columns } = opened;
-    const stamp = new Date().toISOString().slice(0, 10);
+    const stamp = spec.exportDate;
+    const fileName = `ilr-${dataset}-${spec.identified ? 'identified' : 'deidentified'}-${stamp}.${EXTENSIONS[spec.format]}`;
     response.status(200);
     response.setHeader('Content-Type', CONTENT_TYPES[spec.format]);
-    response.setHeader(
-      'Content-Disposition',
-      `attachment; filename="ilr-${dataset}-${spec.identified ? 'identified' : 'deidentified'}-${stamp}.${EXTENSIONS[spec.format]}"`,
-    );
+    response.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    // The date the windowClosed_* columns refer to (also in the manifest).
+    response.setHeader('Export-Date', spec.exportDate);
     response.setHeader('Cache-Control', 'no-store');
     let failure: Error | undefined;
     try {
@@ -269,7 +316,7 @@ export class ExportsService {
     if (status === 'completed')
       await this.writeManifest(
         `sync-${stamp}-${dataset}-${exportId}`,
-        this.manifest(spec, columns, encoder.rows, sha256, { exportId }),
+        this.manifest(spec, columns, encoder.rows, sha256, exclusions, fileName, { exportId }),
       );
     if (status === 'aborted') {
       this.logger.info({ dataset, rows: encoder.rows, exportId }, 'export stopped: the client disconnected');
@@ -278,7 +325,7 @@ export class ExportsService {
     }
   }
 
-  private async writeManifest(name: string, manifest: Record<string, unknown>): Promise<string> {
+  private async writeManifest(name: string, manifest: ExportManifest): Promise<string> {
     const dir = join(this.config.exports.dir, 'manifests');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${name}.manifest.json`);
@@ -399,6 +446,7 @@ export class ExportsService {
       format: job.format as ExportFormat,
       identified: job.identified,
       filters: job.filters as ReportFilter,
+      exportDate: this.clock.today(),
     };
     const refusal = await this.creatorRefusal(job);
     if (refusal) {
@@ -410,6 +458,7 @@ export class ExportsService {
     const finalPath = join(this.config.exports.dir, fileName);
     const partial = join(this.config.exports.dir, `${job.id}.${lease.attempt}.partial`);
     const total = await this.exports.count(spec.dataset, spec.filters);
+    const exclusions = await this.exclusions(spec);
     if (!(await this.exports.progress(lease, 0, total))) throw new LeaseLostError(lease);
     const { source, encoder, stages, columns } = await this.open(spec);
     let lastSaved = 0;
@@ -450,7 +499,7 @@ export class ExportsService {
         await rename(partial, finalPath);
         await this.writeManifest(
           job.id,
-          this.manifest(spec, columns, encoder.rows, sha256, { jobId: job.id, file: fileName }),
+          this.manifest(spec, columns, encoder.rows, sha256, exclusions, fileName, { jobId: job.id, file: fileName }),
         );
         await this.exports.finish(lease, { status: 'done', rows: encoder.rows, sha256, fileName }, manager);
         await this.recordExportIn(manager, SYSTEM_ACTORS.exportWorker, spec, job.id, {
@@ -492,11 +541,29 @@ export class ExportsService {
     return manager ? work(manager) : this.exports.transaction(work);
   }
 
-  dictionary(): Record<string, unknown> {
+  // The dictionary's counts are the registry's now, with no filters: an export's own are in its manifest.
+  async dictionary(): Promise<DataDictionaryResponse> {
+    const exportDate = this.clock.today();
+    const exclusions = exclusionSummary(await this.exports.exclusions({}));
     return {
+      exportDate,
+      exportDateRule:
+        "The registry's today (REGISTRY_TIME_ZONE). Each export states its own in its manifest (exportDate) and in the Export-Date header; the windowClosed_* columns refer to it.",
+      formats: FORMAT_CONVENTIONS,
       deidentification: DEIDENTIFICATION_RULES,
       consent: "Only patients with consent 'given' appear in exports.",
-      datasets: Object.fromEntries(
+      exclusions,
+      rules: registryRules(),
+      readers: Object.fromEntries<DatasetReaders>(
+        (Object.keys(EXPORT_COLUMNS) as ExportDataset[]).map((dataset) => [
+          dataset,
+          {
+            deidentified: csvReaders(dataset, columnsFor(dataset, false), `ilr-${dataset}-deidentified.csv`),
+            identified: csvReaders(dataset, columnsFor(dataset, true), `ilr-${dataset}-identified.csv`),
+          },
+        ]),
+      ) as Record<ExportDataset, DatasetReaders>,
+      datasets: Object.fromEntries<DictionaryColumn[]>(
         Object.entries(EXPORT_COLUMNS).map(([dataset, columns]) => [
           dataset,
           columns.map((c) => ({
@@ -507,9 +574,14 @@ export class ExportsService {
             deidentification: c.deidentification,
             inDeidentifiedExports: c.deidentification !== 'identified_only',
             codes: c.codes ? c.codes.codes.map((code) => ({ code, label: c.codes!.labels[code] })) : null,
+            emptyCell: emptyCellMeaning(c),
+            none: c.type === 'codes' ? (c.none ?? null) : null,
+            rClass: R_CLASS[c.type],
+            readrType: READR[c.type],
+            pandasDtype: PANDAS[c.type],
           })),
         ]),
-      ),
+      ) as Record<ExportDataset, DictionaryColumn[]>,
     };
   }
 
@@ -524,10 +596,29 @@ export class ExportsService {
         deidentification: c.deidentification,
         inDeidentifiedExports: c.deidentification !== 'identified_only',
         codes: c.codes ? c.codes.codes.map((code) => `${code}=${c.codes!.labels[code]}`).join('; ') : '',
+        emptyCell: emptyCellMeaning(c),
+        none: c.type === 'codes' ? (c.none ?? '') : '',
+        rClass: R_CLASS[c.type],
+        readrType: READR[c.type],
+        pandasDtype: PANDAS[c.type],
       })),
     );
     return toCsv(
-      ['dataset', 'name', 'type', 'unit', 'description', 'deidentification', 'inDeidentifiedExports', 'codes'],
+      [
+        'dataset',
+        'name',
+        'type',
+        'unit',
+        'description',
+        'deidentification',
+        'inDeidentifiedExports',
+        'codes',
+        'emptyCell',
+        'none',
+        'rClass',
+        'readrType',
+        'pandasDtype',
+      ],
       rows,
     );
   }

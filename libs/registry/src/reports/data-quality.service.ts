@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ReportRepository } from '@ilr/persistence';
+import { OutcomeReportRepository, ReportRepository } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
 import { RegistryClock } from '../common/clock.js';
 import type { DataQualityQuery } from './dto/report-filter.dto.js';
+import { consentSummary } from './report-consent.js';
 import { scopedFilter } from './report-scope.js';
 
 export const UNSIGNED_DRAFT_DAYS = 14;
@@ -11,6 +12,7 @@ export const UNSIGNED_DRAFT_DAYS = 14;
 export class DataQualityService {
   constructor(
     private readonly reports: ReportRepository,
+    private readonly outcomes: OutcomeReportRepository,
     private readonly clock: RegistryClock,
   ) {}
 
@@ -18,10 +20,11 @@ export class DataQualityService {
     const { limit = 1000, ...filters } = query;
     const filter = scopedFilter(auth, filters);
     const today = this.clock.today();
-    const [overdue, drafts, missing] = await Promise.all([
+    const [overdue, drafts, missing, consent] = await Promise.all([
       this.reports.overdueFollowUps(filter, today, limit),
       this.reports.unsignedDrafts(filter, UNSIGNED_DRAFT_DAYS, limit),
       this.reports.missingFollowUpData(filter, limit),
+      this.outcomes.consentByGroup(filter, 'none'),
     ]);
     return {
       filters: filter,
@@ -34,6 +37,11 @@ export class DataQualityService {
         missingData:
           'Visits at a scheduled timepoint without snapping, groin pain, a scored mHHS or a scored iHOT-12 (registry rule).',
       },
+      // Over every case the filters select; overdue follow-ups are listed for consenting patients only in any case.
+      consent: consentSummary(
+        consent.map((c) => c.byConsent),
+        filter.consentedOnly,
+      ),
       overdue: overdue.map((r) => ({
         caseId: r.case_id,
         registryCode: r.registry_code,

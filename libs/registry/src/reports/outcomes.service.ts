@@ -15,6 +15,7 @@ import type { AuthContext } from '../access/access.policy.js';
 import { DomainError } from '../common/errors.js';
 import { RegistryClock } from '../common/clock.js';
 import type { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
+import { consentSummary, countByConsent, withoutConsent } from './report-consent.js';
 import { scopedFilter } from './report-scope.js';
 
 const interval = (numerator: number, denominator: number) => {
@@ -47,11 +48,12 @@ export class OutcomesService {
     const filter = scopedFilter(auth, filters);
     const key: GroupBy = groupBy ?? 'none';
     const today = this.clock.today();
-    const [completeness, complications, details, proms] = await Promise.all([
+    const [completeness, complications, details, proms, consent] = await Promise.all([
       this.reports.completeness(filter, key, today),
       this.reports.complications(filter, key),
       this.reports.complicationDetails(filter, key),
       this.reports.proms(filter, key),
+      this.reports.consentByGroup(filter, key),
     ]);
     const keys = [...new Set(completeness.map((r) => r.key))].sort();
     const groups = keys.map((groupKey) => {
@@ -63,6 +65,7 @@ export class OutcomesService {
       return {
         key: groupKey,
         cases,
+        withoutConsent: withoutConsent(consent.find((c) => c.key === groupKey)?.byConsent),
         followUpCompleteness: Object.fromEntries(
           rows.map((r) => [r.timepoint, { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null }]),
         ),
@@ -123,6 +126,10 @@ export class OutcomesService {
       filters: { ...filter, groupBy: groupBy ?? null },
       generatedAt: new Date().toISOString(),
       definitions: DEFINITIONS,
+      consent: consentSummary(
+        consent.map((c) => c.byConsent),
+        filter.consentedOnly,
+      ),
       groups,
     };
   }
@@ -130,7 +137,10 @@ export class OutcomesService {
   async survival(auth: AuthContext, query: SurvivalQuery) {
     const { groupBy, endpoint, format: _format, ...filters } = query;
     const filter = scopedFilter(auth, filters);
-    const counts = await this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint);
+    const [counts, consent] = await Promise.all([
+      this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint),
+      this.reports.consentByGroup(filter, groupBy ?? 'none'),
+    ]);
     const keys = [...new Set(counts.map((r) => r.key))].sort();
     const byKey = keys.map((key) =>
       counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })),
@@ -141,9 +151,14 @@ export class OutcomesService {
       filters: { ...filter, endpoint, groupBy: groupBy ?? null },
       generatedAt: new Date().toISOString(),
       definitions: { survival: DEFINITIONS.survival },
+      consent: consentSummary(
+        consent.map((c) => c.byConsent),
+        filter.consentedOnly,
+      ),
       groups: keys.map((key, i) => ({
         key,
         cases: byKey[i].reduce((sum, c) => sum + c.events + c.censored, 0),
+        withoutConsent: withoutConsent(consent.find((c) => c.key === key)?.byConsent),
         events: byKey[i].reduce((sum, c) => sum + c.events, 0),
         curve: kaplanMeierFromCounts(byKey[i]),
       })),
@@ -179,6 +194,7 @@ export class OutcomesService {
           surgeonId: named(r.surgeon_id) ? r.surgeon_id : null,
           self: auth.user.id === r.surgeon_id,
           cases: r.cases,
+          withoutConsent: withoutConsent(r.byConsent),
           events: r.events,
           rate,
           limits,
@@ -195,6 +211,11 @@ export class OutcomesService {
       target: theta,
       targetSource: target === undefined ? 'registry-wide rate over the same filters' : 'given',
       totals: { cases: totalCases, events: totalEvents },
+      // Over the evaluable cases of every surgeon, which set the target.
+      consent: consentSummary(
+        rows.map((r) => r.byConsent),
+        filters.consentedOnly,
+      ),
       surgeons,
       curve: funnelCurve(maxN).map((n) => ({ n, ...funnelLimits(n, theta) })),
     };
@@ -234,6 +255,8 @@ export class OutcomesService {
       oddsRatio,
       h,
       ...(usable ? {} : { note: 'p0 is 0 or 1: the CUSUM is not defined' }),
+      // Over the surgeon's evaluable cases, the points of the path.
+      consent: consentSummary([countByConsent(series.map((s) => s.consent))], filters.consentedOnly),
       points: points.map((p) => ({
         caseId: p.item.case_id,
         registryCode: p.item.registry_code,

@@ -109,13 +109,21 @@ function build(partial: boolean) {
     @Field.date({ ...req, description: 'Not in the future, not before 2000-01-01' }) surgeryDate: string;
     @Field.code(SIDE.codes, { ...req, enumName: 'Side' }) side: Side;
     @Field.codes(INDICATION.codes, { ...req, minItems: 1, enumName: 'Indication' }) indications: Indication[];
-    @Field.codes(PRIOR_SURGERY.codes, { optional: true, enumName: 'PriorIpsilateralSurgery' })
-    priorIpsilateralSurgery?: PriorSurgery[];
+    @Field.codes(PRIOR_SURGERY.codes, {
+      ...opt,
+      enumName: 'PriorIpsilateralSurgery',
+      description: 'null or omitted: not recorded; []: none',
+    })
+    priorIpsilateralSurgery?: PriorSurgery[] | null;
     @Field.nested(() => named(DiagnosticInjection, `DiagnosticInjection${suffix}`), req)
     diagnosticInjection: DiagnosticInjection;
     @Field.int({ ...opt, min: 0, max: 600 }) symptomDurationMonths?: number | null;
-    @Field.codes(CONSERVATIVE_TREATMENT.codes, { optional: true, enumName: 'ConservativeTreatment' })
-    conservativeTreatment?: ConservativeTreatment[];
+    @Field.codes(CONSERVATIVE_TREATMENT.codes, {
+      ...opt,
+      enumName: 'ConservativeTreatment',
+      description: 'null or omitted: not recorded; []: none',
+    })
+    conservativeTreatment?: ConservativeTreatment[] | null;
     @Field.nested(() => named(Examination, `Examination${suffix}`), opt) examination?: Examination | null;
     @Field.code(ACTIVITY_LEVEL.codes, { ...opt, enumName: 'ActivityLevel' }) activityLevel?: ActivityLevel | null;
     @Field.number({ ...opt, min: 100, max: 230 }) heightCm?: number | null;
@@ -135,8 +143,12 @@ function build(partial: boolean) {
     @Field.nested(() => named(ImpingementRepair, `ImpingementRepair${suffix}`), req)
     impingementRepair: ImpingementRepair;
     @Field.code(HO_PROPHYLAXIS.codes, { ...req, enumName: 'HoProphylaxis' }) hoProphylaxis: HoProphylaxis;
-    @Field.codes(INTRAOPERATIVE_EVENT.codes, { optional: true, enumName: 'IntraoperativeEvent' })
-    intraoperativeEvents?: IntraoperativeEvent[];
+    @Field.codes(INTRAOPERATIVE_EVENT.codes, {
+      ...opt,
+      enumName: 'IntraoperativeEvent',
+      description: 'null or omitted: not recorded; []: none',
+    })
+    intraoperativeEvents?: IntraoperativeEvent[] | null;
     @Field.string({ ...opt, maxLength: 4000, description: 'Free text: never exported de-identified' }) notes?:
       string | null;
   }

@@ -11,7 +11,18 @@ export class ReportFilterQuery {
   @Field.boolean({ optional: true, query: true }) impingementRepair?: boolean;
 }
 
-export class DataQualityQuery extends ReportFilterQuery {
+// Reports (not exports, which always apply the rule) may be restricted to the cases an export contains.
+export class ReportScopeQuery extends ReportFilterQuery {
+  @Field.boolean({
+    optional: true,
+    query: true,
+    description:
+      "Only cases of patients whose consent is 'given': the cases an export contains (default false: every case)",
+  })
+  consentedOnly?: boolean;
+}
+
+export class DataQualityQuery extends ReportScopeQuery {
   @Field.code(['json', 'csv'] as const, { optional: true, description: 'csv, or send Accept: text/csv' }) format?:
     'json' | 'csv';
   @Field.int({ optional: true, query: true, min: 1, max: 10000, description: 'Most rows per list (default 1000)' })

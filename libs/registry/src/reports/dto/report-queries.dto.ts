@@ -1,5 +1,5 @@
 import { Field } from '../../common/validation.js';
-import { ReportFilterQuery } from './report-filter.dto.js';
+import { ReportScopeQuery } from './report-filter.dto.js';
 
 export const GROUP_BY_OPTIONS = [
   'releaseLocation',
@@ -14,7 +14,7 @@ export const GROUP_BY_OPTIONS = [
 export type GroupByOption = (typeof GROUP_BY_OPTIONS)[number];
 export const FORMATS = ['json', 'csv'] as const;
 
-export class OutcomesQuery extends ReportFilterQuery {
+export class OutcomesQuery extends ReportScopeQuery {
   @Field.code(GROUP_BY_OPTIONS, {
     optional: true,
     enumName: 'ReportGroupBy',
@@ -32,7 +32,7 @@ export class SurvivalQuery extends OutcomesQuery {
 
 export const HORIZON_OUTCOME_OPTIONS = ['complication_90d', 'recurrence_1y', 'reoperation_1y'] as const;
 
-export class FunnelQuery extends ReportFilterQuery {
+export class FunnelQuery extends ReportScopeQuery {
   @Field.code(HORIZON_OUTCOME_OPTIONS, { enumName: 'FunnelOutcome' }) outcome: (typeof HORIZON_OUTCOME_OPTIONS)[number];
   @Field.number({
     optional: true,
@@ -45,7 +45,7 @@ export class FunnelQuery extends ReportFilterQuery {
   @Field.code(FORMATS, { optional: true }) format?: 'json' | 'csv';
 }
 
-export class CusumQuery extends ReportFilterQuery {
+export class CusumQuery extends ReportScopeQuery {
   @Field.code(HORIZON_OUTCOME_OPTIONS, { enumName: 'FunnelOutcome' }) outcome: (typeof HORIZON_OUTCOME_OPTIONS)[number];
   @Field.number({
     optional: true,

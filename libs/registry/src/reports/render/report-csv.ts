@@ -40,6 +40,8 @@ export function outcomesCsv(report: AnyReport): string {
   const rows: Row[] = [];
   for (const g of report.groups) {
     rows.push({ group: g.key, section: 'cases', item: null, timepoint: null, n: g.cases, value: g.cases });
+    // Of those, the cases of patients who declined or withdrew consent (no export contains them).
+    rows.push({ group: g.key, section: 'without_consent', n: g.cases, value: g.withoutConsent });
     for (const [timepoint, c] of Object.entries<AnyReport>(g.followUpCompleteness)) {
       rows.push({
         group: g.key,
@@ -93,6 +95,8 @@ export function outcomesCsv(report: AnyReport): string {
 export function survivalCsv(report: AnyReport): string {
   const columns = [
     'group',
+    'groupCases',
+    'groupWithoutConsent',
     'day',
     'atRisk',
     'events',
@@ -107,6 +111,8 @@ export function survivalCsv(report: AnyReport): string {
   const rows = report.groups.flatMap((g: AnyReport) =>
     g.curve.map((r: AnyReport) => ({
       group: g.key,
+      groupCases: g.cases,
+      groupWithoutConsent: g.withoutConsent,
       ...r,
       logRankChiSquare: report.logRank?.chiSquare ?? null,
       logRankDf: report.logRank?.df ?? null,
@@ -121,6 +127,7 @@ export function funnelCsv(report: AnyReport): string {
     'surgeonId',
     'self',
     'cases',
+    'withoutConsent',
     'events',
     'rate',
     'lower95',

@@ -5,6 +5,19 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined ? '
 const num = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '–' : v.toFixed(digits));
 const ci = (p: AnyReport) => (p.rate === null ? '–' : `${pct(p.rate)} (${pct(p.lower95)}–${pct(p.upper95)})`);
 
+// Which cases the figures include, beside the ones an export contains (API.md: reports state it).
+function consentLine(consent: AnyReport | undefined): string {
+  if (!consent) return '';
+  const others = Object.entries(consent.byConsent as Record<string, number>)
+    .filter(([state]) => state !== 'given')
+    .map(([state, n]) => `${n} ${escapeHtml(state)}`)
+    .join(', ');
+  const scope = consent.consentedOnly
+    ? 'Consenting patients only (consentedOnly=true): the cases an export contains.'
+    : `All patients: ${consent.withoutConsent} of ${consent.cases} cases come from patients without consent (${others}); exports omit them.`;
+  return `<p class="consent">${scope}</p>`;
+}
+
 // A printable page: title, the charts, then the filters and the definitions the figures follow.
 function page(title: string, report: AnyReport, body: string): string {
   const filters =
@@ -20,7 +33,7 @@ function page(title: string, report: AnyReport, body: string): string {
 table{border-collapse:collapse;margin:8px 0;font-size:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}dt{font-weight:600;margin-top:6px}dd{margin-left:16px}footer{margin-top:32px;font-size:12px}
 @media print{body{margin:8mm}h2{break-after:avoid}svg{break-inside:avoid}}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>Generated ${escapeHtml(report.generatedAt)}</p>${body}
+<body><h1>${escapeHtml(title)}</h1><p>Generated ${escapeHtml(report.generatedAt)}</p>${consentLine(report.consent)}${body}
 <footer><h2>Filters</h2><table>${filters}</table><h2>Definitions</h2><dl>${definitions}</dl></footer></body></html>`;
 }
 
@@ -82,10 +95,10 @@ export function outcomesHtml(report: AnyReport): string {
         `<tr><td>${i + 1}</td><td>${escapeHtml(type)}</td>${groups.map((g) => `<td>${ci(g.complications.find((c: AnyReport) => c.type === type))}</td>`).join('')}</tr>`,
     )
     .join('')}</table>`;
-  const summary = `<table><tr><th>group</th><th>cases</th><th>recurrence</th><th>reoperation</th><th>conversion</th><th>HO Brooker I/II/III/IV</th></tr>${groups
+  const summary = `<table><tr><th>group</th><th>cases</th><th>without consent</th><th>recurrence</th><th>reoperation</th><th>conversion</th><th>HO Brooker I/II/III/IV</th></tr>${groups
     .map(
       (g) =>
-        `<tr><td>${escapeHtml(g.key)}</td><td>${g.cases}</td><td>${ci(g.recurrence)}</td><td>${ci(g.reoperation)}</td><td>${ci(g.conversionToArthroplasty)}</td><td>${[
+        `<tr><td>${escapeHtml(g.key)}</td><td>${g.cases}</td><td>${g.withoutConsent}</td><td>${ci(g.recurrence)}</td><td>${ci(g.reoperation)}</td><td>${ci(g.conversionToArthroplasty)}</td><td>${[
           1, 2, 3, 4,
         ]
           .map((k) => g.heterotopicOssification.byBrookerGrade[k])
@@ -198,10 +211,10 @@ export function funnelHtml(report: AnyReport): string {
     { label: 'outside 95%', color: '#ff7f0e', marker: true },
     { label: 'outside 99.8%', color: '#d62728', marker: true },
   ]);
-  const table = `<table><tr><th>surgeon</th><th>cases</th><th>events</th><th>rate</th><th>95% limits</th><th>99.8% limits</th><th>position</th></tr>${report.surgeons
+  const table = `<table><tr><th>surgeon</th><th>cases</th><th>without consent</th><th>events</th><th>rate</th><th>95% limits</th><th>99.8% limits</th><th>position</th></tr>${report.surgeons
     .map(
       (s: AnyReport) =>
-        `<tr><td>${escapeHtml(s.surgeonId ?? 'another surgeon')}${s.self ? ' (you)' : ''}</td><td>${s.cases}</td><td>${s.events}</td><td>${pct(s.rate)}</td><td>${pct(s.limits.lower95)}–${pct(s.limits.upper95)}</td><td>${pct(s.limits.lower998)}–${pct(s.limits.upper998)}</td><td>${escapeHtml(s.position)}</td></tr>`,
+        `<tr><td>${escapeHtml(s.surgeonId ?? 'another surgeon')}${s.self ? ' (you)' : ''}</td><td>${s.cases}</td><td>${s.withoutConsent}</td><td>${s.events}</td><td>${pct(s.rate)}</td><td>${pct(s.limits.lower95)}–${pct(s.limits.upper95)}</td><td>${pct(s.limits.lower998)}–${pct(s.limits.upper998)}</td><td>${escapeHtml(s.position)}</td></tr>`,
     )
     .join('')}</table>`;
   return page(`Funnel plot: ${report.filters.outcome}`, report, svg(f, 'Funnel plot', body) + table);
