@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { COMPLICATION_TYPE, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, TIMEPOINTS } from '@ilr/clinical';
+import { COMPLICATION_TYPE, CONSENT, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, TIMEPOINTS } from '@ilr/clinical';
 
 // The report payloads (outcomes.service.ts, data-quality.service.ts) as OpenAPI 3.1 schemas. They are built
 // from plain objects, not classes, so their schemas are written here beside the queries; every e2e response
@@ -32,11 +32,22 @@ const proportion = object({
   upper95: nullableNumber,
 });
 
+// report-consent.ts `consentSummary`: the report's cases by the consent of their patients.
+const consent = object({
+  consentedOnly: { type: 'boolean' },
+  cases: integer,
+  byConsent: { ...map(CONSENT.codes, integer), required: [...CONSENT.codes] },
+  withoutConsent: { ...integer, description: 'Cases of patients whose cases no export contains' },
+  rule: { type: 'string' },
+});
+const withoutConsent: SchemaObject = { ...integer, description: 'Of these cases, those no export contains' };
+
 const header = (report: string): Record<string, SchemaObject> => ({
   report: { type: 'string', enum: [report] },
   filters: { type: 'object', description: 'The filters applied (after scoping to the caller)' },
   generatedAt: { type: 'string', format: 'date-time' },
   definitions: { type: 'object', additionalProperties: { type: 'string' }, description: 'How each figure is defined' },
+  consent,
 });
 
 export const OUTCOMES_REPORT_SCHEMA = object({
@@ -46,6 +57,7 @@ export const OUTCOMES_REPORT_SCHEMA = object({
     items: object({
       key: { type: 'string', description: 'The group (`all` without groupBy)' },
       cases: integer,
+      withoutConsent,
       followUpCompleteness: map(TIMEPOINTS, object({ due: integer, seen: integer, rate: nullableNumber })),
       complications: {
         type: 'array',
@@ -96,6 +108,7 @@ export const SURVIVAL_REPORT_SCHEMA = object({
     items: object({
       key: { type: 'string' },
       cases: integer,
+      withoutConsent,
       events: integer,
       curve: {
         type: 'array',
@@ -132,6 +145,7 @@ export const FUNNEL_REPORT_SCHEMA = object({
       surgeonId: { ...uuid, type: ['string', 'null'], description: 'null: another surgeon, unnamed' } as SchemaObject,
       self: { type: 'boolean' },
       cases: integer,
+      withoutConsent,
       events: integer,
       rate: { type: 'number' },
       limits: object(funnelLimits),
@@ -177,6 +191,7 @@ export const DATA_QUALITY_REPORT_SCHEMA = object({
   generatedAt: { type: 'string', format: 'date-time' },
   today: date,
   definitions: { type: 'object', additionalProperties: { type: 'string' } },
+  consent,
   overdue: {
     type: 'array',
     items: object({
