@@ -221,6 +221,32 @@ describe('the response validator of the e2e suite (test/support/openapi-validato
     );
   });
 
+  it('rejects a field the document does not describe, at any depth, also in a problem', () => {
+    expect(
+      validator.check('get', '/health', response(200, 'application/json', '{"status":"ok","uptime":3}'))[0],
+    ).toContain('must NOT have unevaluated properties {"unevaluatedProperty":"uptime"}');
+    const problem = { type: 'about:blank', title: 'Not found', status: 404, correlationId: 'x', stack: 'at …' };
+    expect(
+      validator.check('get', '/api/v1/nowhere', response(404, 'application/problem+json', JSON.stringify(problem)))[0],
+    ).toContain('"unevaluatedProperty":"stack"');
+    const withExtraError = {
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      correlationId: 'x',
+      errors: [{ field: 'side', code: 'invalid_code', message: 'side must be one of: left, right', value: 'up' }],
+    };
+    expect(
+      validator.check(
+        'get',
+        '/api/v1/cases',
+        response(400, 'application/problem+json', JSON.stringify(withExtraError)),
+      )[0],
+    ).toMatch(
+      /body\/errors\/0 must NOT have (additional|unevaluated) properties \{"(additional|unevaluated)Property":"value"\}/,
+    );
+  });
+
   it('checks error bodies against the Problem schema', () => {
     const problem = { type: 'about:blank', title: 'Not found', status: 404, correlationId: 'x' };
     expect(

@@ -70,7 +70,7 @@ export class OpenApiValidator {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, verbose: true });
     addFormats.default(this.ajv);
     this.ajv.addFormat('password', true);
-    this.ajv.addSchema(document as unknown as Json, 'openapi.json');
+    this.ajv.addSchema(closeObjects(structuredClone(document)) as unknown as Json, 'openapi.json');
     this.routes = Object.keys(document.paths)
       .map((template) => ({
         template,
@@ -204,6 +204,30 @@ export class OpenApiValidator {
           `${where}: body${error.instancePath || ''} ${error.message}${error.params && Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''}, is ${JSON.stringify(error.data)?.slice(0, 120)} (schema ${error.schemaPath})`,
       );
   }
+}
+
+// The published document leaves objects open (clients should tolerate fields added later); the check
+// closes them, so that a field the API sends but the document does not describe fails the test that
+// received it. Every object schema with `properties` and no rule of its own for other members gets
+// `unevaluatedProperties: false`, which also sees the members of an `allOf`; those members themselves
+// stay open, since each describes only part of the object.
+function closeObjects(node: unknown, inAllOf = false): unknown {
+  if (Array.isArray(node)) {
+    for (const item of node) closeObjects(item, inAllOf);
+    return node;
+  }
+  if (!node || typeof node !== 'object') return node;
+  const schema = node as Json;
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'allOf' && Array.isArray(value)) for (const member of value) closeObjects(member, true);
+    else if (key === 'properties' && value && typeof value === 'object')
+      for (const property of Object.values(value)) closeObjects(property);
+    else closeObjects(value);
+  }
+  const described = schema.properties !== undefined || Array.isArray(schema.allOf);
+  const open = ['additionalProperties', 'patternProperties', 'unevaluatedProperties'].some((k) => k in schema);
+  if (described && !open && !inAllOf) schema.unevaluatedProperties = false;
+  return node;
 }
 
 // JSON Pointer escaping (RFC 6901) of one reference token, URI-encoded for use in a $ref.
