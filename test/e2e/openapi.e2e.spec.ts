@@ -247,6 +247,24 @@ describe('the response validator of the e2e suite (test/support/openapi-validato
     );
   });
 
+  it('rejects a request body the API accepted but the document does not allow', () => {
+    const accepted = (data: unknown) =>
+      ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        text: '{}',
+        request: { _data: data },
+      }) as unknown as Response;
+    const login = (data: unknown) => validator.check('post', '/api/v1/auth/login', accepted(data)).join('\n');
+    expect(login({ email: 'a@example.org', password: 'x', remember: true })).toContain(
+      'accepted request body must NOT have unevaluated properties {"unevaluatedProperty":"remember"}',
+    );
+    expect(login({ email: 'a@example.org', password: 'x' })).not.toContain('accepted request body');
+    expect(validator.check('get', '/health', { ...accepted({ any: 1 }), text: '{"status":"ok"}' } as Response)).toEqual(
+      ['GET /health → 200: a JSON request body was accepted but healthLive documents none'],
+    );
+  });
+
   it('checks error bodies against the Problem schema', () => {
     const problem = { type: 'about:blank', title: 'Not found', status: 404, correlationId: 'x' };
     expect(

@@ -8,7 +8,7 @@ import request, { type Response } from 'supertest';
 // Every response in the e2e suite is checked against the committed openapi.json (the hook is in
 // `client()` below, used by test/support/app.ts `http()` and the factories): its path and method,
 // its status, its media type, its body (Ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses) and the
-// headers the API sets. Anything undocumented fails the test that caused it, naming what is missing.
+// headers the API sets; and every JSON request body the API accepted, against the documented one. Anything undocumented fails the test that caused it, naming what is missing.
 
 type Json = Record<string, unknown>;
 interface MediaTypeObject {
@@ -27,6 +27,7 @@ interface ResponseObject {
 }
 interface OperationObject {
   operationId?: string;
+  requestBody?: { content?: Record<string, MediaTypeObject> };
   responses: Record<string, ResponseObject>;
 }
 interface Document {
@@ -116,7 +117,38 @@ export class OpenApiValidator {
     const pointer = declared.$ref ?? `#/paths/${escape(route.template)}/${lower}/responses/${key}`;
     const resolved = this.resolve(declared);
     const headers = this.checkHeaders(where, resolved, response);
-    return lower === 'head' ? headers : [...headers, ...this.checkBody(where, pointer, resolved, response)];
+    const request = this.checkRequest(where, route.template, lower, operation, response);
+    return lower === 'head' ? headers : [...request, ...headers, ...this.checkBody(where, pointer, resolved, response)];
+  }
+
+  // A JSON body the API accepted (2xx) must be one the document allows: a server more lenient than
+  // its document (a field it takes but does not describe, a looser range) fails here. Refused bodies
+  // are not checked, since many tests send invalid ones on purpose.
+  private checkRequest(
+    where: string,
+    template: string,
+    method: string,
+    operation: OperationObject,
+    response: Response,
+  ): string[] {
+    if (response.status < 200 || response.status >= 300) return [];
+    const sent = (response as unknown as { request?: { _data?: unknown } }).request?._data;
+    if (sent === undefined || typeof sent !== 'object' || sent === null || Buffer.isBuffer(sent)) return [];
+    if (!operation.requestBody?.content?.['application/json']?.schema)
+      return [`${where}: a JSON request body was accepted but ${operation.operationId} documents none`];
+    const ref = `openapi.json#/paths/${escape(template)}/${method}/requestBody/content/${escape('application/json')}/schema`;
+    let validate = this.compiled.get(ref);
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: ref });
+      this.compiled.set(ref, validate);
+    }
+    if (validate(sent)) return [];
+    return (validate.errors ?? [])
+      .slice(0, 10)
+      .map(
+        (error) =>
+          `${where}: accepted request body${error.instancePath || ''} ${error.message}${error.params && Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''} (schema ${error.schemaPath})`,
+      );
   }
 
   private resolve<T extends { $ref?: string }>(object: T): T {
