@@ -2,6 +2,7 @@ import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import {
@@ -16,6 +17,7 @@ import {
 } from '@ilr/registry';
 import { AppModule } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { cspNonce, findWebDir, pagesHelmet, webPages } from './web-pages.js';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -35,20 +37,28 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
   // ETags are ours (`"<version>"` on clinical records), not Express's body hashes.
   app.set('etag', false);
   app.use(correlationAndLogging(logger));
-  app.use(
-    helmet({
-      // Swagger UI needs its inline bootstrap script and styles; everything else is JSON.
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          upgradeInsecureRequests: null,
-        },
+  app.use(cspNonce);
+  const docsHelmet = helmet({
+    // Swagger UI needs its inline bootstrap script and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        upgradeInsecureRequests: null,
       },
-    }),
+    },
+  });
+  // Everything else (the API's JSON and the web pages) gets the strict policy (web-pages.ts).
+  const strictHelmet = pagesHelmet();
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    (/^\/api\/docs(-json)?(\/|$)/.test(req.path) ? docsHelmet : strictHelmet)(req, res, next),
   );
+  // The built web front end at `/` (npm run build puts it in dist/web); without a build, the API alone.
+  const webDir = findWebDir();
+  if (webDir) app.use(webPages(webDir));
+  else logger.warn('no web front end built (dist/web): serving the API only; run `npm run build`');
   // JSON bodies are bounded before they are parsed: a smaller limit without credentials, UTF-8, depth and
   // member count (libs/registry/src/common/json-body.ts).
   const bodyGuard = jsonBodyGuard(app, config);

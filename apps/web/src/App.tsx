@@ -1,0 +1,36 @@
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './auth/session';
+import { Shell } from './components/Shell';
+import { MyCasesPage } from './pages/MyCasesPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SignInPage } from './pages/SignInPage';
+
+// Pages behind sign-in: without a session, to sign-in, which brings the user back here afterwards.
+function RequireSession({ children }: { children: React.ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (!session) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return children;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route
+        element={
+          <RequireSession>
+            <Shell />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Navigate to="/cases" replace />} />
+        <Route path="/cases" element={<MyCasesPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

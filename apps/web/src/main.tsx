@@ -1,0 +1,36 @@
+import '@mantine/core/styles.css';
+import { createTheme, MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
+import { ApiProblem } from './api/client';
+import { App } from './App';
+
+// The server puts a fresh nonce in this meta tag for each page load; Mantine puts it on the <style> elements it
+// writes (its CSS variables), which the Content-Security-Policy allows by that nonce only.
+const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content ?? '';
+
+const theme = createTheme({ primaryColor: 'indigo', defaultRadius: 'sm' });
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A client error (4xx) will not go away by asking again.
+      retry: (count, error) => !(error instanceof ApiProblem && error.problem.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} defaultColorScheme="light" getStyleNonce={() => nonce}>
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);
