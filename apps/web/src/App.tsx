@@ -1,5 +1,5 @@
 import { Navigate, Route, Routes, useLocation } from 'react-router';
-import { useSession } from './auth/session';
+import { lastEndReason, useSession } from './auth/session';
 import { Shell } from './components/Shell';
 import { MyCasesPage } from './pages/MyCasesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -10,6 +10,8 @@ function RequireSession({ children }: { children: React.ReactNode }) {
   const session = useSession();
   const location = useLocation();
   if (!session) {
+    // After sign-out, a plain sign-in page: the next user starts at their own cases.
+    if (lastEndReason() === 'signed-out') return <Navigate to="/sign-in" replace />;
     const next = location.pathname + location.search;
     return <Navigate to={`/sign-in?next=${encodeURIComponent(next)}`} replace />;
   }

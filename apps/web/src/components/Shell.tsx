@@ -1,18 +1,17 @@
 import { AppShell, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { NavLink as RouterNavLink, Outlet, useNavigate } from 'react-router';
+import { NavLink as RouterNavLink, Outlet } from 'react-router';
 import { endSession, useSession } from '../auth/session';
 import { USER_ROLE_LABELS } from '../labels';
 
 // The frame of every signed-in page: who is signed in, sign-out, and the pages there are.
 export function Shell() {
   const session = useSession();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
   const signOut = () => {
     endSession('signed-out');
     queryClient.clear();
-    navigate('/sign-in', { replace: true });
+    // RequireSession (App.tsx) now sends the user to the sign-in page.
   };
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 200, breakpoint: 0 }} padding="md">
