@@ -39,7 +39,9 @@ export const OPENAPI_FILE = join(process.cwd(), 'openapi.json');
 
 // Served by SwaggerModule, not by the API: the UI's HTML, scripts and styles, and the document itself
 // (which test/e2e/openapi.e2e.spec.ts compares with openapi.json instead).
-const EXCLUDED = [/^\/api\/docs(\/.*)?$/, /^\/api\/docs-json$/];
+// And the web front end (apps/api/src/web-pages.ts): every path outside /api and /health is its pages (index.html
+// for client routes, hashed bundles under /assets), which are not part of the API and not in its document.
+const EXCLUDED = [/^\/api\/docs(\/.*)?$/, /^\/api\/docs-json$/, /^\/(?!api(\/|$)|health(\/|$))/];
 
 // Headers the API's own code sets (reply.ts, the rate limit, the problem filter, the exports): sent
 // on a response that does not document them, they fail the check.
