@@ -3,6 +3,7 @@
 // same field paths as the server's `errors[].field`. The server's answer stays the authority.
 import { checkCaseRules } from '@ilr/clinical';
 import { caseDataOfValues, missingCaseFields, type CaseFormValues } from './case-form-values.js';
+import { fieldLabel } from './labels.js';
 import { fieldErrorsOf, type FieldErrors } from './problem.js';
 
 export interface CaseCheckContext {
@@ -21,6 +22,6 @@ export function checkCaseValues(values: CaseFormValues, context: CaseCheckContex
     today: context.today,
     ...(inline ? { birthDate: values.patient.birthDate!, birthDateField: 'patient.birthDate' } : {}),
   });
-  const missing = missingCaseFields(values).map((m) => ({ ...m, message: `${m.field} is required` }));
+  const missing = missingCaseFields(values).map((m) => ({ ...m, message: `${fieldLabel(m.field)} is required` }));
   return fieldErrorsOf([...missing, ...violations]);
 }

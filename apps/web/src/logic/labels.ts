@@ -109,9 +109,16 @@ export const LIST_RECORDING: Option<'unknown' | 'none' | 'some'>[] = [
   { value: 'some', label: 'Yes' },
 ];
 
+// Whether the case is for a patient typed here or for one already registered (browser only).
+export const PATIENT_MODE_OPTIONS: Option<'new' | 'existing'>[] = [
+  { value: 'new', label: 'Find by MRN, or register a new patient' },
+  { value: 'existing', label: 'A registered patient, by registry id' },
+];
+
 // Every field a case or complication form shows, by its API path (field errors use the same paths).
 export const FIELD_LABELS: Readonly<Record<string, string>> = {
-  patientId: 'Existing patient',
+  patientMode: 'Patient',
+  patientId: 'Patient registry id',
   patient: 'Patient',
   'patient.mrn': 'Medical record number (MRN)',
   'patient.birthDate': 'Date of birth',
