@@ -6,6 +6,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { CaseFormValues } from '../../logic/case-form-values.js';
 import { completeCaseValues } from '../../logic/testing/case-values.js';
+import { schemaOf, schemaProperties } from '../../logic/testing/openapi.js';
 import { CaseForm } from './CaseForm.js';
 import { fieldId } from './controls.js';
 
@@ -25,7 +26,29 @@ function render(values?: Partial<CaseFormValues>, serverErrors = {}) {
 
 const has = (html: string, path: string) => html.includes(`id="${fieldId(path)}"`);
 
+// The leaf fields of a request schema, following $refs into nested objects.
+function leaves(schemaName: string, prefix = ''): string[] {
+  return Object.entries(schemaProperties(schemaName)).flatMap(([name, property]) => {
+    const p = property as { $ref?: string; anyOf?: { $ref?: string }[] };
+    const nested = [p.$ref, ...(p.anyOf ?? []).map((a) => a.$ref)]
+      .filter((ref): ref is string => !!ref)
+      .map((ref) => ref.split('/').pop()!)
+      .find((n) => schemaOf(n).type === 'object' && schemaOf(n).properties);
+    return nested ? leaves(nested, `${prefix}${name}.`) : [`${prefix}${name}`];
+  });
+}
+
 describe('CaseForm', () => {
+  it('has a control for every field of CreateCaseRequest', () => {
+    // surgeonId is for registry staff logging a case for a surgeon (step 10); a surgeon's case is their own.
+    const fields = leaves('CreateCaseRequest').filter((path) => path !== 'surgeonId');
+    const inline = render(completeCaseValues({ portals: ['other'], release: { tendonBundles: 2 } }));
+    const existing = render(completeCaseValues({ patientMode: 'existing' }));
+    const missing = fields.filter((path) => !has(inline, path) && !has(existing, path));
+    expect(missing).toEqual([]);
+    expect(fields.length).toBeGreaterThan(40);
+  });
+
   it('shows the conditional fields only when they apply', () => {
     const empty = render();
     for (const path of [
