@@ -117,7 +117,7 @@ export const PATIENT_MODE_OPTIONS: Option<'new' | 'existing'>[] = [
 
 // Every field a case or complication form shows, by its API path (field errors use the same paths).
 export const FIELD_LABELS: Readonly<Record<string, string>> = {
-  patientMode: 'Patient',
+  patientMode: 'How to find the patient',
   patientId: 'Patient registry id',
   patient: 'Patient',
   'patient.mrn': 'Medical record number (MRN)',

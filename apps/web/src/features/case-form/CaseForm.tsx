@@ -317,16 +317,16 @@ export function CaseForm({
             </Stack>
           </Fieldset>
 
-          <Fieldset legend="Heterotopic ossification prophylaxis">
-            <CodeSelect name="hoProphylaxis" vocabulary={HO_PROPHYLAXIS} />
-          </Fieldset>
-
-          <Fieldset legend="Intra-operative events">
-            <RecordedChecklist name="intraoperativeEvents" vocabulary={INTRAOPERATIVE_EVENT} />
-          </Fieldset>
-
-          <Fieldset legend="Notes">
-            <TextAreaField name="notes" maxLength={4000} description="Free text; never in de-identified exports" />
+          <Fieldset legend="Prophylaxis, events and notes">
+            <Stack>
+              <CodeSelect
+                name="hoProphylaxis"
+                vocabulary={HO_PROPHYLAXIS}
+                description="Reports compare heterotopic ossification by prophylaxis"
+              />
+              <RecordedChecklist name="intraoperativeEvents" vocabulary={INTRAOPERATIVE_EVENT} />
+              <TextAreaField name="notes" maxLength={4000} description="Free text; never in de-identified exports" />
+            </Stack>
           </Fieldset>
 
           <Group justify="flex-end">
