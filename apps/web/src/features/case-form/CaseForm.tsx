@@ -79,6 +79,15 @@ export interface CaseFormProps {
 
 const DRAFT_FORM = 'case-form';
 
+// The first field in error gets the focus: the control itself, or the first choice of a group.
+function focusField(path: string) {
+  const element = document.getElementById(fieldId(path));
+  const target = element?.matches('input, textarea, select, button')
+    ? element
+    : element?.querySelector<HTMLElement>('input:not([type="hidden"]), textarea, select, button');
+  target?.focus();
+}
+
 export function CaseForm({
   defaultValues,
   onSubmit,
@@ -118,8 +127,7 @@ export function CaseForm({
       const submission = prepareCaseSubmission(current, today);
       if (!submission.ok) {
         setCheckedErrors(submission.errors);
-        const first = Object.keys(submission.errors)[0];
-        document.getElementById(fieldId(first))?.focus();
+        focusField(Object.keys(submission.errors)[0]);
         return;
       }
       setCheckedErrors(null);
