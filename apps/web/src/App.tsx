@@ -1,9 +1,14 @@
+import { lazy, Suspense } from 'react';
+import { Loader } from '@mantine/core';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { lastEndReason, useSession } from './auth/session';
 import { Shell } from './components/Shell';
 import { MyCasesPage } from './pages/MyCasesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
+
+// The case form (Mantine dates, libs/clinical's rules) loads with its page, not with sign-in and the case list.
+const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
 
 // Pages behind sign-in: without a session, to sign-in, which brings the user back here afterwards.
 function RequireSession({ children }: { children: React.ReactNode }) {
@@ -31,6 +36,14 @@ export function App() {
       >
         <Route index element={<Navigate to="/cases" replace />} />
         <Route path="/cases" element={<MyCasesPage />} />
+        <Route
+          path="/cases/new"
+          element={
+            <Suspense fallback={<Loader aria-label="Loading the form" />}>
+              <NewCasePage />
+            </Suspense>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -33,7 +33,8 @@ export function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        <NavLink component={RouterNavLink} to="/cases" label="My cases" />
+        <NavLink component={RouterNavLink} to="/cases" end label="My cases" />
+        <NavLink component={RouterNavLink} to="/cases/new" label="New case" />
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />
