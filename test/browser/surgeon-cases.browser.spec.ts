@@ -23,7 +23,7 @@ let base: string;
 let context: BrowserContext;
 let page: Page;
 let surgeon: TestUser;
-// Uncaught errors in the page: none may happen.
+// Uncaught errors in the page and anything the CSP refused: none may happen.
 const pageErrors: string[] = [];
 
 async function createCase(token: string, body: Record<string, unknown>): Promise<{ id: string; registryCode: string }> {
@@ -98,6 +98,10 @@ beforeAll(async () => {
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Whatever the Content-Security-Policy blocks is reported on the console: the pages must need nothing it refuses.
+  page.on('console', (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
 });
 
 afterAll(async () => {
