@@ -1,18 +1,12 @@
 import { jest } from '@jest/globals';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { checkPage as checkShared, launchBrowser } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { TestUser } from '../support/factories.js';
 
 // The New-case page in a real Chromium against the real server and PostgreSQL (as surgeon-cases.browser.spec.ts):
 // fields appear only when they apply, the browser-side rules refuse an incomplete case before anything is sent,
 // and axe-core finds no serious or critical violation on the form.
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(process.cwd(), 'test-artefacts/screenshots');
-
 jest.setTimeout(60_000);
 
 let t: TestApp;
@@ -20,43 +14,18 @@ let base: string;
 let context: BrowserContext;
 let page: Page;
 let surgeon: TestUser;
-// Uncaught errors in the page and anything the CSP refused: none may happen.
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
-// No serious or critical accessibility violation on the page as it is now; and a screenshot of it.
 async function checkPage(name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await checkShared(page, name);
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   t = await startTestApp();
   const address = t.server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
   surgeon = await t.factories.newUser({ role: 'surgeon', displayName: 'Dr Ada Form' });
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ilr-chromium-')), {
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-    viewport: { width: 1024, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (/Content[- ]Security[- ]Policy/i.test(message.text())) pageErrors.push(message.text());
-  });
+  ({ context, page, pageErrors } = await launchBrowser({ width: 1024, height: 900 }));
 });
 
 afterAll(async () => {

@@ -1,9 +1,6 @@
 import { jest } from '@jest/globals';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { checkPage as checkShared, launchBrowser } from '../support/browser.js';
 import { newCaseBody } from '../support/cases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { TestUser } from '../support/factories.js';
@@ -13,9 +10,6 @@ import type { TestUser } from '../support/factories.js';
 // real PostgreSQL. A surgeon signs in, finds their cases, filters, pages through them, reloads, loses the session
 // mid-work and comes back, and signs out. axe-core checks every page; each page is saved as a screenshot under
 // test-artefacts/screenshots (git-ignored).
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(process.cwd(), 'test-artefacts/screenshots');
-
 jest.setTimeout(60_000);
 
 let t: TestApp;
@@ -23,8 +17,7 @@ let base: string;
 let context: BrowserContext;
 let page: Page;
 let surgeon: TestUser;
-// Uncaught errors in the page and anything the CSP refused: none may happen.
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function createCase(token: string, body: Record<string, unknown>): Promise<{ id: string; registryCode: string }> {
   const response = await fetch(`${base}/api/v1/cases`, {
@@ -37,14 +30,8 @@ async function createCase(token: string, body: Record<string, unknown>): Promise
   return (await response.json()) as { id: string; registryCode: string };
 }
 
-// No serious or critical accessibility violation on the page as it is now; and a screenshot of it.
 async function checkPage(name: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-  ).toEqual([]);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await checkShared(page, name);
 }
 
 const rows = () => page.getByRole('table', { name: 'My cases' }).locator('tbody tr');
@@ -60,7 +47,6 @@ async function waitRows(count: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   t = await startTestApp();
   const address = t.server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
@@ -82,26 +68,7 @@ beforeAll(async () => {
   }
   await createCase(other.token, { side: 'left' });
 
-  // A fresh profile per run (Playwright takes the user data dir itself rather than as --user-data-dir).
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ilr-chromium-')), {
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Whatever the Content-Security-Policy blocks is reported on the console: the pages must need nothing it refuses.
-  page.on('console', (message) => {
-    if (/Content[- ]Security[- ]Policy/i.test(message.text())) pageErrors.push(message.text());
-  });
+  ({ context, page, pageErrors } = await launchBrowser());
 });
 
 afterAll(async () => {
