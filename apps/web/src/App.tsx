@@ -7,8 +7,24 @@ import { MyCasesPage } from './pages/MyCasesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
 
-// The case form (Mantine dates, libs/clinical's rules) loads with its page, not with sign-in and the case list.
+// The forms (Mantine dates, libs/clinical's rules) and the case pages load with their page, not with sign-in
+// and the case list (the size budget in `npm run bench` is for those two).
 const NewCasePage = lazy(() => import('./pages/NewCasePage').then((m) => ({ default: m.NewCasePage })));
+const CaseViewPage = lazy(() => import('./pages/CaseViewPage').then((m) => ({ default: m.CaseViewPage })));
+const EditCasePage = lazy(() => import('./pages/EditCasePage').then((m) => ({ default: m.EditCasePage })));
+const NewFollowUpPage = lazy(() => import('./pages/NewFollowUpPage').then((m) => ({ default: m.NewFollowUpPage })));
+const NewComplicationPage = lazy(() =>
+  import('./pages/NewComplicationPage').then((m) => ({ default: m.NewComplicationPage })),
+);
+const MyOutcomesPage = lazy(() => import('./pages/MyOutcomesPage').then((m) => ({ default: m.MyOutcomesPage })));
+
+function Lazy({ page: Page, label }: { page: React.ComponentType; label: string }) {
+  return (
+    <Suspense fallback={<Loader aria-label={label} />}>
+      <Page />
+    </Suspense>
+  );
+}
 
 // Pages behind sign-in: without a session, to sign-in, which brings the user back here afterwards.
 function RequireSession({ children }: { children: React.ReactNode }) {
@@ -36,14 +52,15 @@ export function App() {
       >
         <Route index element={<Navigate to="/cases" replace />} />
         <Route path="/cases" element={<MyCasesPage />} />
+        <Route path="/cases/new" element={<Lazy page={NewCasePage} label="Loading the form" />} />
+        <Route path="/cases/:id" element={<Lazy page={CaseViewPage} label="Loading the case" />} />
+        <Route path="/cases/:id/edit" element={<Lazy page={EditCasePage} label="Loading the form" />} />
+        <Route path="/cases/:id/follow-ups/new" element={<Lazy page={NewFollowUpPage} label="Loading the form" />} />
         <Route
-          path="/cases/new"
-          element={
-            <Suspense fallback={<Loader aria-label="Loading the form" />}>
-              <NewCasePage />
-            </Suspense>
-          }
+          path="/cases/:id/complications/new"
+          element={<Lazy page={NewComplicationPage} label="Loading the form" />}
         />
+        <Route path="/outcomes" element={<Lazy page={MyOutcomesPage} label="Loading the outcomes" />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

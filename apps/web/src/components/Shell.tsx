@@ -35,6 +35,7 @@ export function Shell() {
       <AppShell.Navbar p="xs" aria-label="Main">
         <NavLink component={RouterNavLink} to="/cases" end label="My cases" />
         <NavLink component={RouterNavLink} to="/cases/new" label="New case" />
+        <NavLink component={RouterNavLink} to="/outcomes" label="My outcomes" />
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

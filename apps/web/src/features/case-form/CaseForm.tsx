@@ -44,6 +44,7 @@ import type { FieldErrors } from '../../logic/problem.js';
 import { localToday, prepareCaseSubmission } from './case-submission.js';
 import {
   CaseFormContext,
+  formFields,
   CheckField,
   CodeChecklist,
   CodeSelect,
@@ -150,7 +151,7 @@ export function CaseForm({
   const { isSubmitting } = form.formState;
 
   return (
-    <CaseFormContext.Provider value={{ control: form.control, errors, required }}>
+    <CaseFormContext.Provider value={formFields({ control: form.control, errors, required })}>
       <form noValidate aria-label="New case" onSubmit={(event) => event.preventDefault()}>
         <Stack gap="lg">
           {draft.restoredAt && (

@@ -1,5 +1,6 @@
-// The New-case form's controls: Mantine components bound to react-hook-form by field path. Each
-// shows its label in words (logic/labels.ts), its error in words, and nothing a keyboard cannot reach.
+// The forms' controls (case, follow-up, complication): Mantine components bound to react-hook-form by
+// field path. Each shows its label in words (logic/labels.ts, or the form's own `labelOf`), its error in
+// words, and nothing a keyboard cannot reach. A form provides FormFieldsContext around them.
 import {
   Checkbox,
   Group,
@@ -13,7 +14,7 @@ import {
 } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { createContext, useContext, useState } from 'react';
-import { Controller, type Control, type FieldPath } from 'react-hook-form';
+import { Controller, type Control, type FieldPath, type FieldValues } from 'react-hook-form';
 import type { Vocabulary } from '@ilr/clinical';
 import type { CaseFormValues } from '../../logic/case-form-values.js';
 import { fieldLabel, LIST_RECORDING, type Option, optionsOf, YES_NO_UNKNOWN } from '../../logic/labels.js';
@@ -21,22 +22,34 @@ import type { FieldErrors } from '../../logic/problem.js';
 
 export type CasePath = FieldPath<CaseFormValues>;
 
-interface FormContext {
-  control: Control<CaseFormValues>;
+export interface FormFields {
+  // The form's react-hook-form control; the controls address its values by field path.
+  control: Control<any, any, any>;
   errors: FieldErrors;
   required: ReadonlySet<string>;
+  // Words for a field path (default: logic/labels.ts's fieldLabel).
+  labelOf?: (path: string) => string;
 }
 
-export const CaseFormContext = createContext<FormContext | null>(null);
+export const FormFieldsContext = createContext<FormFields | null>(null);
+// The case form's name for it (CaseForm.tsx).
+export const CaseFormContext = FormFieldsContext;
+
+// A form's context, typed by its values.
+export function formFields<T extends FieldValues>(
+  fields: Omit<FormFields, 'control'> & { control: Control<T, any, T> },
+) {
+  return fields as unknown as FormFields;
+}
 
 function useField(name: string) {
-  const context = useContext(CaseFormContext);
-  if (!context) throw new Error('Case-form controls are used inside CaseForm');
+  const context = useContext(FormFieldsContext);
+  if (!context) throw new Error('Form controls are used inside a FormFieldsContext');
   return {
     control: context.control,
     error: context.errors[name],
     required: context.required.has(name),
-    label: fieldLabel(name),
+    label: (context.labelOf ?? fieldLabel)(name),
   };
 }
 
@@ -45,7 +58,8 @@ function useField(name: string) {
 export const fieldId = (name: string) => `case-${name.replace(/[.[\]]/g, '-')}`;
 
 interface BaseProps {
-  name: CasePath;
+  // A field path of the form's values (CasePath for the case form).
+  name: string;
   description?: string;
   label?: string;
 }
