@@ -4,6 +4,7 @@ export * from './dates.js';
 export * from './case-rules.js';
 export * from './timepoints.js';
 export * from './proms.js';
+export * from './prom-wording.js';
 export * from './follow-up.js';
 export * from './complication.js';
 export * from './statistics/index.js';
