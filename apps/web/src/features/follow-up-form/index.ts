@@ -1,0 +1,2 @@
+export { FollowUpForm, type FollowUpFormProps } from './FollowUpForm.js';
+export { FollowUpScores } from './FollowUpScores.js';
