@@ -107,9 +107,9 @@ export function NewFollowUpPage() {
       )}
       {theCase.data && saved && (
         <Stack gap="md">
-          <Alert color="green" title="The follow-up was saved" role="status">
-            The registry scored each questionnaire recorded.
-          </Alert>
+          <Text role="status" fw={600}>
+            The follow-up was saved; the registry scored each questionnaire recorded.
+          </Text>
           <FollowUpScores visit={saved} />
           <Group>
             <Button component={Link} to={caseLink} variant="default">
