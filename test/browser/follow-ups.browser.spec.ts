@@ -183,6 +183,14 @@ describe('the New-follow-up page', () => {
     await page.getByRole('heading', { name: /^New follow-up/ }).waitFor();
     await page.getByText('Timepoint: shown once the visit date is typed').waitFor();
 
+    // Nothing typed: refused in the browser, in words, before anything is sent.
+    await page.getByRole('button', { name: 'Save follow-up' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'The follow-up was not saved' });
+    await refused.waitFor();
+    await expect(refused.innerText()).resolves.toContain('2 fields need attention: Visit date; Contact.');
+    await page.getByText('Visit date is required.').waitFor();
+    expect(idempotencyKeys).toHaveLength(0);
+
     const visitDate = addDays(surgeryDate, -7);
     await typeVisitDate(visitDate, 'Preoperative');
     await choose('Contact', 'Clinic');
@@ -224,12 +232,18 @@ describe('the New-follow-up page', () => {
     await page.getByRole('heading', { name: /^New follow-up/ }).waitFor();
     // The form starts again, with nothing of the visit just saved.
     await page.getByText('Timepoint: shown once the visit date is typed').waitFor();
+    expect(await page.getByText('Draft restored').count()).toBe(0);
 
     const visitDate = addDays(surgeryDate, 365);
     await typeVisitDate(visitDate, '1 year');
     await choose('Contact', 'Telephone');
     await choose('Returned to sport', 'Yes');
     await page.getByRole('textbox', { name: /^Satisfaction/ }).fill('9');
+    // A reload keeps what was typed (the draft in sessionStorage), the timepoint with it.
+    await page.reload();
+    await page.getByText('Draft restored').waitFor();
+    await page.getByTestId('live-timepoint').filter({ hasText: 'Timepoint: 1 year' }).waitFor();
+    await expect(page.getByRole('textbox', { name: /^Satisfaction/ }).inputValue()).resolves.toBe('9');
 
     const mhhs: MhhsAnswers = Object.fromEntries(MHHS_ITEM_NAMES.map((item) => [item, mhhsAnswers(item)[0].value]));
     const ihot12 = IHOT12_ITEMS.map((_, i) => 60 + i * 3);

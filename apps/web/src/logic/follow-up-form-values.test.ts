@@ -3,6 +3,7 @@ import { ITEM_RULES, scoreProms } from '@ilr/clinical';
 import {
   answeredItems,
   checkFollowUpValues,
+  dayWords,
   emptyFollowUpFormValues,
   followUpFieldLabel,
   followUpServerErrors,
@@ -40,6 +41,13 @@ describe('follow-up form values', () => {
     expect(liveTimepoint('2026-01-10', '2026-01-20')?.label).toBe('Unscheduled');
     expect(liveTimepoint('2026-01-10', '2026-02')).toBeNull();
     expect(liveTimepoint(undefined, '2026-02-21')).toBeNull();
+    expect([-7, -1, 0, 1, 365].map(dayWords)).toEqual([
+      '7 days before surgery',
+      '1 day before surgery',
+      'the day of surgery',
+      '1 day after surgery',
+      '365 days after surgery',
+    ]);
   });
 
   it('needs the visit date and contact, and refuses a visit in the future like the server', () => {

@@ -152,6 +152,13 @@ export function liveTimepoint(
   return { day: daysBetween(surgeryDate, visitDate), timepoint, label: TIMEPOINT_LABELS[timepoint] };
 }
 
+// A visit's day in words: "7 days before surgery", "the day of surgery", "365 days after surgery".
+export function dayWords(day: number): string {
+  if (day === 0) return 'the day of surgery';
+  const n = Math.abs(day);
+  return `${n} ${n === 1 ? 'day' : 'days'} ${day < 0 ? 'before' : 'after'} surgery`;
+}
+
 const answered = (value: unknown) => value !== null && value !== undefined;
 
 // How many items of each instrument the form has answered ("Not applicable" counts as an answer given).

@@ -30,6 +30,7 @@ import {
   answeredItems,
   checkFollowUpValues,
   type CreateFollowUpRequest,
+  dayWords,
   emptyFollowUpFormValues,
   FOLLOW_UP_VOCABULARIES,
   followUpFieldLabel,
@@ -179,7 +180,7 @@ export function FollowUpForm({
                   <DateField name="visitDate" maxDate={today} />
                   <Text size="sm" aria-live="polite" data-testid="live-timepoint">
                     {timepoint
-                      ? `Timepoint: ${timepoint.label} (day ${timepoint.day} after surgery on ${surgeryDate})`
+                      ? `Timepoint: ${timepoint.label} (${dayWords(timepoint.day)} on ${surgeryDate})`
                       : `Timepoint: shown once the visit date is typed (surgery on ${surgeryDate})`}
                   </Text>
                 </Stack>

@@ -1,13 +1,18 @@
 // The saved visit: its timepoint and the scores the server computed, instrument by instrument.
 import { Table, Text } from '@mantine/core';
-import { type FollowUpResponse, promResultRows, TIMEPOINT_LABELS } from '../../logic/follow-up-form-values.js';
+import {
+  dayWords,
+  type FollowUpResponse,
+  promResultRows,
+  TIMEPOINT_LABELS,
+} from '../../logic/follow-up-form-values.js';
 
 export function FollowUpScores({ visit }: { visit: FollowUpResponse }) {
   const rows = promResultRows(visit.proms);
   return (
     <>
       <Text data-testid="saved-timepoint">
-        Visit on {visit.visitDate}: {TIMEPOINT_LABELS[visit.timepoint]} (day {visit.day} after surgery).
+        Visit on {visit.visitDate}: {TIMEPOINT_LABELS[visit.timepoint]} ({dayWords(visit.day)}).
       </Text>
       {rows.length === 0 ? (
         <Text size="sm">No questionnaire was recorded at this visit.</Text>
