@@ -46,7 +46,12 @@ export function NewFollowUpPage() {
   const theCase = useQuery({
     queryKey: ['case', id],
     queryFn: async () => {
-      const answer = await api.GET('/api/v1/cases/{id}', { params: { path: { id } } });
+      let answer;
+      try {
+        answer = await api.GET('/api/v1/cases/{id}', { params: { path: { id } } });
+      } catch {
+        throw describeProblem(0, undefined);
+      }
       if (!answer.data) throw describeProblem(answer.response.status, answer.error);
       return answer.data;
     },
@@ -97,9 +102,7 @@ export function NewFollowUpPage() {
       {theCase.isPending && <Loader size="sm" aria-label="Loading the case" />}
       {theCase.isError && (
         <Alert color="red" title="The case could not be loaded" role="alert">
-          <Text size="sm">
-            {(theCase.error as unknown as ProblemView).message ?? 'The registry could not be reached.'}
-          </Text>
+          <Text size="sm">{(theCase.error as unknown as ProblemView).message}</Text>
           <Anchor component={Link} to="/cases" size="sm">
             Back to my cases
           </Anchor>
