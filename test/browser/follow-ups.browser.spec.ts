@@ -291,6 +291,11 @@ describe('the New-follow-up page', () => {
     await answerHos(/HOS-Sport/, HOS_SPORT_ITEMS, hosSport);
     await answerNahs(nahs);
     await answerEq5d(eq5d5l);
+    // 768 px wide: every section open, nothing wider than the window.
+    await page.setViewportSize({ width: 768, height: 900 });
+    await expect(
+      page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number),
+    ).resolves.toBeLessThanOrEqual(768);
 
     await page.getByRole('button', { name: 'Save follow-up' }).click();
     const expected = await expectScores({ mhhs, ihot12, hosAdl, hosSport, nahs, eq5d5l }, visitDate);

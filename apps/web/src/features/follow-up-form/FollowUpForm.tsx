@@ -66,6 +66,8 @@ export interface FollowUpFormProps {
   today?: string;
   drafts?: DraftStore | null;
   draftRoute: string;
+  // The instrument sections open at first (all start closed by default).
+  openInstruments?: readonly Instrument[];
 }
 
 const DRAFT_FORM = 'follow-up-form';
@@ -91,6 +93,7 @@ export function FollowUpForm({
   today = localToday(),
   drafts,
   draftRoute,
+  openInstruments = [],
 }: FollowUpFormProps) {
   const initial = useMemo(() => emptyFollowUpFormValues(), []);
   const form = useForm<FollowUpFormValues>({ defaultValues: initial });
@@ -98,7 +101,7 @@ export function FollowUpForm({
   const draft = useFormDraft(form, store, DRAFT_FORM, draftRoute);
   const values = useWatch({ control: form.control }) as FollowUpFormValues;
   const [checked, setChecked] = useState(false);
-  const [open, setOpen] = useState<string[]>([]);
+  const [open, setOpen] = useState<string[]>([...openInstruments]);
   const context = { surgeryDate, today };
   const liveErrors = checked ? checkFollowUpValues(values, context) : {};
   const errors: FieldErrors = { ...serverErrors, ...liveErrors };
