@@ -36,10 +36,10 @@ export const MHHS_WORDING: MhhsWording = {
     text: 'Pain',
     answers: {
       none: 'None / ignores it',
-      slight: 'Slight, occasional, no compromise in activity',
-      mild: 'Mild, no effect on ordinary activity, rarely moderate pain with unusual activity, may take aspirin',
+      slight: 'Slight, occasional, no compromise in activities',
+      mild: 'Mild pain, no effect on average activities, rarely moderate pain with unusual activity, may take aspirin',
       moderate:
-        'Moderate, tolerable, makes concessions to pain, some limitation of ordinary activity or work, may require occasional pain medicine stronger than aspirin',
+        'Moderate pain, tolerable but makes concessions to pain; some limitation of ordinary activity or work; may require occasional pain medicine stronger than aspirin',
       marked: 'Marked pain, serious limitation of activities',
       totally_disabled: 'Totally disabled, crippled, pain in bed, bedridden',
     },
@@ -86,7 +86,7 @@ export const MHHS_WORDING: MhhsWording = {
     text: 'Sitting',
     answers: {
       ordinary_chair_one_hour: 'Comfortably in an ordinary chair for one hour',
-      high_chair_half_hour: 'On a high chair for half an hour',
+      high_chair_half_hour: 'On a high chair for one-half hour',
       unable: 'Unable to sit comfortably in any chair',
     },
   },
@@ -197,7 +197,7 @@ export const HOS_ADL_ITEMS: readonly string[] = [
   'Deep squatting',
   'Getting into and out of a bath tub',
   'Walking initially',
-  'Walking approximately 10 minutes',
+  'Walking for approximately 10 minutes',
   'Walking 15 minutes or greater',
   'Twisting/pivoting on involved leg',
   'Rolling over in bed',
@@ -267,7 +267,7 @@ export const NAHS_SECTIONS: readonly NahsSection[] = [
   {
     name: 'Activity level',
     stem: 'How much difficulty do you have participating in',
-    // paraphrase: the six activity items are accurate short forms, not checked against the published form.
+    // paraphrase: this stem and the six activity items are accurate short forms, not checked against the published form.
     items: [
       'High-demand sports involving sprinting or cutting (e.g. football, basketball, tennis)',
       'Low-demand sports (e.g. golf, bowling)',
