@@ -111,7 +111,7 @@ export function NewComplicationPage() {
       )}
       {caseData && saved && (
         <Stack>
-          <Alert color="green" title="The complication was saved" role="status">
+          <Alert color="blue" title="The complication was saved" role="status">
             It is now part of case {caseData.registryCode}.
           </Alert>
           <Table variant="vertical" withTableBorder aria-label="Saved complication">
