@@ -215,6 +215,17 @@ describe('complications in the browser', () => {
     await expect(brookerGroup().count()).resolves.toBe(0);
     await choose('Cause of the recurrence', RECURRENCE_CAUSE.labels.incomplete_release);
     await typeDate('Date of onset', '2025-06-01');
+    // A reload (or a session that ends mid-form) keeps what was typed, as a draft in sessionStorage.
+    await page.waitForFunction(() =>
+      Object.keys((globalThis as any).sessionStorage).some((k) => k.startsWith('ilr.draft:complication-form@')),
+    );
+    await page.reload();
+    await page.getByText('Draft restored').waitFor();
+    await expect(combobox('Complication').inputValue()).resolves.toBe(COMPLICATION_TYPE.labels.recurrent_snapping);
+    await expect(combobox('Cause of the recurrence').inputValue()).resolves.toBe(
+      RECURRENCE_CAUSE.labels.incomplete_release,
+    );
+    await expect(dateInput('Date of onset').inputValue()).resolves.toBe('2025-06-01');
     await page.getByRole('radio', { name: SINK_GRADE.labels['3'] }).check();
     await expect(dateInput('Date of reoperation').count()).resolves.toBe(0);
     await page.getByRole('radiogroup', { name: 'Reoperation' }).getByRole('radio', { name: 'Yes' }).check();
@@ -251,6 +262,8 @@ describe('My outcomes in the browser', () => {
     `${p.numerator} of ${p.denominator}: ${percent(p.rate)} (95% CI ${(p.lower95 * 100).toFixed(1)}–${(p.upper95 * 100).toFixed(1)}%)`;
 
   it("shows the outcomes report's figures for this surgeon, grouped by release location, and keeps the filters on reload", async () => {
+    // The narrowest width the pages are made for.
+    await page.setViewportSize({ width: 768, height: 900 });
     await page.goto(`${base}/outcomes`);
     await page.getByRole('heading', { name: 'My outcomes' }).waitFor();
     await page.getByLabel('Group by').selectOption({ label: 'Release location' });

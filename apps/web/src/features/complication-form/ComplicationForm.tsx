@@ -24,6 +24,7 @@ import {
 import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
 import { fieldLabel, type Option, optionsOf } from '../../logic/labels.js';
 import type { FieldErrors } from '../../logic/problem.js';
+import { dateInWords } from '../../logic/visit-labels.js';
 import { localToday } from '../case-form/case-submission.js';
 import {
   CodeSelect,
@@ -211,7 +212,7 @@ export function ComplicationForm({
                 <DateField
                   name="onsetDate"
                   maxDate={today}
-                  description={`On or after the surgery (${surgeryDate}); type as YYYY-MM-DD or pick from the calendar`}
+                  description={`On or after the surgery (${dateInWords(surgeryDate)}); type as YYYY-MM-DD or pick from the calendar`}
                 />
               </SimpleGrid>
               {states.brookerGrade.applies && (
@@ -220,7 +221,7 @@ export function ComplicationForm({
                   options={optionsOf(BROOKER_GRADE)}
                   errors={errors}
                   required={required.has('brookerGrade')}
-                  description="Brooker 1973, on the anteroposterior radiograph"
+                  description="Brooker 1973"
                   control={form.control}
                 />
               )}
