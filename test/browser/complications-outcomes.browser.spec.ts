@@ -64,6 +64,17 @@ const typeDate = async (label: string, date: string) => {
   await dateInput(label).fill(date);
   await dateInput(label).press('Tab');
 };
+// What a control's description and error say (Mantine links both through aria-describedby).
+const errorsAt = async (control: ReturnType<Page['getByRole']>) => {
+  const described = (await control.getAttribute('aria-describedby')) ?? '';
+  const texts = await Promise.all(
+    described
+      .split(' ')
+      .filter(Boolean)
+      .map((id) => page.locator(`[id="${id}"]`).innerText()),
+  );
+  return texts.join(' ');
+};
 const brookerGroup = () => page.getByRole('radiogroup', { name: /^Brooker grade/ });
 
 beforeAll(async () => {
@@ -159,14 +170,7 @@ describe('complications in the browser', () => {
     await page.getByRole('button', { name: 'Save the complication' }).click();
     await page.getByRole('alert').filter({ hasText: 'The complication was not saved' }).waitFor();
     const onset = dateInput('Date of onset');
-    const described = (await onset.getAttribute('aria-describedby')) ?? '';
-    const messages = await Promise.all(
-      described
-        .split(' ')
-        .filter(Boolean)
-        .map((id) => page.locator(`[id="${id}"]`).innerText()),
-    );
-    expect(messages.join(' ')).toContain('Date of onset must be on or after the surgery date.');
+    await expect(errorsAt(onset)).resolves.toContain('Date of onset must be on or after the surgery date.');
     await expect(onset.getAttribute('aria-invalid')).resolves.toBe('true');
     expect(sent).toBe(0);
     page.off('request', count);
@@ -232,6 +236,34 @@ describe('complications in the browser', () => {
     await typeDate('Date of reoperation', '2025-06-20');
     await choose('Reoperation procedure', REOPERATION_PROCEDURE.labels.revision_release);
     await choose('Found at visit', '3 months visit, 13 June 2025');
+    // A refusal only the server knows of (here answered in its stead, once) shows at its field, in words.
+    await page.route(
+      `${base}/api/v1/cases/${capsularCase.id}/complications`,
+      (route) =>
+        route.fulfill({
+          status: 400,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            type: 'https://ilr-registry.example/problems/validation-failed',
+            title: 'Validation failed',
+            status: 400,
+            detail: 'The request has invalid fields.',
+            code: 'validation_failed',
+            errors: [
+              { field: 'reoperation.date', code: 'not_allowed', message: 'reoperation.date is not allowed here' },
+            ],
+            correlationId: 'test',
+          }),
+        }),
+      { times: 1 },
+    );
+    await page.getByRole('button', { name: 'Save the complication' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The complication was not saved' }).waitFor();
+    await expect(errorsAt(dateInput('Date of reoperation'))).resolves.toContain(
+      'Date of reoperation is not allowed here.',
+    );
+    await expect(dateInput('Date of reoperation').inputValue()).resolves.toBe('2025-06-20');
+    await page.unroute(`${base}/api/v1/cases/${capsularCase.id}/complications`);
     await page.getByRole('button', { name: 'Save the complication' }).click();
     await page.getByRole('heading', { name: 'Complication saved' }).waitFor();
     const saved = await page.getByRole('table', { name: 'Saved complication' }).innerText();
