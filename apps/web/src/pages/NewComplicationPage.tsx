@@ -4,6 +4,7 @@
 import '@mantine/dates/styles.css';
 import { Alert, Anchor, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { SIDE } from '@ilr/clinical';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, errorText, unwrap } from '../api/client';
@@ -14,6 +15,7 @@ import {
   describeComplication,
   visitOptions,
 } from '../logic/complication-form-values.js';
+import { codeLabel } from '../logic/labels.js';
 import { describeProblem, type ProblemView } from '../logic/problem.js';
 import { dateInWords } from '../logic/visit-labels.js';
 
@@ -105,7 +107,7 @@ export function NewComplicationPage() {
       )}
       {caseData && (
         <Text>
-          Case {caseData.registryCode}, {caseData.side === 'left' ? 'left' : 'right'} hip, operated on{' '}
+          Case {caseData.registryCode}, {codeLabel(SIDE, caseData.side).toLowerCase()} hip, operated on{' '}
           {dateInWords(caseData.surgeryDate)}.
         </Text>
       )}
