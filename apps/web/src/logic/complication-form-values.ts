@@ -1,12 +1,24 @@
 // The complication form's values (ComplicationFormValues in case-form-fields.ts) and their request
 // body, checked with libs/clinical's checkComplicationRules like the server does.
-import { checkComplicationRules, type ComplicationData } from '@ilr/clinical';
+import {
+  BROOKER_GRADE,
+  checkComplicationRules,
+  CLAVIEN_DINDO,
+  COMPLICATION_TYPE,
+  type ComplicationData,
+  RECURRENCE_CAUSE,
+  REOPERATION_PROCEDURE,
+  SINK_GRADE,
+} from '@ilr/clinical';
 import type { components } from '../api/schema.js';
 import { type ComplicationFormValues, pruneComplicationValues } from './case-form-fields.js';
-import { fieldLabel } from './labels.js';
+import { codeLabel, fieldLabel, type Option } from './labels.js';
 import { fieldErrorsOf, type FieldErrors } from './problem.js';
+import { dateInWords, TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type CreateComplicationRequest = components['schemas']['CreateComplicationRequest'];
+export type ComplicationResponse = components['schemas']['ComplicationResponse'];
+type FollowUpResponse = components['schemas']['FollowUpResponse'];
 
 export function emptyComplicationFormValues(): ComplicationFormValues {
   return {
@@ -99,4 +111,53 @@ export function toCreateComplicationRequest(values: ComplicationFormValues): Cre
   const description = text(v.description);
   if (description) body.description = description;
   return body;
+}
+
+// The case's visits for "Found at visit", in visit order: timepoint and date in words.
+export function visitOptions(followUps: readonly Pick<FollowUpResponse, 'id' | 'visitDate' | 'timepoint'>[]): Option[] {
+  return [...followUps]
+    .sort((a, b) => a.visitDate.localeCompare(b.visitDate))
+    .map((f) => ({ value: f.id, label: `${TIMEPOINT_LABELS[f.timepoint]} visit, ${dateInWords(f.visitDate)}` }));
+}
+
+export interface Described {
+  label: string;
+  value: string;
+}
+
+// A saved complication in words, field by field (only what it records).
+export function describeComplication(
+  c: ComplicationResponse,
+  followUps: readonly Pick<FollowUpResponse, 'id' | 'visitDate' | 'timepoint'>[] = [],
+): Described[] {
+  const lines: Described[] = [
+    { label: fieldLabel('type'), value: codeLabel(COMPLICATION_TYPE, c.type) },
+    {
+      label: fieldLabel('onsetDate'),
+      value: `${dateInWords(c.onsetDate)} (day ${c.onsetDay} after surgery)`,
+    },
+  ];
+  if (c.brookerGrade !== null)
+    lines.push({ label: fieldLabel('brookerGrade'), value: codeLabel(BROOKER_GRADE, String(c.brookerGrade) as '1') });
+  if (c.recurrenceCause)
+    lines.push({ label: fieldLabel('recurrenceCause'), value: codeLabel(RECURRENCE_CAUSE, c.recurrenceCause) });
+  lines.push({ label: fieldLabel('sinkGrade'), value: codeLabel(SINK_GRADE, String(c.sinkGrade) as '1') });
+  if (c.clavienDindo)
+    lines.push({ label: fieldLabel('clavienDindo'), value: codeLabel(CLAVIEN_DINDO, c.clavienDindo) });
+  lines.push({
+    label: fieldLabel('reoperation'),
+    value: c.reoperation
+      ? `${codeLabel(REOPERATION_PROCEDURE, c.reoperation.procedure)} on ${dateInWords(c.reoperation.date)}`
+      : 'None',
+  });
+  lines.push({
+    label: fieldLabel('resolvedDate'),
+    value: c.resolvedDate ? dateInWords(c.resolvedDate) : 'Not resolved yet',
+  });
+  if (c.followUpId) {
+    const visit = visitOptions(followUps).find((o) => o.value === c.followUpId);
+    lines.push({ label: fieldLabel('followUpId'), value: visit?.label ?? 'A visit of this case' });
+  }
+  if (c.description) lines.push({ label: fieldLabel('description'), value: c.description });
+  return lines;
 }

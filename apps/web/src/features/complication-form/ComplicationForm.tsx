@@ -1,0 +1,306 @@
+// The New-complication form: DOMAIN.md § Complication, showing only what applies (the Brooker grade for
+// heterotopic ossification, the cause for a recurrence, the reoperation's date and procedure when there was
+// one), checked with libs/clinical's rules before sending (logic/complication-form-values.ts). It keeps a
+// draft in sessionStorage and hands the CreateComplicationRequest body to `onSubmit`; the page sends it.
+import { Alert, Button, Fieldset, Group, List, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
+import {
+  BROOKER_GRADE,
+  CLAVIEN_DINDO,
+  COMPLICATION_TYPE,
+  RECURRENCE_CAUSE,
+  REOPERATION_PROCEDURE,
+  SINK_GRADE,
+} from '@ilr/clinical';
+import { useMemo, useState } from 'react';
+import { Controller, useForm, useWatch } from 'react-hook-form';
+import { complicationFieldStates, type ComplicationFormValues } from '../../logic/case-form-fields.js';
+import {
+  checkComplicationValues,
+  type ComplicationCheckContext,
+  type CreateComplicationRequest,
+  emptyComplicationFormValues,
+  toCreateComplicationRequest,
+} from '../../logic/complication-form-values.js';
+import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
+import { fieldLabel, type Option, optionsOf } from '../../logic/labels.js';
+import type { FieldErrors } from '../../logic/problem.js';
+import { dateInWords } from '../../logic/visit-labels.js';
+import { localToday } from '../case-form/case-submission.js';
+import {
+  CodeSelect,
+  DateField,
+  fieldId,
+  formFields,
+  FormFieldsContext,
+  OptionSelect,
+  TextAreaField,
+} from '../case-form/controls.js';
+import { useFormDraft } from '../case-form/use-form-draft.js';
+
+export interface ComplicationFormProps {
+  caseId: string;
+  surgeryDate: string;
+  // The case's visits, as "Found at visit" offers them (visitOptions).
+  visits: Option[];
+  onSubmit: (body: CreateComplicationRequest) => Promise<unknown> | unknown;
+  serverErrors?: FieldErrors;
+  serverMessage?: string;
+  serverOtherErrors?: string[];
+  onDiscard?: () => void;
+  today?: string;
+  drafts?: DraftStore | null;
+  draftRoute: string;
+}
+
+const DRAFT_FORM = 'complication-form';
+const REQUIRED = ['type', 'onsetDate', 'sinkGrade'];
+
+function focusField(path: string) {
+  const element = document.getElementById(fieldId(path));
+  const target = element?.matches('input, textarea, select, button')
+    ? element
+    : element?.querySelector<HTMLElement>('input:not([type="hidden"]), textarea, select, button');
+  target?.focus();
+}
+
+// A graded scale as radio buttons, so that every grade's description is on the page, not hidden in a list.
+function GradeRadios({
+  name,
+  options,
+  errors,
+  required,
+  description,
+  control,
+}: {
+  name: 'brookerGrade' | 'sinkGrade';
+  options: Option[];
+  errors: FieldErrors;
+  required: boolean;
+  description?: string;
+  control: ReturnType<typeof useForm<ComplicationFormValues>>['control'];
+}) {
+  return (
+    <Controller
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <Radio.Group
+          id={fieldId(name)}
+          label={fieldLabel(name)}
+          description={description}
+          withAsterisk={required}
+          error={errors[name]}
+          value={field.value === null ? null : String(field.value)}
+          onChange={(value) => field.onChange(Number(value))}
+        >
+          <Stack mt="xs" gap="xs">
+            {options.map((option, index) => (
+              <Radio
+                key={option.value}
+                value={option.value}
+                label={option.label}
+                ref={index === 0 ? field.ref : undefined}
+              />
+            ))}
+          </Stack>
+        </Radio.Group>
+      )}
+    />
+  );
+}
+
+export function ComplicationForm({
+  caseId,
+  surgeryDate,
+  visits,
+  onSubmit,
+  serverErrors = {},
+  serverMessage,
+  serverOtherErrors = [],
+  onDiscard,
+  today = localToday(),
+  drafts,
+  draftRoute,
+}: ComplicationFormProps) {
+  const initial = useMemo(() => emptyComplicationFormValues(), []);
+  const form = useForm<ComplicationFormValues>({ defaultValues: initial });
+  const store = useMemo(() => (drafts === undefined ? sessionDrafts() : drafts), [drafts]);
+  const draft = useFormDraft(form, store, DRAFT_FORM, draftRoute);
+  const values = useWatch({ control: form.control }) as ComplicationFormValues;
+  const states = complicationFieldStates(values);
+  const context: ComplicationCheckContext = { surgeryDate, today, caseId };
+  // Checked as typed once the surgeon has tried to save; before that, only the server's answer shows.
+  const [checked, setChecked] = useState(false);
+  const liveErrors = checked ? checkComplicationValues(values, context) : {};
+  const errors: FieldErrors = { ...serverErrors, ...liveErrors };
+
+  const required = new Set<string>([
+    ...REQUIRED,
+    ...Object.entries(states)
+      .filter(([, state]) => state.required)
+      .map(([path]) => path),
+    ...(values.reoperation ? ['reoperation.date', 'reoperation.procedure'] : []),
+  ]);
+
+  const submit = form.handleSubmit(async (current) => {
+    const found = checkComplicationValues(current, context);
+    if (Object.keys(found).length) {
+      setChecked(true);
+      focusField(Object.keys(found)[0]);
+      return;
+    }
+    setChecked(false);
+    try {
+      await onSubmit(toCreateComplicationRequest(current));
+      draft.clear();
+    } catch {
+      // The page shows the answer; the values and the draft stay.
+    }
+  });
+
+  const discard = () => {
+    // Reset first: the reset is a change the draft would keep, unless it is cleared after it.
+    form.reset(initial);
+    draft.clear();
+    setChecked(false);
+    onDiscard?.();
+  };
+
+  const errorCount = Object.keys(errors).length;
+  const { isSubmitting } = form.formState;
+
+  return (
+    <FormFieldsContext.Provider value={formFields({ control: form.control, errors, required })}>
+      <form
+        noValidate
+        aria-label="New complication"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack gap="lg">
+          {draft.restoredAt && (
+            <Alert color="blue" title="Draft restored">
+              What you typed earlier in this session is back. Save the complication, or discard the draft to start
+              again.
+            </Alert>
+          )}
+          {(serverMessage || errorCount > 0 || serverOtherErrors.length > 0) && (
+            <Alert color="red" title="The complication was not saved" role="alert">
+              {serverMessage && <Text size="sm">{serverMessage}</Text>}
+              {errorCount > 0 && (
+                <Text size="sm">
+                  {errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} attention:{' '}
+                  {Object.keys(errors).map(fieldLabel).join('; ')}.
+                </Text>
+              )}
+              {serverOtherErrors.length > 0 && (
+                <List size="sm">
+                  {serverOtherErrors.map((message) => (
+                    <List.Item key={message}>{message}</List.Item>
+                  ))}
+                </List>
+              )}
+            </Alert>
+          )}
+
+          <Fieldset legend="What happened">
+            <Stack>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <CodeSelect name="type" vocabulary={COMPLICATION_TYPE} />
+                <DateField
+                  name="onsetDate"
+                  maxDate={today}
+                  description={`On or after the surgery (${dateInWords(surgeryDate)}); type as YYYY-MM-DD or pick from the calendar`}
+                />
+              </SimpleGrid>
+              {states.brookerGrade.applies && (
+                <GradeRadios
+                  name="brookerGrade"
+                  options={optionsOf(BROOKER_GRADE)}
+                  errors={errors}
+                  required={required.has('brookerGrade')}
+                  description="Brooker 1973"
+                  control={form.control}
+                />
+              )}
+              {states.recurrenceCause.applies && <CodeSelect name="recurrenceCause" vocabulary={RECURRENCE_CAUSE} />}
+              <OptionSelect
+                name="followUpId"
+                options={visits}
+                description={visits.length ? 'The visit where it was found, if any' : 'This case has no visits yet'}
+              />
+              <TextAreaField
+                name="description"
+                maxLength={4000}
+                description={
+                  states.description.required
+                    ? 'Required for another complication: say what it was'
+                    : 'Free text; never in de-identified exports'
+                }
+              />
+            </Stack>
+          </Fieldset>
+
+          <Fieldset legend="Severity">
+            <Stack>
+              <GradeRadios
+                name="sinkGrade"
+                options={optionsOf(SINK_GRADE)}
+                errors={errors}
+                required
+                description="Hip-preservation grading (Sink 2011/2012); at least 3 when there was a reoperation"
+                control={form.control}
+              />
+              <CodeSelect name="clavienDindo" vocabulary={CLAVIEN_DINDO} description="Optional" />
+            </Stack>
+          </Fieldset>
+
+          <Fieldset legend="Treatment and course">
+            <Stack>
+              <Controller
+                control={form.control}
+                name="reoperation"
+                render={({ field }) => (
+                  <Radio.Group
+                    id={fieldId('reoperation')}
+                    label={fieldLabel('reoperation')}
+                    error={errors.reoperation}
+                    value={field.value ? 'yes' : 'no'}
+                    onChange={(value) => field.onChange(value === 'yes' ? { date: null, procedure: null } : null)}
+                  >
+                    <Group mt="xs" gap="md">
+                      <Radio value="no" label="No" ref={field.ref} />
+                      <Radio value="yes" label="Yes" />
+                    </Group>
+                  </Radio.Group>
+                )}
+              />
+              {values.reoperation && (
+                <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                  <DateField name="reoperation.date" maxDate={today} />
+                  <CodeSelect name="reoperation.procedure" vocabulary={REOPERATION_PROCEDURE} />
+                </SimpleGrid>
+              )}
+              <DateField
+                name="resolvedDate"
+                maxDate={today}
+                description="On or after the onset; empty while it lasts"
+              />
+            </Stack>
+          </Fieldset>
+
+          <Group justify="flex-end">
+            <Button variant="default" onClick={discard} disabled={isSubmitting}>
+              Discard
+            </Button>
+            <Button type="submit" loading={isSubmitting}>
+              Save the complication
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </FormFieldsContext.Provider>
+  );
+}

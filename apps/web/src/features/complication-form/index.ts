@@ -1,0 +1,1 @@
+export { ComplicationForm, type ComplicationFormProps } from './ComplicationForm.js';
