@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Group,
@@ -14,9 +15,11 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { CASE_STATUS, RELEASE_LOCATION, SIDE, type Vocabulary } from '@ilr/clinical';
 import { api, errorText, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
+import { overdueText } from '../logic/overdue';
 
 type ListQuery = NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>;
 
@@ -190,33 +193,50 @@ export function MyCasesPage() {
                   <Table.Th scope="col">Release location</Table.Th>
                   <Table.Th scope="col">Impingement repair</Table.Th>
                   <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Follow-up</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.map((item) => (
-                  <Table.Tr key={item.id}>
-                    <Table.Td>{item.registryCode}</Table.Td>
-                    <Table.Td>{item.surgeryDate}</Table.Td>
-                    <Table.Td>{label(SIDE, item.side)}</Table.Td>
-                    <Table.Td>{label(RELEASE_LOCATION, item.release?.location)}</Table.Td>
-                    <Table.Td>
-                      {item.impingementRepair == null
-                        ? '—'
-                        : item.impingementRepair.performed
-                          ? 'Performed'
-                          : 'Not performed'}
-                    </Table.Td>
-                    <Table.Td>
-                      {item.status === 'draft' ? (
-                        <Badge color="yellow" variant="light" c="dark">
-                          {CASE_STATUS.labels.draft}
-                        </Badge>
-                      ) : (
-                        CASE_STATUS.labels[item.status]
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+                {items.map((item) => {
+                  const overdue = overdueText(item.overdueTimepoints);
+                  return (
+                    <Table.Tr key={item.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/cases/${item.id}`}>
+                          {item.registryCode}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{item.surgeryDate}</Table.Td>
+                      <Table.Td>{label(SIDE, item.side)}</Table.Td>
+                      <Table.Td>{label(RELEASE_LOCATION, item.release?.location)}</Table.Td>
+                      <Table.Td>
+                        {item.impingementRepair == null
+                          ? '—'
+                          : item.impingementRepair.performed
+                            ? 'Performed'
+                            : 'Not performed'}
+                      </Table.Td>
+                      <Table.Td>
+                        {item.status === 'draft' ? (
+                          <Badge color="yellow" variant="light" c="dark">
+                            {CASE_STATUS.labels.draft}
+                          </Badge>
+                        ) : (
+                          CASE_STATUS.labels[item.status]
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        {overdue ? (
+                          <Badge color="orange" variant="light" c="dark" tt="none" data-testid="overdue">
+                            {overdue}
+                          </Badge>
+                        ) : (
+                          '—'
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
