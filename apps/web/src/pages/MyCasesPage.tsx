@@ -218,7 +218,7 @@ export function MyCasesPage() {
                       </Table.Td>
                       <Table.Td>
                         {item.status === 'draft' ? (
-                          <Badge color="yellow" variant="light" c="dark">
+                          <Badge color="yellow" variant="light" c="dark" miw="max-content">
                             {CASE_STATUS.labels.draft}
                           </Badge>
                         ) : (
@@ -227,7 +227,18 @@ export function MyCasesPage() {
                       </Table.Td>
                       <Table.Td>
                         {overdue ? (
-                          <Badge color="orange" variant="light" c="dark" tt="none" data-testid="overdue">
+                          <Badge
+                            color="orange"
+                            variant="light"
+                            c="dark"
+                            tt="none"
+                            h="auto"
+                            py={2}
+                            radius="sm"
+                            // A long list wraps rather than being cut short.
+                            styles={{ label: { whiteSpace: 'normal' } }}
+                            data-testid="overdue"
+                          >
                             {overdue}
                           </Badge>
                         ) : (
