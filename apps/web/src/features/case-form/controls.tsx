@@ -132,6 +132,7 @@ export function DateField({ name, description, maxDate }: BaseProps & { maxDate?
           valueFormat="YYYY-MM-DD"
           placeholder="YYYY-MM-DD"
           clearable
+          clearButtonProps={{ 'aria-label': `Clear ${field.label}` }}
           maxDate={maxDate}
           value={(f.value as string | null) ?? null}
           onChange={(value) => f.onChange(value ?? null)}
