@@ -238,8 +238,10 @@ describe('a surgeon in the browser', () => {
     await expect(link.getAttribute('href')).resolves.toBe(`/cases/${current.id}`);
     await link.click();
     await page.waitForURL(`${base}/cases/${current.id}`);
-    await page.goto(`${base}/cases`);
-    await rows().first().waitFor();
+    // The page size may come with the link.
+    await page.goto(`${base}/cases?limit=10`);
+    await waitRows(10);
+    await expect(page.getByLabel('Rows per page').inputValue()).resolves.toBe('10');
   });
 
   it('signs out: the session and every draft in sessionStorage are gone', async () => {

@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { CASE_STATUS, RELEASE_LOCATION, SIDE, type Vocabulary } from '@ilr/clinical';
 import { api, errorText, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
@@ -74,7 +74,11 @@ export function MyCasesPage() {
   // What the form shows, and what was applied (the query runs on the applied filters only).
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [limit, setLimit] = useState(25);
+  // The page size may come with the link (/cases?limit=50), else 25.
+  const [searchParams] = useSearchParams();
+  const [limit, setLimit] = useState(() =>
+    PAGE_SIZES.includes(searchParams.get('limit') ?? '') ? Number(searchParams.get('limit')) : 25,
+  );
   // Cursor pagination: the cursors of the pages before this one (undefined = the first page).
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const cursor = cursors[cursors.length - 1];
