@@ -1,15 +1,26 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { chromium } from 'playwright-core';
 import { to as copyTo } from 'pg-copy-streams';
 import {
   createDataSource,
@@ -24,6 +35,8 @@ import { loadConfig, MrnCipher } from '@ilr/registry';
 import { columnsFor, csvSplit, sqlCsvText } from '../libs/registry/src/exports/export-columns.js';
 import { seedCohort } from './seed.js';
 
+const SECTIONS = ['logging', 'reports', 'export', 'web', 'startup'];
+
 // `npm run bench`: the registry against the physical limit of its database, side by side in one
 // run, on a seeded cohort. Prints a table and writes bench/results.json.
 const { values: args } = parseArgs({
@@ -31,7 +44,7 @@ const { values: args } = parseArgs({
     cases: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '10' },
     runs: { type: 'string', default: '5' },
-    only: { type: 'string', default: 'logging,reports,export,startup' },
+    only: { type: 'string', default: SECTIONS.join(',') },
     connections: { type: 'string', default: '16' },
   },
 });
@@ -176,6 +189,119 @@ function caseBody(): Record<string, unknown> {
     impingementRepair: { performed: true, procedures: ['labral_repair'] },
     hoProphylaxis: 'nsaid',
   };
+}
+
+// ---- the web front end ----------------------------------------------------------------------
+// Static imports of a built chunk (`import{a as b}from"./x.js"`, `import"./x.js"`, `export{…}from"./x.js"`);
+// a dynamic import("./x.js") — a lazily loaded page — does not match.
+const STATIC_IMPORT = /(?:^|[;\s}])(?:import|export)\s*(?:[^"'`();]*?\bfrom\s*)?["']([^"']+\.js)["']/g;
+
+// Every JavaScript file the sign-in and case-list pages load: the module scripts and preloads of
+// dist/web/index.html and, transitively, the chunks they import statically. Both pages are in the entry
+// bundle (App.tsx loads the other pages lazily); those lazy chunks are listed, not counted.
+function webBundle(dir: string) {
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const queue = [
+    ...html.matchAll(/<script\b[^>]*\btype="module"[^>]*\bsrc="([^"]+)"/g),
+    ...html.matchAll(/<link\b[^>]*\brel="modulepreload"[^>]*\bhref="([^"]+)"/g),
+  ].map((m) => m[1].replace(/^\//, ''));
+  const loaded = new Set<string>();
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    const code = readFileSync(join(dir, file), 'utf8');
+    for (const m of code.matchAll(STATIC_IMPORT)) queue.push(posix.join(posix.dirname(file), m[1]));
+  }
+  // gzip at zlib's default level (6), what compression middleware and most servers send.
+  const files = [...loaded].map((file) => {
+    const bytes = readFileSync(join(dir, file));
+    return { file, kb: bytes.length / 1024, gzipKb: gzipSync(bytes).length / 1024 };
+  });
+  const lazy = readdirSync(join(dir, 'assets'))
+    .filter((f) => f.endsWith('.js') && !loaded.has(`assets/${f}`))
+    .map((f) => `assets/${f}`);
+  return {
+    files,
+    kb: files.reduce((sum, f) => sum + f.kb, 0),
+    gzipKb: files.reduce((sum, f) => sum + f.gzipKb, 0),
+    lazyChunks: lazy,
+  };
+}
+
+// Debian's Chromium with the flags of test/support/browser.ts (no sandbox as root, no calls to other hosts).
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+// From page.goto('/cases?limit=50') to a usable list: 50 rows shown, the list no longer busy, every filter
+// control enabled. Timed in the page from its navigation start (performance.now()), and around goto as seen
+// from here. Signs in through the sign-in page first (not timed). `cold`: the HTTP cache is cleared first.
+async function timeCaseList(base: string, email: string, password: string, runs: number) {
+  const profile = tempDir('ilr-bench-chromium-');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: false }).first().fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/cases`);
+    const cdp = await context.newCDPSession(page);
+    const once = async (cold: boolean) => {
+      await page.goto('about:blank');
+      if (cold) await cdp.send('Network.clearBrowserCache');
+      const t0 = performance.now();
+      await page.goto(`${base}/cases?limit=50`);
+      const usable = await page.waitForFunction(
+        () => {
+          // Runs in the page; this file is type-checked without the DOM library.
+          const doc = (globalThis as any).document;
+          const table = doc.querySelector('table[aria-label="My cases"]');
+          if (!table || table.getAttribute('aria-busy') === 'true') return false;
+          if (table.querySelectorAll('tbody tr').length !== 50) return false;
+          const form = doc.querySelector('form[aria-label="Filter cases"]');
+          const controls = form ? [...form.querySelectorAll('input, select, button')] : [];
+          return (
+            controls.length > 0 && controls.every((c: any) => !c.disabled) && (globalThis as any).performance.now()
+          );
+        },
+        undefined,
+        { polling: 'raf' },
+      );
+      return { pageMs: (await usable.jsonValue()) as number, wallMs: performance.now() - t0 };
+    };
+    await once(false); // warms the server's caches and plans
+    const cold: Array<{ pageMs: number; wallMs: number }> = [];
+    const warm: Array<{ pageMs: number; wallMs: number }> = [];
+    for (let i = 0; i < runs; i++) {
+      cold.push(await once(true));
+      warm.push(await once(false));
+    }
+    if (errors.length) throw new Error(`the case list raised errors: ${errors.join('; ')}`);
+    const summary = (xs: Array<{ pageMs: number; wallMs: number }>) => ({
+      medianMs: median(xs.map((x) => x.pageMs)),
+      medianWallMs: median(xs.map((x) => x.wallMs)),
+      runsMs: xs.map((x) => Math.round(x.pageMs)),
+    });
+    return { cold: summary(cold), warm: summary(warm) };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -521,10 +647,46 @@ async function main(): Promise<void> {
         `export: API ${apiRate.toFixed(0)} rows/s v COPY ${copyRate.toFixed(0)} rows/s; peak RSS ${(small.rssPeak / 2 ** 20).toFixed(0)} MB at ${small.rows} rows, ${(full.rssPeak / 2 ** 20).toFixed(0)} MB at ${full.rows}`,
       );
     }
+
+    // ---- 4. web: the JavaScript of sign-in and the case list; navigation to a usable list of 50 ----
+    if (ONLY.has('web')) {
+      const dir = join(ROOT, 'dist/web');
+      if (!existsSync(join(dir, 'index.html'))) throw new Error('no dist/web: npm run build first');
+      const bundle = webBundle(dir);
+      // The seeded surgeon with the most cases (all seeded surgeons share one password, bench/seed.ts).
+      const [busiest] = (
+        await pool.query(
+          `SELECT u.email, count(*)::int AS cases FROM cases c JOIN users u ON u.id = c.surgeon_id
+           WHERE c.deleted_at IS NULL AND u.email LIKE 'surgeon%.seed1@ilr.local' GROUP BY u.email ORDER BY cases DESC LIMIT 1`,
+        )
+      ).rows as Array<{ email: string; cases: number }>;
+      const list = await timeCaseList(api.base, busiest.email, 'seed-surgeon-password', RUNS);
+      results.web = {
+        cases: CASES,
+        signInAndCaseListJs: {
+          files: bundle.files.map((f) => ({ file: f.file, kb: f.kb, gzipKb: f.gzipKb })),
+          kb: bundle.kb,
+          gzipKb: bundle.gzipKb,
+          lazyChunksNotCounted: bundle.lazyChunks,
+        },
+        caseList: {
+          user: `${busiest.email} (surgeon, ${busiest.cases} cases)`,
+          url: '/cases?limit=50',
+          usable: '50 rows shown, the list not busy, every filter control enabled; from navigation start',
+          ...list,
+        },
+        targets: { gzipKb: '<= 250', medianMs: '<= 1000' },
+      };
+      log(
+        `web: sign-in + case list load ${bundle.files.length} JS file(s), ${bundle.gzipKb.toFixed(1)} KB gzip (${bundle.kb.toFixed(0)} KB raw); ` +
+          `/cases?limit=50 usable in ${list.warm.medianMs.toFixed(0)} ms (cold cache ${list.cold.medianMs.toFixed(0)} ms), ` +
+          `median of ${RUNS}, as ${busiest.email} with ${busiest.cases} cases`,
+      );
+    }
     await api.stop();
     api = undefined;
 
-    // ---- 4. start-up to /health/ready on the embedded database ------------------------------
+    // ---- 5. start-up to /health/ready on the embedded database ------------------------------
     if (ONLY.has('startup')) {
       const dataDir = tempDir('ilr-bench-start-');
       const cold = await startApi({ DATA_DIR: dataDir });
@@ -560,8 +722,18 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   mkdirSync(join(ROOT, 'bench'), { recursive: true });
-  if (ONLY.size < 4) {
+  if (SECTIONS.some((section) => !ONLY.has(section))) {
     log(JSON.stringify(results, null, 2));
+    // A partial run that measured the web section records it beside the other sections' last figures.
+    if (results.web) {
+      const file = join(ROOT, 'bench/results.json');
+      const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+      writeFileSync(
+        file,
+        `${JSON.stringify({ ...previous, web: { date: results.date, ...(results.web as object) } }, null, 2)}\n`,
+      );
+      log('web section written to bench/results.json');
+    }
     return;
   }
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -619,6 +791,22 @@ function printTable(r: Record<string, any>): void {
       '',
       '< 50 MB',
       pass(r.export.memory.growthMb < 50),
+    ],
+    [
+      'web: sign-in + case list JavaScript',
+      `${r.web.signInAndCaseListJs.gzipKb.toFixed(1)} KB gzip`,
+      '',
+      '',
+      '<= 250 KB',
+      pass(r.web.signInAndCaseListJs.gzipKb <= 250),
+    ],
+    [
+      'web: /cases?limit=50 usable (warm / cold cache)',
+      `${r.web.caseList.warm.medianMs.toFixed(0)} / ${r.web.caseList.cold.medianMs.toFixed(0)} ms`,
+      '',
+      '',
+      '<= 1000 ms',
+      pass(r.web.caseList.warm.medianMs <= 1000 && r.web.caseList.cold.medianMs <= 1000),
     ],
     [
       'start-up: npm start -> ready',

@@ -4,6 +4,7 @@ import { checkPage as checkShared, launchBrowser } from '../support/browser.js';
 import { newCaseBody } from '../support/cases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { TestUser } from '../support/factories.js';
+import { overdueText } from '../../apps/web/src/logic/overdue.js';
 
 // The web front end in a real Chromium (Debian's, /usr/bin/chromium; .ci/run installs it) against the real server
 // (startTestApp listens on a real port and serves the built pages from dist/web: `npm test` builds them first) on a
@@ -199,6 +200,48 @@ describe('a surgeon in the browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/cases?from=x`);
     await rows().first().waitFor();
+  });
+
+  it('marks a case with an overdue follow-up, in words, and links each registry code to its case', async () => {
+    // Set up through the API: surgery long ago without visits (every window closed), and surgery today (none).
+    const overdue = await createCase(surgeon.token, { surgeryDate: '2019-02-11', side: 'right' });
+    const current = await createCase(surgeon.token, {
+      surgeryDate: new Date().toISOString().slice(0, 10),
+      side: 'right',
+    });
+    const read = async (id: string) =>
+      (await (
+        await fetch(`${base}/api/v1/cases/${id}`, { headers: { authorization: `Bearer ${surgeon.token}` } })
+      ).json()) as { overdueTimepoints: string[] };
+    const expected = overdueText((await read(overdue.id)).overdueTimepoints);
+    expect(expected).toContain('6 weeks');
+    expect((await read(current.id)).overdueTimepoints).toEqual([]);
+
+    await page.goto(`${base}/cases`);
+    await rows().first().waitFor();
+    await page.getByLabel('Registry code').fill(overdue.registryCode);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('cell', { name: overdue.registryCode }).waitFor();
+    await waitRows(1);
+    const marker = rows().first().getByTestId('overdue');
+    await expect(marker.innerText()).resolves.toBe(expected);
+    await checkPage('my-cases-overdue');
+
+    await page.getByLabel('Registry code').fill(current.registryCode);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('cell', { name: current.registryCode }).waitFor();
+    await waitRows(1);
+    await expect(rows().first().getByTestId('overdue').count()).resolves.toBe(0);
+    await expect(rows().first().locator('td').nth(6).innerText()).resolves.toBe('—');
+
+    const link = rows().first().getByRole('link', { name: current.registryCode });
+    await expect(link.getAttribute('href')).resolves.toBe(`/cases/${current.id}`);
+    await link.click();
+    await page.waitForURL(`${base}/cases/${current.id}`);
+    // The page size may come with the link.
+    await page.goto(`${base}/cases?limit=10`);
+    await waitRows(10);
+    await expect(page.getByLabel('Rows per page').inputValue()).resolves.toBe('10');
   });
 
   it('signs out: the session and every draft in sessionStorage are gone', async () => {

@@ -11,9 +11,9 @@ WITH w(timepoint, from_day, to_day, target) AS (VALUES ('preop', -180, 0, 0),
 SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
        (c.surgery_date + w.to_day)::text AS window_closed
 FROM cases c
-JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND p.consent = 'given'
+JOIN patients p ON p.id = c.patient_id
 CROSS JOIN w
-WHERE c.deleted_at IS NULL AND c.surgery_date >= $3::date AND c.surgery_date <= $4::date AND c.surgeon_id = $5::uuid AND c.release_location = $6 AND c.impingement_performed = $7
+WHERE c.deleted_at IS NULL AND c.surgery_date >= $3::date AND c.surgery_date <= $4::date AND c.surgeon_id = $5::uuid AND c.release_location = $6 AND c.impingement_performed = $7 AND p.deceased_date IS NULL AND p.consent = 'given'
   AND c.surgery_date + w.to_day < $1::date
   AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = c.id AND f.deleted_at IS NULL AND f.timepoint = w.timepoint)
 ORDER BY window_closed, c.registry_code, w.from_day

@@ -17,7 +17,7 @@ export { ApiTokenRepository } from './repositories/api-token.repository.js';
 export { PatientRepository } from './repositories/patient.repository.js';
 export type { NewPatient } from './repositories/patient.repository.js';
 export { CaseRepository } from './repositories/case.repository.js';
-export type { CaseColumns, CaseCursor, CaseListFilter } from './repositories/case.repository.js';
+export type { CaseColumns, ListedCase, CaseCursor, CaseListFilter } from './repositories/case.repository.js';
 export { AuditRepository } from './repositories/audit.repository.js';
 export type {
   AuditChainProblem,
@@ -40,6 +40,8 @@ export {
   caseFilterSql,
   EXPORTED_CONSENT,
   exportedPatientSql,
+  overdueTimepointSql,
+  overdueTimepointsSql,
   ReportRepository,
   windowsSql,
 } from './repositories/report.repository.js';

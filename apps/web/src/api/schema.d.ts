@@ -1030,6 +1030,11 @@ export interface components {
         };
         /** @enum {string} */
         CaseStatus: "draft" | "signed";
+        /**
+         * @description Overdue follow-ups (GET /cases and GET /cases/:id): scheduled timepoints, in order, whose window has closed by the registry's today with no visit in it, the patient alive and consenting (the rule of the data-quality report's overdue list). Empty: none overdue.
+         * @enum {string}
+         */
+        ScheduledTimepoint: "preop" | "6w" | "3m" | "6m" | "1y" | "2y" | "5y";
         PromResultResponse: {
             /** @description The answers as given: a list of item answers, or the mHHS codes by item */
             items: (number | "na" | null)[] | {
@@ -1189,6 +1194,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description Overdue follow-ups (GET /cases and GET /cases/:id): scheduled timepoints, in order, whose window has closed by the registry's today with no visit in it, the patient alive and consenting (the rule of the data-quality report's overdue list). Empty: none overdue. */
+            overdueTimepoints?: components["schemas"]["ScheduledTimepoint"][];
             /** @description Follow-up visits (GET /cases/:id) */
             followUps?: components["schemas"]["FollowUpResponse"][];
             /** @description Complications (GET /cases/:id) */

@@ -1,5 +1,6 @@
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Group,
@@ -14,9 +15,11 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
 import { CASE_STATUS, RELEASE_LOCATION, SIDE, type Vocabulary } from '@ilr/clinical';
 import { api, errorText, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
+import { overdueText } from '../logic/overdue';
 
 type ListQuery = NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>;
 
@@ -71,7 +74,11 @@ export function MyCasesPage() {
   // What the form shows, and what was applied (the query runs on the applied filters only).
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
-  const [limit, setLimit] = useState(25);
+  // The page size may come with the link (/cases?limit=50), else 25.
+  const [searchParams] = useSearchParams();
+  const [limit, setLimit] = useState(() =>
+    PAGE_SIZES.includes(searchParams.get('limit') ?? '') ? Number(searchParams.get('limit')) : 25,
+  );
   // Cursor pagination: the cursors of the pages before this one (undefined = the first page).
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const cursor = cursors[cursors.length - 1];
@@ -190,33 +197,61 @@ export function MyCasesPage() {
                   <Table.Th scope="col">Release location</Table.Th>
                   <Table.Th scope="col">Impingement repair</Table.Th>
                   <Table.Th scope="col">Status</Table.Th>
+                  <Table.Th scope="col">Follow-up</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {items.map((item) => (
-                  <Table.Tr key={item.id}>
-                    <Table.Td>{item.registryCode}</Table.Td>
-                    <Table.Td>{item.surgeryDate}</Table.Td>
-                    <Table.Td>{label(SIDE, item.side)}</Table.Td>
-                    <Table.Td>{label(RELEASE_LOCATION, item.release?.location)}</Table.Td>
-                    <Table.Td>
-                      {item.impingementRepair == null
-                        ? '—'
-                        : item.impingementRepair.performed
-                          ? 'Performed'
-                          : 'Not performed'}
-                    </Table.Td>
-                    <Table.Td>
-                      {item.status === 'draft' ? (
-                        <Badge color="yellow" variant="light" c="dark">
-                          {CASE_STATUS.labels.draft}
-                        </Badge>
-                      ) : (
-                        CASE_STATUS.labels[item.status]
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+                {items.map((item) => {
+                  const overdue = overdueText(item.overdueTimepoints);
+                  return (
+                    <Table.Tr key={item.id}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/cases/${item.id}`}>
+                          {item.registryCode}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{item.surgeryDate}</Table.Td>
+                      <Table.Td>{label(SIDE, item.side)}</Table.Td>
+                      <Table.Td>{label(RELEASE_LOCATION, item.release?.location)}</Table.Td>
+                      <Table.Td>
+                        {item.impingementRepair == null
+                          ? '—'
+                          : item.impingementRepair.performed
+                            ? 'Performed'
+                            : 'Not performed'}
+                      </Table.Td>
+                      <Table.Td>
+                        {item.status === 'draft' ? (
+                          <Badge color="yellow" variant="light" c="dark" miw="max-content">
+                            {CASE_STATUS.labels.draft}
+                          </Badge>
+                        ) : (
+                          CASE_STATUS.labels[item.status]
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        {overdue ? (
+                          <Badge
+                            color="orange"
+                            variant="light"
+                            c="dark"
+                            tt="none"
+                            h="auto"
+                            py={2}
+                            radius="sm"
+                            // A long list wraps rather than being cut short.
+                            styles={{ label: { whiteSpace: 'normal' } }}
+                            data-testid="overdue"
+                          >
+                            {overdue}
+                          </Badge>
+                        ) : (
+                          '—'
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>

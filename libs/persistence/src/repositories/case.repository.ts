@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import type { CaseStatus, ReleaseLocation, Side } from '@ilr/clinical';
 import { CaseEntity } from '../entities/case.entity.js';
+import { overdueTimepointsSql } from './report.repository.js';
 
 export type CaseColumns = Omit<
   CaseEntity,
@@ -30,6 +31,12 @@ export interface CaseListFilter {
   impingementRepair?: boolean;
   status?: CaseStatus;
   registryCodePrefix?: string;
+}
+
+// A listed case with its overdue timepoints (overdueTimepointSql) on the registry's today.
+export interface ListedCase {
+  entity: CaseEntity;
+  overdueTimepoints: string[];
 }
 
 export interface CaseCursor {
@@ -113,12 +120,18 @@ export class CaseRepository {
 
   // Keyset pagination in the list order (surgery date, then registry code), on the partial
   // index IDX_cases_list; each filter has an index of its own that leads with it.
+  // Each row carries its overdue timepoints, computed per returned row on IDX_follow_ups_case.
   async list(
     filter: CaseListFilter,
     limit: number,
+    today: string,
     after?: CaseCursor,
-  ): Promise<{ items: CaseEntity[]; hasMore: boolean }> {
-    const query = this.repo().createQueryBuilder('c').where('c.deleted_at IS NULL');
+  ): Promise<{ items: ListedCase[]; hasMore: boolean }> {
+    const query = this.repo()
+      .createQueryBuilder('c')
+      .addSelect(overdueTimepointsSql('c', 'CAST(:today AS date)'), 'overdue_timepoints')
+      .setParameter('today', today)
+      .where('c.deleted_at IS NULL');
     if (filter.surgeonId) query.andWhere('c.surgeon_id = :surgeonId', { surgeonId: filter.surgeonId });
     if (filter.from) query.andWhere('c.surgery_date >= :from', { from: filter.from });
     if (filter.to) query.andWhere('c.surgery_date <= :to', { to: filter.to });
@@ -142,11 +155,22 @@ export class CaseRepository {
         ),
       );
     }
-    const rows = await query
+    const { entities, raw } = await query
       .orderBy('c.surgery_date', 'ASC')
       .addOrderBy('c.registry_code', 'ASC')
       .limit(limit + 1)
-      .getMany();
-    return { items: rows.slice(0, limit), hasMore: rows.length > limit };
+      .getRawAndEntities<{ c_id: string; overdue_timepoints: string[] }>();
+    const overdue = new Map(raw.map((r) => [r.c_id, r.overdue_timepoints]));
+    const items = entities.map((entity) => ({ entity, overdueTimepoints: overdue.get(entity.id) ?? [] }));
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
+  }
+
+  // The overdue timepoints of one case (the list's rule and SQL).
+  async overdueTimepoints(id: string, today: string, manager?: EntityManager): Promise<string[]> {
+    const rows: Array<{ overdue: string[] }> = await (manager ?? this.dataSource.manager).query(
+      `SELECT ${overdueTimepointsSql('c', '$2::date')} AS overdue FROM cases c WHERE c.id = $1`,
+      [id, today],
+    );
+    return rows[0]?.overdue ?? [];
   }
 }

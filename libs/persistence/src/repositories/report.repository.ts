@@ -48,6 +48,22 @@ export function windowsSql(): string {
   return TIMEPOINT_WINDOWS.map((w) => `('${w.code}', ${w.from}, ${w.to}, ${w.target})`).join(', ');
 }
 
+// DOMAIN.md § Follow-up visit: a timepoint is overdue when its window (row `w` of windowsSql) has closed,
+// the case has no live visit in it, and the patient is alive and consenting. The one rule of the
+// data-quality report's overdue list and of each case's overdueTimepoints; `today` is a SQL date expression.
+export function overdueTimepointSql(c: string, p: string, w: string, today: string): string {
+  return `${p}.deceased_date IS NULL AND ${exportedPatientSql(p)}
+         AND ${c}.surgery_date + ${w}.to_day < ${today}
+         AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = ${c}.id AND f.deleted_at IS NULL AND f.timepoint = ${w}.timepoint)`;
+}
+
+// The overdue timepoints of case `c` in window order, as a text[] column of a case query.
+export function overdueTimepointsSql(c: string, today: string): string {
+  return `ARRAY(SELECT w.timepoint FROM patients op CROSS JOIN (VALUES ${windowsSql()}) w(timepoint, from_day, to_day, target)
+         WHERE op.id = ${c}.patient_id AND ${overdueTimepointSql(c, 'op', 'w', today)}
+         ORDER BY w.from_day)`;
+}
+
 export interface OverdueRow {
   case_id: string;
   registry_code: string;
@@ -82,7 +98,7 @@ export class ReportRepository {
     return this.dataSource.query(sql, params);
   }
 
-  // Timepoints whose window has closed with no visit in it, for living, consenting patients.
+  // Each overdue timepoint of the selected cases (overdueTimepointSql).
   overdueFollowUps(filter: ReportFilter, today: string, limit: number): Promise<OverdueRow[]> {
     const where = caseFilterSql(filter, 3);
     return this.query(
@@ -90,11 +106,9 @@ export class ReportRepository {
        SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
               (c.surgery_date + w.to_day)::text AS window_closed
        FROM cases c
-       JOIN patients p ON p.id = c.patient_id AND p.deceased_date IS NULL AND ${exportedPatientSql('p')}
+       JOIN patients p ON p.id = c.patient_id
        CROSS JOIN w
-       WHERE ${where.sql}
-         AND c.surgery_date + w.to_day < $1::date
-         AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = c.id AND f.deleted_at IS NULL AND f.timepoint = w.timepoint)
+       WHERE ${where.sql} AND ${overdueTimepointSql('c', 'p', 'w', '$1::date')}
        ORDER BY window_closed, c.registry_code, w.from_day
        LIMIT $2`,
       [today, limit, ...where.params],

@@ -46,8 +46,7 @@ export class CasesController {
     @Auth() auth: AuthContext,
     @Query() query: CaseListQuery,
   ): Promise<{ items: CaseView[]; nextCursor: string | null }> {
-    const page = await this.cases.list(auth, query);
-    return { items: page.items.map((entity) => this.cases.view(auth, entity)), nextCursor: page.nextCursor };
+    return this.cases.list(auth, query);
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint } from '@ilr/clinical';
+import { type CaseData, checkCaseRules, daysBetween, deriveTimepoint, type ScheduledTimepoint } from '@ilr/clinical';
 import {
   AccessRepository,
   AuditRepository,
@@ -271,12 +271,14 @@ export class CasesService {
         this.visits.listForCase(id, tx.manager),
         this.complications.listForCase(id, tx.manager),
       ]);
+      const overdueTimepoints = await this.cases.overdueTimepoints(id, tx.today, tx.manager);
       tx.audit({ action: 'read', entity: 'case', entityId: id, caseId: id });
       const freeText = roleMay(auth.user.role, Permission.CaseReadFreeText);
       return {
         entity,
         view: {
           ...this.view(auth, entity),
+          overdueTimepoints: overdueTimepoints as ScheduledTimepoint[],
           followUps: visits.map(({ visit, proms }) => toFollowUpResponse(visit, proms)),
           complications: complications.map((c) => toComplicationResponse(c, entity.surgeryDate, { freeText })),
         },
@@ -284,7 +286,7 @@ export class CasesService {
     });
   }
 
-  async list(auth: AuthContext, query: CaseListQuery): Promise<Page<CaseEntity>> {
+  async list(auth: AuthContext, query: CaseListQuery): Promise<Page<CaseView>> {
     // A surgeon lists only their own cases; asking for another surgeon's gives an empty list.
     if (auth.user.role === 'surgeon' && query.surgeonId && query.surgeonId !== auth.user.id)
       return { items: [], nextCursor: null };
@@ -304,11 +306,15 @@ export class CasesService {
         registryCodePrefix: query.q,
       },
       query.limit ?? DEFAULT_PAGE_SIZE,
+      this.writes.today(),
       after,
     );
-    const last = page.items.at(-1);
+    const last = page.items.at(-1)?.entity;
     return {
-      items: page.items,
+      items: page.items.map(({ entity, overdueTimepoints }) => ({
+        ...this.view(auth, entity),
+        overdueTimepoints: overdueTimepoints as ScheduledTimepoint[],
+      })),
       nextCursor:
         page.hasMore && last ? encodeCursor({ surgeryDate: last.surgeryDate, registryCode: last.registryCode }) : null,
     };

@@ -40,7 +40,10 @@ export function useFormDraft<T extends FieldValues>(
       if (pending !== undefined && !cleared.current) store.save(key, pending);
       pending = undefined;
     };
-    const subscription = form.watch((values) => {
+    const subscription = form.watch((values, { name }) => {
+      // A reset (restoring the draft, or emptying the form on Discard) is not typing: after a Discard it would
+      // otherwise save the emptied form as a new draft.
+      if (name === undefined) return;
       cleared.current = false;
       pending = values;
       clearTimeout(timer.current);

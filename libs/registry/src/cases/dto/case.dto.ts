@@ -5,6 +5,8 @@ import {
   type CaseStatus,
   RELEASE_LOCATION,
   type ReleaseLocation,
+  SCHEDULED_TIMEPOINTS,
+  type ScheduledTimepoint,
   SIDE,
   type Side,
 } from '@ilr/clinical';
@@ -66,6 +68,14 @@ export class CaseResponse extends CaseFields {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) signedBy: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({
+    enum: [...SCHEDULED_TIMEPOINTS],
+    isArray: true,
+    enumName: 'ScheduledTimepoint',
+    description:
+      "Overdue follow-ups (GET /cases and GET /cases/:id): scheduled timepoints, in order, whose window has closed by the registry's today with no visit in it, the patient alive and consenting (the rule of the data-quality report's overdue list). Empty: none overdue.",
+  })
+  overdueTimepoints?: ScheduledTimepoint[];
   @ApiPropertyOptional({ type: [FollowUpResponse], description: 'Follow-up visits (GET /cases/:id)' })
   followUps?: FollowUpResponse[];
   @ApiPropertyOptional({ type: [ComplicationResponse], description: 'Complications (GET /cases/:id)' })
