@@ -1,5 +1,5 @@
 import '@mantine/core/styles.css';
-import { createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
+import { createTheme, type CSSVariablesResolver, darken, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -15,7 +15,9 @@ const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?
 const theme = createTheme({ primaryColor: 'indigo', primaryShade: 8, defaultRadius: 'sm' });
 
 // Descriptions, placeholders and error text in darker shades than Mantine's defaults, which axe reports as too
-// little contrast on white (serious). Set here: Mantine's own :root variables win over a stylesheet.
+// little contrast on white (serious). Set here: Mantine's own :root variables win over a stylesheet. The text of
+// every "light" variant (alerts, badges) too: even shade 9 of yellow, green and orange fails AA on their pale
+// backgrounds, so it is darkened.
 const resolver: CSSVariablesResolver = (t) => ({
   variables: {},
   dark: {},
@@ -23,6 +25,9 @@ const resolver: CSSVariablesResolver = (t) => ({
     '--mantine-color-dimmed': t.colors.gray[7],
     '--mantine-color-placeholder': t.colors.gray[7],
     '--mantine-color-error': t.colors.red[9],
+    ...Object.fromEntries(
+      Object.keys(t.colors).map((color) => [`--mantine-color-${color}-light-color`, darken(t.colors[color][9], 0.3)]),
+    ),
   },
 });
 
