@@ -1,6 +1,14 @@
 import { jest } from '@jest/globals';
 import type { BrowserContext, Page } from 'playwright-core';
-import { BROOKER_GRADE, COMPLICATION_TYPE, RECURRENCE_CAUSE, REOPERATION_PROCEDURE, SINK_GRADE } from '@ilr/clinical';
+import {
+  addDays,
+  BROOKER_GRADE,
+  COMPLICATION_TYPE,
+  RECURRENCE_CAUSE,
+  REOPERATION_PROCEDURE,
+  SINK_GRADE,
+  todayIn,
+} from '@ilr/clinical';
 import { checkPage as checkShared, launchBrowser } from '../support/browser.js';
 import { newCaseBody } from '../support/cases.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -236,34 +244,28 @@ describe('complications in the browser', () => {
     await typeDate('Date of reoperation', '2025-06-20');
     await choose('Reoperation procedure', REOPERATION_PROCEDURE.labels.revision_release);
     await choose('Found at visit', '3 months visit, 13 June 2025');
-    // A refusal only the server knows of (here answered in its stead, once) shows at its field, in words.
-    await page.route(
-      `${base}/api/v1/cases/${capsularCase.id}/complications`,
-      (route) =>
-        route.fulfill({
-          status: 400,
-          contentType: 'application/problem+json',
-          body: JSON.stringify({
-            type: 'https://ilr-registry.example/problems/validation-failed',
-            title: 'Validation failed',
-            status: 400,
-            detail: 'The request has invalid fields.',
-            code: 'validation_failed',
-            errors: [
-              { field: 'reoperation.date', code: 'not_allowed', message: 'reoperation.date is not allowed here' },
-            ],
-            correlationId: 'test',
-          }),
-        }),
-      { times: 1 },
+    // A refusal only the server makes shows at its field, in words, typing kept. The workstation's clock runs three
+    // days fast (Playwright's clock in the page): the browser takes a reoperation tomorrow as past, the server (the
+    // registry's today) refuses it as in the future. Same rules on both sides; not the same today.
+    await page.clock.setSystemTime(new Date(Date.now() + 3 * 86_400_000));
+    // Cleared first: the calendar's latest date is the one of its last render.
+    await typeDate('Date of reoperation', '');
+    await typeDate('Date of reoperation', addDays(todayIn('UTC'), 1));
+    const refusal = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().endsWith(`/cases/${capsularCase.id}/complications`),
     );
     await page.getByRole('button', { name: 'Save the complication' }).click();
+    expect((await refusal).status()).toBe(400);
     await page.getByRole('alert').filter({ hasText: 'The complication was not saved' }).waitFor();
     await expect(errorsAt(dateInput('Date of reoperation'))).resolves.toContain(
-      'Date of reoperation is not allowed here.',
+      'Date of reoperation must not be in the future.',
     );
-    await expect(dateInput('Date of reoperation').inputValue()).resolves.toBe('2025-06-20');
-    await page.unroute(`${base}/api/v1/cases/${capsularCase.id}/complications`);
+    await expect(combobox('Reoperation procedure').inputValue()).resolves.toBe(
+      REOPERATION_PROCEDURE.labels.revision_release,
+    );
+    // The clock put right and the date corrected, it saves.
+    await page.clock.setSystemTime(new Date());
+    await typeDate('Date of reoperation', '2025-06-20');
     await page.getByRole('button', { name: 'Save the complication' }).click();
     await page.getByRole('heading', { name: 'Complication saved' }).waitFor();
     const saved = await page.getByRole('table', { name: 'Saved complication' }).innerText();

@@ -214,30 +214,26 @@ describe('the New-follow-up page', () => {
     expect(hosAdl.filter((v) => v === 'na').length).toBeGreaterThan(0);
     await checkPage('follow-up-form');
 
-    // A refusal from the server shows at its field (here answered once by the test, not the server), typing kept.
-    const route = `${base}/api/v1/cases/${caseId}/follow-ups`;
-    await page.route(route, (request) =>
-      request.fulfill({
-        status: 400,
-        contentType: 'application/problem+json',
-        body: JSON.stringify({
-          type: 'https://ilr.example/problems/validation_failed',
-          title: 'The request is not valid',
-          status: 400,
-          code: 'validation_failed',
-          detail: 'One field is not valid.',
-          errors: [{ field: 'proms.ihot12[3]', code: 'max', message: 'proms.ihot12[3] must not be greater than 100' }],
-          correlationId: 'test',
-        }),
-      }),
-    );
+    // A refusal only the server makes shows at its field, typing kept. The workstation's clock runs three days fast
+    // (Playwright's clock in the page): the browser takes a visit tomorrow as past, the server (the registry's today)
+    // refuses it as in the future. The rules are the same on both sides; the dates they are given are not.
+    const tomorrow = addDays(today, 1);
+    await page.clock.setSystemTime(new Date(Date.now() + 3 * 86_400_000));
+    const dateInput = page.getByRole('textbox', { name: /^Visit date/ });
+    await dateInput.fill('');
+    await typeVisitDate(tomorrow, '1 year');
     await page.getByRole('button', { name: 'Save follow-up' }).click();
-    await page.getByRole('alert').filter({ hasText: 'One field is not valid.' }).waitFor();
-    const item4 = page.getByRole('textbox', { name: `4. ${IHOT12_ITEMS[3].text}`, exact: true });
-    await expect(item4.getAttribute('aria-invalid')).resolves.toBe('true');
-    await page.getByText('iHOT-12 item 4 must not be greater than 100.').waitFor();
-    await expect(item4.inputValue()).resolves.toBe('30');
-    await page.unroute(route);
+    await page.getByRole('alert').filter({ hasText: 'The follow-up was not saved' }).waitFor();
+    await expect(dateInput.getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByText('Visit date must not be in the future.').waitFor();
+    await expect(
+      page.getByRole('textbox', { name: `4. ${IHOT12_ITEMS[3].text}`, exact: true }).inputValue(),
+    ).resolves.toBe('30');
+    expect(idempotencyKeys).toHaveLength(1);
+    // The clock put right, the visit date corrected: the resend is the same submission (its Idempotency-Key).
+    await page.clock.setSystemTime(new Date());
+    await dateInput.fill('');
+    await typeVisitDate(visitDate, 'Preoperative');
 
     await page.getByRole('button', { name: 'Save follow-up' }).click();
     const expected = await expectScores({ mhhs, ihot12, hosAdl }, visitDate);
