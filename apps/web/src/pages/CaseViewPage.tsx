@@ -213,12 +213,12 @@ export function CaseViewPage() {
       </Group>
 
       {saved && !sign.isSuccess && (
-        <Alert color="green" title="Saved" role="status">
+        <Alert color="green.9" title="Saved" role="status">
           {saved}.
         </Alert>
       )}
       {sign.isSuccess && (
-        <Alert color="green" title="Signed" role="status">
+        <Alert color="green.9" title="Signed" role="status">
           {stored.registryCode} is signed. Later changes are amendments, each with its reason.
         </Alert>
       )}
@@ -339,7 +339,7 @@ export function CaseViewPage() {
         {history.isError && <Failure title="The history could not be loaded" view={problemOf(history.error)} />}
         {history.data &&
           (history.data.chainIntact ? (
-            <Alert color="green" title="The audit chain verifies" role="status">
+            <Alert color="green.9" title="The audit chain verifies" role="status">
               No event of this case has been edited or removed since it was recorded.
             </Alert>
           ) : (

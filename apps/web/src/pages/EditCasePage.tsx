@@ -108,7 +108,8 @@ export function EditCasePage() {
       });
       if (!result.data) throw new Refused(describeProblem(result.response.status, result.error));
       await queryClient.invalidateQueries({ queryKey: ['cases'] });
-      await queryClient.invalidateQueries({ queryKey: ['case', id] });
+      // The view reads the case afresh rather than showing the version before this change.
+      queryClient.removeQueries({ queryKey: ['case', id] });
       navigate(`/cases/${id}`, {
         state: { saved: `${result.data.registryCode} ${signed ? 'amended' : 'saved'}` },
       });
@@ -136,7 +137,7 @@ export function EditCasePage() {
         </Text>
       )}
       {stale && (
-        <Alert color="orange" title="The case changed meanwhile" role="alert">
+        <Alert color="orange.9" title="The case changed meanwhile" role="alert">
           <Stack gap="xs">
             <Text size="sm">{refusal.message}</Text>
             <Group>

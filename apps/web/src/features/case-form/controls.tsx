@@ -132,6 +132,8 @@ export function DateField({ name, description, maxDate }: BaseProps & { maxDate?
           valueFormat="YYYY-MM-DD"
           placeholder="YYYY-MM-DD"
           clearable
+          // The clear button is an icon: it needs a name of its own (axe button-name).
+          clearButtonProps={{ 'aria-label': `Clear ${field.label}` }}
           maxDate={maxDate}
           value={(f.value as string | null) ?? null}
           onChange={(value) => f.onChange(value ?? null)}
