@@ -172,7 +172,7 @@ export function CaseViewPage() {
         <Stack gap={4}>
           <Group gap="sm">
             <Title order={1}>{stored.registryCode}</Title>
-            <Badge color={signed ? 'green' : 'gray'} variant={signed ? 'filled' : 'outline'} size="lg">
+            <Badge color={signed ? 'teal.9' : 'gray'} variant={signed ? 'filled' : 'outline'} size="lg">
               {signed ? 'Signed' : 'Draft'}
             </Badge>
           </Group>
@@ -377,7 +377,15 @@ export function CaseViewPage() {
         )}
       </Stack>
 
-      <Modal opened={deleting} onClose={() => setDeleting(false)} title={`Delete ${stored.registryCode}`} centered>
+      {/* No scroll lock: it injects a <style> element, which the Content-Security-Policy refuses. */}
+      <Modal
+        opened={deleting}
+        onClose={() => setDeleting(false)}
+        title={`Delete ${stored.registryCode}`}
+        centered
+        lockScroll={false}
+        closeButtonProps={{ 'aria-label': 'Close without deleting' }}
+      >
         <Stack>
           <Text size="sm">The case leaves your lists and the reports; its history is kept. Say why it is deleted.</Text>
           <Textarea
