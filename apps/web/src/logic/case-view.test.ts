@@ -14,6 +14,7 @@ import {
   type HistoryEntry,
   historyRows,
   NOT_RECORDED,
+  readCount,
   rebaseFormValues,
   signerOf,
   toUpdateCaseRequest,
@@ -228,6 +229,12 @@ describe('history in words', () => {
       codeLabel(COMPLICATION_TYPE, 'recurrent_snapping'),
     );
     expect(changeValueWords('case', 'release.tendonBundles', 2)).toBe('Two (bifid)');
+  });
+
+  it('counts reads instead of listing them', () => {
+    const items = [entry({ action: 'create' }), entry({ action: 'read' }), entry({ action: 'read' })];
+    expect(historyRows(items).map((r) => r.action)).toEqual(['Created']);
+    expect(readCount(items)).toBe(2);
   });
 
   it("finds the signer in the case's sign entry", () => {

@@ -434,9 +434,11 @@ export interface HistoryRow {
   reason: string;
 }
 
-// One row per changed field; a creation is one row (every field recorded from nothing).
+// One row per changed field; a creation is one row (every field recorded from nothing). Reads are
+// audited too, but they change nothing: they are counted (readCount), not listed.
 export function historyRows(items: readonly HistoryEntry[]): HistoryRow[] {
   return items.flatMap((entry, index) => {
+    if (entry.action === 'read') return [];
     const base = {
       who: entry.actor?.displayName ?? 'The registry',
       at: entry.at,
@@ -457,6 +459,8 @@ export function historyRows(items: readonly HistoryEntry[]): HistoryRow[] {
     }));
   });
 }
+
+export const readCount = (items: readonly HistoryEntry[]) => items.filter((e) => e.action === 'read').length;
 
 // Who signed the case (the history's `sign` entry), if it is signed.
 export function signerOf(items: readonly HistoryEntry[]): { name: string; at: string } | null {

@@ -11,7 +11,7 @@ import { CaseForm } from '../features/case-form';
 import type { CreateCaseRequest } from '../logic/case-form-values.js';
 import { type CaseResponse, caseToFormValues, toUpdateCaseRequest } from '../logic/case-view.js';
 import { describeProblem, type ProblemView } from '../logic/problem.js';
-import { CaseNotFound } from './CaseViewPage';
+import { CaseNotFound, Notice } from './CaseViewPage';
 
 class Refused extends Error {
   constructor(readonly view: ProblemView) {
@@ -137,7 +137,7 @@ export function EditCasePage() {
         </Text>
       )}
       {stale && (
-        <Alert color="orange.9" title="The case changed meanwhile" role="alert">
+        <Notice color="orange" title="The case changed meanwhile" role="alert">
           <Stack gap="xs">
             <Text size="sm">{refusal.message}</Text>
             <Group>
@@ -146,7 +146,7 @@ export function EditCasePage() {
               </Button>
             </Group>
           </Stack>
-        </Alert>
+        </Notice>
       )}
       <CaseForm
         mode="edit"
