@@ -136,18 +136,6 @@ export function EditCasePage() {
           This case is signed: a change is recorded as an amendment, with its reason, in the case&apos;s history.
         </Text>
       )}
-      {stale && (
-        <Notice color="orange" title="The case changed meanwhile" role="alert">
-          <Stack gap="xs">
-            <Text size="sm">{refusal.message}</Text>
-            <Group>
-              <Button size="xs" onClick={reload} loading={reloading}>
-                Reload the case
-              </Button>
-            </Group>
-          </Stack>
-        </Notice>
-      )}
       <CaseForm
         mode="edit"
         title={`${verb} case ${stored.registryCode}`}
@@ -159,23 +147,38 @@ export function EditCasePage() {
         draftRoute={`/cases/${id}/edit`}
         onDiscard={() => navigate(`/cases/${id}`)}
         extraFields={
-          signed && (
-            <Textarea
-              id="case-amendmentReason"
-              label="Reason for the amendment"
-              description="Kept with the change in the case's history"
-              withAsterisk
-              autosize
-              minRows={2}
-              maxLength={500}
-              value={reason}
-              error={reasonError}
-              onChange={(event) => {
-                setReason(event.currentTarget.value);
-                setReasonError(null);
-              }}
-            />
-          )
+          <>
+            {signed && (
+              <Textarea
+                id="case-amendmentReason"
+                label="Reason for the amendment"
+                description="Kept with the change in the case's history"
+                withAsterisk
+                autosize
+                minRows={2}
+                maxLength={500}
+                value={reason}
+                error={reasonError}
+                onChange={(event) => {
+                  setReason(event.currentTarget.value);
+                  setReasonError(null);
+                }}
+              />
+            )}
+            {/* Beside the button that was pressed. */}
+            {stale && (
+              <Notice color="orange" title="The case changed meanwhile" role="alert">
+                <Stack gap="xs">
+                  <Text size="sm">{refusal.message}</Text>
+                  <Group>
+                    <Button size="xs" onClick={reload} loading={reloading}>
+                      Reload the case
+                    </Button>
+                  </Group>
+                </Stack>
+              </Notice>
+            )}
+          </>
         }
       />
     </Stack>
