@@ -243,6 +243,15 @@ describe('a case from the form to its deletion', () => {
     );
     await page.getByText('The audit chain verifies').waitFor();
     await checkPage('case-view');
+    // From 768 px wide: nothing runs off the side (the tables wrap their cells).
+    await page.setViewportSize({ width: 768, height: 900 });
+    const overflow = await page.evaluate(() => {
+      const root = (globalThis as any).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await checkPage('case-view-768');
+    await page.setViewportSize({ width: 1024, height: 900 });
   });
 
   it('is signed, and says who signed it', async () => {

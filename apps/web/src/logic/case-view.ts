@@ -170,7 +170,7 @@ export interface CaseViewGroup {
 export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 'sex'> | null): CaseViewGroup[] {
   const row = (path: string, value: string, label = fieldLabel(path)): CaseViewRow => ({ path, label, value });
   const v = CASE_VOCABULARIES;
-  const dash = (rows: Array<CaseViewRow | false>) => rows.filter((r): r is CaseViewRow => r !== false);
+  const applying = (rows: Array<CaseViewRow | false>) => rows.filter((r): r is CaseViewRow => r !== false);
   return [
     {
       legend: 'Patient',
@@ -182,7 +182,7 @@ export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 
     },
     {
       legend: 'Indication and work-up',
-      rows: dash([
+      rows: applying([
         row('indications', listWords(v.indications, c.indications)),
         row('priorIpsilateralSurgery', listWords(v.priorIpsilateralSurgery, c.priorIpsilateralSurgery)),
         row('symptomDurationMonths', numberWords(c.symptomDurationMonths)),
@@ -207,7 +207,7 @@ export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 
     },
     {
       legend: 'Set-up',
-      rows: dash([
+      rows: applying([
         row('anesthesia', codeWords(v.anesthesia, c.anesthesia)),
         row('positioning', codeWords(v.positioning, c.positioning)),
         row('tractionMinutes', numberWords(c.tractionMinutes)),
@@ -231,7 +231,7 @@ export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 
     },
     {
       legend: 'Release',
-      rows: dash([
+      rows: applying([
         row('release.location', codeWords(v['release.location'], c.release.location)),
         c.release.location === 'capsular' &&
           row('release.capsularLevel', codeWords(v['release.capsularLevel'], c.release.capsularLevel)),
@@ -242,7 +242,7 @@ export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 
     },
     {
       legend: 'Impingement repair',
-      rows: dash([
+      rows: applying([
         row('impingementRepair.performed', yesNo(c.impingementRepair.performed)),
         c.impingementRepair.performed &&
           row(

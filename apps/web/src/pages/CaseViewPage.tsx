@@ -277,40 +277,38 @@ export function CaseViewPage() {
           </Button>
         </Group>
         {followUps.length ? (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped aria-label="Follow-ups">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Timepoint</Table.Th>
-                  <Table.Th>Visit date</Table.Th>
-                  <Table.Th>Contact</Table.Th>
-                  <Table.Th>Questionnaire scores</Table.Th>
+          <Table striped aria-label="Follow-ups">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Timepoint</Table.Th>
+                <Table.Th>Visit date</Table.Th>
+                <Table.Th>Contact</Table.Th>
+                <Table.Th>Questionnaire scores</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {followUps.map((row) => (
+                <Table.Tr key={row.id}>
+                  <Table.Td>{row.timepoint}</Table.Td>
+                  <Table.Td>
+                    {row.visitDate} (day {row.day})
+                  </Table.Td>
+                  <Table.Td>{row.contactMode}</Table.Td>
+                  <Table.Td>
+                    {row.proms.length ? (
+                      <List size="sm">
+                        {row.proms.map((line) => (
+                          <List.Item key={line}>{line}</List.Item>
+                        ))}
+                      </List>
+                    ) : (
+                      'None'
+                    )}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {followUps.map((row) => (
-                  <Table.Tr key={row.id}>
-                    <Table.Td>{row.timepoint}</Table.Td>
-                    <Table.Td>
-                      {row.visitDate} (day {row.day})
-                    </Table.Td>
-                    <Table.Td>{row.contactMode}</Table.Td>
-                    <Table.Td>
-                      {row.proms.length ? (
-                        <List size="sm">
-                          {row.proms.map((line) => (
-                            <List.Item key={line}>{line}</List.Item>
-                          ))}
-                        </List>
-                      ) : (
-                        'None'
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              ))}
+            </Table.Tbody>
+          </Table>
         ) : (
           <Text size="sm">No follow-up visits recorded yet.</Text>
         )}
@@ -326,26 +324,24 @@ export function CaseViewPage() {
           </Button>
         </Group>
         {complications.length ? (
-          <Table.ScrollContainer minWidth={640}>
-            <Table striped aria-label="Complications">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Complication</Table.Th>
-                  <Table.Th>Onset</Table.Th>
-                  <Table.Th>Grades</Table.Th>
+          <Table striped aria-label="Complications">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Complication</Table.Th>
+                <Table.Th>Onset</Table.Th>
+                <Table.Th>Grades</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {complications.map((row) => (
+                <Table.Tr key={row.id}>
+                  <Table.Td>{row.type}</Table.Td>
+                  <Table.Td>{row.onset}</Table.Td>
+                  <Table.Td>{row.grades.join('; ')}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {complications.map((row) => (
-                  <Table.Tr key={row.id}>
-                    <Table.Td>{row.type}</Table.Td>
-                    <Table.Td>{row.onset}</Table.Td>
-                    <Table.Td>{row.grades.join('; ')}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              ))}
+            </Table.Tbody>
+          </Table>
         ) : (
           <Text size="sm">No complications recorded.</Text>
         )}
@@ -368,32 +364,30 @@ export function CaseViewPage() {
             </Alert>
           ))}
         {history.data && (
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="History">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Field</Table.Th>
-                  <Table.Th>Before → after</Table.Th>
-                  <Table.Th>Reason</Table.Th>
+          <Table striped aria-label="History">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Who</Table.Th>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Action</Table.Th>
+                <Table.Th>Field</Table.Th>
+                <Table.Th>Before → after</Table.Th>
+                <Table.Th>Reason</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {historyRows(history.data.items).map((row) => (
+                <Table.Tr key={row.key}>
+                  <Table.Td>{row.who}</Table.Td>
+                  <Table.Td>{instantWords(row.at)}</Table.Td>
+                  <Table.Td>{row.action}</Table.Td>
+                  <Table.Td>{row.field}</Table.Td>
+                  <Table.Td>{row.before || row.after ? `${row.before} → ${row.after}` : ''}</Table.Td>
+                  <Table.Td>{row.reason}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {historyRows(history.data.items).map((row) => (
-                  <Table.Tr key={row.key}>
-                    <Table.Td>{row.who}</Table.Td>
-                    <Table.Td>{instantWords(row.at)}</Table.Td>
-                    <Table.Td>{row.action}</Table.Td>
-                    <Table.Td>{row.field}</Table.Td>
-                    <Table.Td>{row.before || row.after ? `${row.before} → ${row.after}` : ''}</Table.Td>
-                    <Table.Td>{row.reason}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              ))}
+            </Table.Tbody>
+          </Table>
         )}
         {history.data && readCount(history.data.items) > 0 && (
           <Text size="sm" c="dimmed">
