@@ -152,6 +152,8 @@ export function CaseViewPage() {
       if (result.error !== undefined || !result.response.ok)
         throw new Refused(describeProblem(result.response.status, result.error));
     },
+    // A refusal (412: changed meanwhile) re-reads the case, so that trying again sends its current version.
+    onError: () => refresh(),
     onSuccess: async () => {
       const code = theCase.data?.stored.registryCode ?? 'The case';
       await queryClient.invalidateQueries({ queryKey: ['cases'] });
