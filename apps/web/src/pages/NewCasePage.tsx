@@ -33,6 +33,7 @@ export function NewCasePage() {
       });
       if (!created.data) throw new Refused(describeProblem(created.response.status, created.error));
       let code = created.data.registryCode;
+      const id = created.data.id;
       if (intent === 'sign') {
         const signed = await api.POST('/api/v1/cases/{id}/sign', {
           params: { path: { id: created.data.id }, header: { 'If-Match': created.response.headers.get('etag') ?? '' } },
@@ -41,7 +42,7 @@ export function NewCasePage() {
         code = signed.data.registryCode;
       }
       await queryClient.invalidateQueries({ queryKey: ['cases'] });
-      navigate('/cases', {
+      navigate(`/cases/${id}`, {
         state: { saved: `${code} ${intent === 'sign' ? 'saved and signed' : 'saved as a draft'}` },
       });
     } catch (error) {

@@ -112,3 +112,35 @@ describe('CaseForm', () => {
     expect(html).toContain('The case was not saved');
   });
 });
+
+describe('the case form for a stored case (edit mode)', () => {
+  const renderEdit = (values: Partial<CaseFormValues>) =>
+    renderToStaticMarkup(
+      <MantineProvider>
+        <CaseForm
+          mode="edit"
+          title="Amend case ILR-000001"
+          defaultValues={values}
+          onSubmit={() => undefined}
+          drafts={null}
+          today="2026-06-01"
+          extraFields={<p>the page's own field</p>}
+        />
+      </MantineProvider>,
+    );
+
+  it('keeps the patient, offers one save button and shows the page’s own fields', () => {
+    const values = completeCaseValues({ patientMode: 'existing', patientId: 'b1c2d3e4-0000-4000-8000-000000000001' });
+    const html = renderEdit(values);
+    expect(html).toContain('aria-label="Amend case ILR-000001"');
+    expect(has(html, 'patient.mrn')).toBe(false);
+    expect(has(html, 'patientId')).toBe(false);
+    expect(has(html, 'patientMode')).toBe(false);
+    expect(html).toContain('b1c2d3e4-0000-4000-8000-000000000001');
+    expect(html).toContain('Save changes');
+    expect(html).not.toContain('Save and sign');
+    expect(html).toContain('the page&#x27;s own field');
+    // Pre-filled: the stored values are in the controls.
+    expect(html).toContain('value="Central compartment"');
+  });
+});

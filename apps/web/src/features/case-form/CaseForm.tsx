@@ -23,7 +23,7 @@ import {
   SEX,
   SIDE,
 } from '@ilr/clinical';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { caseFieldStates } from '../../logic/case-form-fields.js';
 import {
@@ -32,6 +32,7 @@ import {
   emptyCaseFormValues,
   REQUIRED_CASE_FIELDS,
 } from '../../logic/case-form-values.js';
+import { rebaseFormValues } from '../../logic/case-view.js';
 import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
 import {
   fieldLabel,
@@ -63,7 +64,15 @@ import { useFormDraft } from './use-form-draft.js';
 export type CaseIntent = 'save' | 'sign';
 
 export interface CaseFormProps {
+  // 'edit': a stored case (its patient cannot change; one "Save changes" button).
+  mode?: 'new' | 'edit';
+  // The form's accessible name.
+  title?: string;
+  // The values to start from. In edit mode, new values (the case reloaded after a 412) replace the
+  // fields the user has not changed and keep those they have.
   defaultValues?: Partial<CaseFormValues>;
+  // More fields of the page's own, shown before the buttons (the amendment reason).
+  extraFields?: ReactNode;
   onSubmit: (body: CreateCaseRequest, intent: CaseIntent) => Promise<unknown> | unknown;
   // The server's field errors by field path (ProblemView.fieldErrors from logic/problem.ts).
   serverErrors?: FieldErrors;
@@ -90,7 +99,10 @@ function focusField(path: string) {
 }
 
 export function CaseForm({
+  mode = 'new',
+  title = 'New case',
   defaultValues,
+  extraFields,
   onSubmit,
   serverErrors = {},
   serverMessage,
@@ -104,6 +116,12 @@ export function CaseForm({
   const form = useForm<CaseFormValues>({ defaultValues: initial });
   const store = useMemo(() => (drafts === undefined ? sessionDrafts() : drafts), [drafts]);
   const draft = useFormDraft(form, store, DRAFT_FORM, draftRoute);
+  const opened = useRef(initial);
+  useEffect(() => {
+    if (opened.current === initial) return;
+    form.reset(rebaseFormValues(opened.current, form.getValues(), initial));
+    opened.current = initial;
+  }, [initial, form]);
   const values = useWatch({ control: form.control }) as CaseFormValues;
   const states = caseFieldStates(values);
   // Checked as typed once the surgeon has tried to save; before that, only the server's answer shows.
@@ -152,7 +170,7 @@ export function CaseForm({
 
   return (
     <CaseFormContext.Provider value={formFields({ control: form.control, errors, required })}>
-      <form noValidate aria-label="New case" onSubmit={(event) => event.preventDefault()}>
+      <form noValidate aria-label={title} onSubmit={(event) => event.preventDefault()}>
         <Stack gap="lg">
           {draft.restoredAt && (
             <Alert color="blue" title="Draft restored">
@@ -179,44 +197,51 @@ export function CaseForm({
           )}
 
           <Fieldset legend="Patient">
-            <Stack>
-              <Controller
-                control={form.control}
-                name="patientMode"
-                render={({ field }) => (
-                  <Radio.Group
-                    id={fieldId('patientMode')}
-                    label={fieldLabel('patientMode')}
-                    value={field.value}
-                    onChange={(value) => field.onChange(value)}
-                  >
-                    <Group mt="xs" gap="md">
-                      {PATIENT_MODE_OPTIONS.map((option, index) => (
-                        <Radio
-                          key={option.value}
-                          value={option.value}
-                          label={option.label}
-                          ref={index === 0 ? field.ref : undefined}
-                        />
-                      ))}
-                    </Group>
-                  </Radio.Group>
+            {mode === 'edit' ? (
+              <Text size="sm">
+                {fieldLabel('patientId')}: {values.patientId}. A case keeps its patient; the registry office corrects a
+                wrong patient.
+              </Text>
+            ) : (
+              <Stack>
+                <Controller
+                  control={form.control}
+                  name="patientMode"
+                  render={({ field }) => (
+                    <Radio.Group
+                      id={fieldId('patientMode')}
+                      label={fieldLabel('patientMode')}
+                      value={field.value}
+                      onChange={(value) => field.onChange(value)}
+                    >
+                      <Group mt="xs" gap="md">
+                        {PATIENT_MODE_OPTIONS.map((option, index) => (
+                          <Radio
+                            key={option.value}
+                            value={option.value}
+                            label={option.label}
+                            ref={index === 0 ? field.ref : undefined}
+                          />
+                        ))}
+                      </Group>
+                    </Radio.Group>
+                  )}
+                />
+                {states.patient.applies ? (
+                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                    <TextField
+                      name="patient.mrn"
+                      maxLength={32}
+                      description="A registered patient is found by MRN; otherwise one is registered with the case"
+                    />
+                    <DateField name="patient.birthDate" maxDate={today} />
+                    <CodeSelect name="patient.sex" vocabulary={SEX} />
+                  </SimpleGrid>
+                ) : (
+                  <TextField name="patientId" description="The registry id shown on the patient's page" />
                 )}
-              />
-              {states.patient.applies ? (
-                <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                  <TextField
-                    name="patient.mrn"
-                    maxLength={32}
-                    description="A registered patient is found by MRN; otherwise one is registered with the case"
-                  />
-                  <DateField name="patient.birthDate" maxDate={today} />
-                  <CodeSelect name="patient.sex" vocabulary={SEX} />
-                </SimpleGrid>
-              ) : (
-                <TextField name="patientId" description="The registry id shown on the patient's page" />
-              )}
-            </Stack>
+              </Stack>
+            )}
           </Fieldset>
 
           <Fieldset legend="Operation">
@@ -338,17 +363,30 @@ export function CaseForm({
             </Stack>
           </Fieldset>
 
-          <Group justify="flex-end">
-            <Button variant="default" onClick={discard} disabled={isSubmitting}>
-              Discard
-            </Button>
-            <Button variant="light" onClick={submit('save')} loading={isSubmitting}>
-              Save as draft
-            </Button>
-            <Button onClick={submit('sign')} loading={isSubmitting}>
-              Save and sign
-            </Button>
-          </Group>
+          {extraFields}
+
+          {mode === 'edit' ? (
+            <Group justify="flex-end">
+              <Button variant="default" onClick={discard} disabled={isSubmitting}>
+                Discard changes
+              </Button>
+              <Button onClick={submit('save')} loading={isSubmitting}>
+                Save changes
+              </Button>
+            </Group>
+          ) : (
+            <Group justify="flex-end">
+              <Button variant="default" onClick={discard} disabled={isSubmitting}>
+                Discard
+              </Button>
+              <Button variant="light" onClick={submit('save')} loading={isSubmitting}>
+                Save as draft
+              </Button>
+              <Button onClick={submit('sign')} loading={isSubmitting}>
+                Save and sign
+              </Button>
+            </Group>
+          )}
         </Stack>
       </form>
     </CaseFormContext.Provider>

@@ -132,6 +132,7 @@ export function DateField({ name, description, maxDate }: BaseProps & { maxDate?
           valueFormat="YYYY-MM-DD"
           placeholder="YYYY-MM-DD"
           clearable
+          // The clear button is an icon: it needs a name of its own (axe button-name).
           clearButtonProps={{ 'aria-label': `Clear ${field.label.toLowerCase()}` }}
           maxDate={maxDate}
           value={(f.value as string | null) ?? null}
