@@ -23,6 +23,7 @@ import {
   TENDON_BUNDLE_OPTIONS,
   TONNIS_OPTIONS,
 } from './labels.js';
+import { INSTRUMENT_LABELS, TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type CaseResponse = components['schemas']['CaseResponse'];
 export type UpdateCaseRequest = components['schemas']['UpdateCaseRequest'];
@@ -264,26 +265,6 @@ export function caseViewGroups(c: CaseResponse, patient?: Pick<PatientResponse, 
 
 // ---- Follow-ups and complications in words ----
 
-export const TIMEPOINT_LABELS: Record<FollowUpResponse['timepoint'], string> = {
-  preop: 'Before surgery',
-  '6w': '6 weeks',
-  '3m': '3 months',
-  '6m': '6 months',
-  '1y': '1 year',
-  '2y': '2 years',
-  '5y': '5 years',
-  unscheduled: 'Unscheduled',
-};
-
-export const PROM_LABELS: Record<keyof FollowUpResponse['proms'], string> = {
-  mhhs: 'mHHS',
-  ihot12: 'iHOT-12',
-  hosAdl: 'HOS ADL',
-  hosSport: 'HOS Sport',
-  nahs: 'NAHS',
-  eq5d5l: 'EQ-5D-5L',
-};
-
 export interface FollowUpRow {
   id: string;
   timepoint: string;
@@ -303,13 +284,13 @@ export function followUpRows(followUps: readonly FollowUpResponse[]): FollowUpRo
       visitDate: f.visitDate,
       day: f.day,
       contactMode: codeWords(CONTACT_MODE, f.contactMode),
-      proms: (Object.keys(PROM_LABELS) as Array<keyof typeof PROM_LABELS>)
+      proms: (Object.keys(INSTRUMENT_LABELS) as Array<keyof typeof INSTRUMENT_LABELS>)
         .filter((key) => f.proms[key])
         .map((key) => {
           const result = f.proms[key]!;
           return result.score === null || result.score === undefined
-            ? `${PROM_LABELS[key]}: not scored (${result.unscoredReason ?? 'no score'})`
-            : `${PROM_LABELS[key]}: ${result.score.toFixed(1)}`;
+            ? `${INSTRUMENT_LABELS[key]}: not scored (${result.unscoredReason ?? 'no score'})`
+            : `${INSTRUMENT_LABELS[key]}: ${result.score.toFixed(1)}`;
         }),
     }));
 }
@@ -366,7 +347,7 @@ export function historyFieldLabel(field: string): string {
   if (VIEW_LABELS[field]) return VIEW_LABELS[field];
   if (field.startsWith('proms.')) {
     const [, instrument] = field.split('.');
-    return `${PROM_LABELS[instrument as keyof typeof PROM_LABELS] ?? 'Questionnaire'} answers`;
+    return `${INSTRUMENT_LABELS[instrument as keyof typeof INSTRUMENT_LABELS] ?? 'Questionnaire'} answers`;
   }
   return 'Another field';
 }

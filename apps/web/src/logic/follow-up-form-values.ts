@@ -27,6 +27,7 @@ import {
 } from '@ilr/clinical';
 import type { components } from '../api/schema.js';
 import type { FieldErrorBody, FieldErrors } from './problem.js';
+import { TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type CreateFollowUpRequest = components['schemas']['CreateFollowUpRequest'];
 export type FollowUpResponse = components['schemas']['FollowUpResponse'];
@@ -86,17 +87,6 @@ export const FOLLOW_UP_VOCABULARIES = {
   snapping: SNAPPING,
   returnedToSport: RETURNED_TO_SPORT,
 } as const;
-
-export const TIMEPOINT_LABELS: Record<Timepoint, string> = {
-  preop: 'Preoperative',
-  '6w': '6 weeks',
-  '3m': '3 months',
-  '6m': '6 months',
-  '1y': '1 year',
-  '2y': '2 years',
-  '5y': '5 years',
-  unscheduled: 'Unscheduled',
-};
 
 export const MRC_OPTIONS = [
   { value: '0', label: '0 — no contraction' },

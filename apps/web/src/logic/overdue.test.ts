@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SCHEDULED_TIMEPOINTS } from '@ilr/clinical';
-import { overdueText, TIMEPOINT_WORDS } from './overdue.js';
+import { overdueText } from './overdue.js';
+import { TIMEPOINT_LABELS as TIMEPOINT_WORDS } from './visit-labels.js';
 import { schemaOf } from './testing/openapi.js';
 
 describe('overdueText', () => {

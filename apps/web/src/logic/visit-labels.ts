@@ -1,9 +1,9 @@
-// Words for follow-up timepoints, PROM instruments and calendar dates, shared by the complication form
-// (the visit a complication was found at) and the outcomes table. libs/clinical has the codes, not these words.
-import type { Timepoint } from '@ilr/clinical';
+// Words for follow-up timepoints, PROM instruments and calendar dates: one table for every page (case view,
+// follow-up and complication forms, the overdue marker, the outcomes table). libs/clinical has the codes.
+import { INSTRUMENT_SHORT_NAMES, type Timepoint } from '@ilr/clinical';
 
 export const TIMEPOINT_LABELS: Record<Timepoint, string> = {
-  preop: 'Before surgery',
+  preop: 'Preoperative',
   '6w': '6 weeks',
   '3m': '3 months',
   '6m': '6 months',
@@ -13,13 +13,8 @@ export const TIMEPOINT_LABELS: Record<Timepoint, string> = {
   unscheduled: 'Unscheduled',
 };
 
-export const INSTRUMENT_LABELS: Record<string, string> = {
-  mhhs: 'mHHS',
-  ihot12: 'iHOT-12',
-  hosAdl: 'HOS-ADL',
-  hosSport: 'HOS-Sport',
-  nahs: 'NAHS',
-};
+// The instruments' names are libs/clinical's (prom-wording.ts), as the questionnaires print them.
+export const INSTRUMENT_LABELS = INSTRUMENT_SHORT_NAMES;
 
 const MONTHS = [
   'January',

@@ -3,7 +3,7 @@
 // same rules as the server before sending (the server stays the authority: its field errors come
 // back through `serverErrors`), keeps a draft in sessionStorage, and hands the CreateCaseRequest
 // body to `onSubmit`; the page owns the request.
-import { Alert, Button, Fieldset, Group, List, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Button, Fieldset, Group, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
 import {
   ACTIVITY_LEVEL,
   ANESTHESIA,
@@ -59,6 +59,7 @@ import {
   YesNoField,
 } from './controls.js';
 import { useFormDraft } from './use-form-draft.js';
+import { FormNotices } from './form-notices.js';
 
 // "Save as draft" keeps the case editable; "Save and sign" asks the page to sign it once created.
 export type CaseIntent = 'save' | 'sign';
@@ -165,36 +166,19 @@ export function CaseForm({
     onDiscard?.();
   };
 
-  const errorCount = Object.keys(errors).length;
   const { isSubmitting } = form.formState;
 
   return (
     <CaseFormContext.Provider value={formFields({ control: form.control, errors, required })}>
       <form noValidate aria-label={title} onSubmit={(event) => event.preventDefault()}>
         <Stack gap="lg">
-          {draft.restoredAt && (
-            <Alert color="blue" title="Draft restored">
-              What you typed earlier in this session is back. Save the case, or discard the draft to start again.
-            </Alert>
-          )}
-          {(serverMessage || errorCount > 0 || serverOtherErrors.length > 0) && (
-            <Alert color="red" title="The case was not saved" role="alert">
-              {serverMessage && <Text size="sm">{serverMessage}</Text>}
-              {errorCount > 0 && (
-                <Text size="sm">
-                  {errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} attention:{' '}
-                  {Object.keys(errors).map(fieldLabel).join('; ')}.
-                </Text>
-              )}
-              {serverOtherErrors.length > 0 && (
-                <List size="sm">
-                  {serverOtherErrors.map((message) => (
-                    <List.Item key={message}>{message}</List.Item>
-                  ))}
-                </List>
-              )}
-            </Alert>
-          )}
+          <FormNotices
+            record="case"
+            draftRestored={Boolean(draft.restoredAt)}
+            errors={errors}
+            serverMessage={serverMessage}
+            serverOtherErrors={serverOtherErrors}
+          />
 
           <Fieldset legend="Patient">
             {mode === 'edit' ? (

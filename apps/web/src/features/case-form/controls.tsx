@@ -24,7 +24,7 @@ export type CasePath = FieldPath<CaseFormValues>;
 
 export interface FormFields {
   // The form's react-hook-form control; the controls address its values by field path.
-  control: Control<any, any, any>;
+  control: Control<FieldValues>;
   errors: FieldErrors;
   required: ReadonlySet<string>;
   // Words for a field path (default: logic/labels.ts's fieldLabel).
@@ -37,7 +37,7 @@ export const CaseFormContext = FormFieldsContext;
 
 // A form's context, typed by its values.
 export function formFields<T extends FieldValues>(
-  fields: Omit<FormFields, 'control'> & { control: Control<T, any, T> },
+  fields: Omit<FormFields, 'control'> & { control: Control<T, unknown, T> },
 ) {
   return fields as unknown as FormFields;
 }

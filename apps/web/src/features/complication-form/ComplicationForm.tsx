@@ -2,7 +2,7 @@
 // heterotopic ossification, the cause for a recurrence, the reoperation's date and procedure when there was
 // one), checked with libs/clinical's rules before sending (logic/complication-form-values.ts). It keeps a
 // draft in sessionStorage and hands the CreateComplicationRequest body to `onSubmit`; the page sends it.
-import { Alert, Button, Fieldset, Group, List, Radio, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Button, Fieldset, Group, Radio, SimpleGrid, Stack } from '@mantine/core';
 import {
   BROOKER_GRADE,
   CLAVIEN_DINDO,
@@ -36,6 +36,7 @@ import {
   TextAreaField,
 } from '../case-form/controls.js';
 import { useFormDraft } from '../case-form/use-form-draft.js';
+import { FormNotices } from '../case-form/form-notices.js';
 
 export interface ComplicationFormProps {
   caseId: string;
@@ -166,7 +167,6 @@ export function ComplicationForm({
     onDiscard?.();
   };
 
-  const errorCount = Object.keys(errors).length;
   const { isSubmitting } = form.formState;
 
   return (
@@ -180,30 +180,13 @@ export function ComplicationForm({
         }}
       >
         <Stack gap="lg">
-          {draft.restoredAt && (
-            <Alert color="blue" title="Draft restored">
-              What you typed earlier in this session is back. Save the complication, or discard the draft to start
-              again.
-            </Alert>
-          )}
-          {(serverMessage || errorCount > 0 || serverOtherErrors.length > 0) && (
-            <Alert color="red" title="The complication was not saved" role="alert">
-              {serverMessage && <Text size="sm">{serverMessage}</Text>}
-              {errorCount > 0 && (
-                <Text size="sm">
-                  {errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} attention:{' '}
-                  {Object.keys(errors).map(fieldLabel).join('; ')}.
-                </Text>
-              )}
-              {serverOtherErrors.length > 0 && (
-                <List size="sm">
-                  {serverOtherErrors.map((message) => (
-                    <List.Item key={message}>{message}</List.Item>
-                  ))}
-                </List>
-              )}
-            </Alert>
-          )}
+          <FormNotices
+            record="complication"
+            draftRestored={Boolean(draft.restoredAt)}
+            errors={errors}
+            serverMessage={serverMessage}
+            serverOtherErrors={serverOtherErrors}
+          />
 
           <Fieldset legend="What happened">
             <Stack>

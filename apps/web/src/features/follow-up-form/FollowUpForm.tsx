@@ -2,7 +2,7 @@
 // the visit date, then each PROM instrument in its own collapsible section, item by item in the instrument's
 // words (libs/clinical prom-wording). Checked in the browser like the server (logic/follow-up-form-values.ts),
 // kept as a draft; the page sends the body and passes the server's answer back.
-import { Accordion, Alert, Badge, Button, Fieldset, Group, List, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Accordion, Badge, Button, Fieldset, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import {
   EQ5D5L_DIMENSIONS,
   EQ5D5L_INSTRUCTIONS,
@@ -54,6 +54,7 @@ import {
 } from '../case-form/controls.js';
 import { useFormDraft } from '../case-form/use-form-draft.js';
 import { ChoiceField, ScaleField } from './prom-controls.js';
+import { FormNotices } from '../case-form/form-notices.js';
 
 export interface FollowUpFormProps {
   surgeryDate: string;
@@ -136,7 +137,6 @@ export function FollowUpForm({
     onDiscard?.();
   };
 
-  const errorCount = Object.keys(errors).length;
   const { isSubmitting } = form.formState;
 
   return (
@@ -152,29 +152,14 @@ export function FollowUpForm({
         }}
       >
         <Stack gap="lg">
-          {draft.restoredAt && (
-            <Alert color="blue" title="Draft restored">
-              What you typed earlier in this session is back. Save the follow-up, or discard the draft to start again.
-            </Alert>
-          )}
-          {(serverMessage || errorCount > 0 || serverOtherErrors.length > 0) && (
-            <Alert color="red" title="The follow-up was not saved" role="alert">
-              {serverMessage && <Text size="sm">{serverMessage}</Text>}
-              {errorCount > 0 && (
-                <Text size="sm">
-                  {errorCount === 1 ? 'One field needs' : `${errorCount} fields need`} attention:{' '}
-                  {Object.keys(errors).map(followUpFieldLabel).join('; ')}.
-                </Text>
-              )}
-              {serverOtherErrors.length > 0 && (
-                <List size="sm">
-                  {serverOtherErrors.map((message) => (
-                    <List.Item key={message}>{message}</List.Item>
-                  ))}
-                </List>
-              )}
-            </Alert>
-          )}
+          <FormNotices
+            record="follow-up"
+            draftRestored={Boolean(draft.restoredAt)}
+            errors={errors}
+            serverMessage={serverMessage}
+            serverOtherErrors={serverOtherErrors}
+            labelOf={followUpFieldLabel}
+          />
 
           <Fieldset legend="Visit">
             <Stack>

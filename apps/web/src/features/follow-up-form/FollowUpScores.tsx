@@ -1,11 +1,7 @@
 // The saved visit: its timepoint and the scores the server computed, instrument by instrument.
 import { Table, Text } from '@mantine/core';
-import {
-  dayWords,
-  type FollowUpResponse,
-  promResultRows,
-  TIMEPOINT_LABELS,
-} from '../../logic/follow-up-form-values.js';
+import { dayWords, type FollowUpResponse, promResultRows } from '../../logic/follow-up-form-values.js';
+import { TIMEPOINT_LABELS } from '../../logic/visit-labels.js';
 
 export function FollowUpScores({ visit }: { visit: FollowUpResponse }) {
   const rows = promResultRows(visit.proms);
