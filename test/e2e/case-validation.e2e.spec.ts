@@ -734,9 +734,11 @@ describe('case validation (e2e)', () => {
       expect(await counts()).toEqual(before);
       const after = await t.http().get(`/api/v1/cases/${created.id}`).set('Authorization', auth()).expect(200);
       expect(after.headers.etag).toBe(created.etag);
-      const { followUps, complications, ...stored } = after.body;
+      // GET alone carries the visits, complications and overdue follow-ups; the rest is the case as created.
+      const { followUps, complications, overdueTimepoints, ...stored } = after.body;
       expect(followUps).toEqual([]);
       expect(complications).toEqual([]);
+      expect(Array.isArray(overdueTimepoints)).toBe(true);
       expect(stored).toEqual(created.body);
     }
 

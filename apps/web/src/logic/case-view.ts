@@ -23,7 +23,7 @@ import {
   TENDON_BUNDLE_OPTIONS,
   TONNIS_OPTIONS,
 } from './labels.js';
-import { INSTRUMENT_LABELS, TIMEPOINT_LABELS } from './visit-labels.js';
+import { INSTRUMENT_LABELS, instantWords, TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type CaseResponse = components['schemas']['CaseResponse'];
 export type UpdateCaseRequest = components['schemas']['UpdateCaseRequest'];
@@ -447,11 +447,4 @@ export const readCount = (items: readonly HistoryEntry[]) => items.filter((e) =>
 export function signerOf(items: readonly HistoryEntry[]): { name: string; at: string } | null {
   const sign = [...items].reverse().find((entry) => entry.action === 'sign' && entry.entity === 'case');
   return sign ? { name: sign.actor?.displayName ?? 'The registry', at: sign.at } : null;
-}
-
-// An instant in words, in the browser's time zone.
-export function instantWords(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }

@@ -37,3 +37,10 @@ export function dateInWords(date: string): string {
   if (!match) return date;
   return `${Number(match[3])} ${MONTHS[Number(match[2]) - 1]} ${match[1]}`;
 }
+
+// An instant in words, in the browser's time zone.
+export function instantWords(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -28,11 +28,11 @@ import {
   complicationRows,
   followUpRows,
   historyRows,
-  instantWords,
   readCount,
   signerOf,
 } from '../logic/case-view.js';
 import { describeProblem, type ProblemView } from '../logic/problem.js';
+import { instantWords } from '../logic/visit-labels.js';
 
 class Refused extends Error {
   constructor(readonly view: ProblemView) {

@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { CASE_STATUS, RELEASE_LOCATION, SIDE, type Vocabulary } from '@ilr/clinical';
 import { api, errorText, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
@@ -71,6 +71,8 @@ function label<C extends string>(vocabulary: Vocabulary<C>, code: C | null | und
 }
 
 export function MyCasesPage() {
+  // A page that sent the surgeon here says what it did ("ILR-000012 deleted").
+  const done = (useLocation().state as { saved?: string } | null)?.saved;
   // What the form shows, and what was applied (the query runs on the applied filters only).
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
@@ -108,6 +110,11 @@ export function MyCasesPage() {
   return (
     <Stack>
       <Title order={1}>My cases</Title>
+      {done && (
+        <Alert color="blue" title="Done" role="status">
+          {done}.
+        </Alert>
+      )}
       <form
         aria-label="Filter cases"
         onSubmit={(event) => {

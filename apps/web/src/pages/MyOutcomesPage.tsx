@@ -21,7 +21,7 @@ import { useSearchParams } from 'react-router';
 import { api, errorText, unwrap } from '../api/client';
 import { useSession } from '../auth/session';
 import { GROUP_BY_OPTIONS, isGroupBy, type OutcomesReport, outcomesTable } from '../logic/outcomes-table.js';
-import { dateInWords } from '../logic/visit-labels.js';
+import { dateInWords, instantWords } from '../logic/visit-labels.js';
 
 interface Filters {
   from: string;
@@ -194,7 +194,7 @@ export function MyOutcomesPage() {
             </Table.ScrollContainer>
           )}
           <Text size="sm" c="dimmed">
-            Figures as of {new Date(report.data.generatedAt).toLocaleString('en-GB')}.
+            Figures as of {instantWords(report.data.generatedAt)}.
           </Text>
         </>
       )}
