@@ -64,4 +64,33 @@ describe('the New-case page', () => {
     expect(sent).toBe(0);
     await checkPage('new-case');
   });
+
+  it('finds a registered patient by MRN and fills in their details; an unknown MRN registers a new one', async () => {
+    const registered = await fetch(`${base}/api/v1/patients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${surgeon.token}` },
+      body: JSON.stringify({ mrn: 'FIND-ME-0042', birthDate: '1987-04-23', sex: 'female' }),
+    });
+    expect(registered.status).toBe(201);
+    await page.goto(`${base}/cases/new`);
+    await page.getByRole('heading', { name: 'New case' }).waitFor();
+    const mrn = page.getByRole('textbox', { name: /^Medical record number \(MRN\)( \*)?$/ });
+    const findPatient = page.getByRole('button', { name: 'Find patient' });
+    await expect(findPatient.isDisabled()).resolves.toBe(true);
+
+    await mrn.fill('FIND-ME-0042');
+    await findPatient.click();
+    await page.getByText('A registered patient has this MRN').waitFor();
+    await page.getByText('Born 23 April 1987, female.', { exact: false }).waitFor();
+    await expect(page.getByRole('textbox', { name: /^Date of birth( \*)?$/ }).inputValue()).resolves.toBe('1987-04-23');
+    await expect(page.getByRole('combobox', { name: /^Sex( \*)?$/ }).inputValue()).resolves.toBe('Female');
+    await checkPage('new-case-patient-found');
+
+    // Another MRN typed: the earlier answer goes; this one is nobody's.
+    await mrn.fill('NOBODY-0001');
+    await expect(page.getByText('A registered patient has this MRN').count()).resolves.toBe(0);
+    await findPatient.click();
+    await page.getByText('No registered patient has this MRN').waitFor();
+    await page.getByRole('button', { name: 'Discard' }).click();
+  });
 });

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { CaseForm, type CaseIntent } from '../features/case-form';
+import type { FindPatient } from '../features/case-form/patient-lookup.js';
 import type { CreateCaseRequest } from '../logic/case-form-values.js';
 import { describeProblem, type ProblemView } from '../logic/problem.js';
 
@@ -16,6 +17,14 @@ class Refused extends Error {
     super(view.message);
   }
 }
+
+// GET /patients?mrn= (exact): the registered patient with this MRN, or null.
+const findPatient: FindPatient = async (mrn) => {
+  const found = await api.GET('/api/v1/patients', { params: { query: { mrn } } });
+  if (!found.data) throw new Error(describeProblem(found.response.status, found.error).message);
+  const patient = found.data.items[0];
+  return patient ? { id: patient.id, birthDate: patient.birthDate, sex: patient.sex } : null;
+};
 
 export function NewCasePage() {
   const navigate = useNavigate();
@@ -64,6 +73,7 @@ export function NewCasePage() {
         serverMessage={refusal?.message}
         serverOtherErrors={refusal?.otherErrors}
         draftRoute="/cases/new"
+        findPatient={findPatient}
         onDiscard={() => navigate('/cases')}
       />
     </Stack>

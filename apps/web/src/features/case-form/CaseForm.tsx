@@ -60,6 +60,7 @@ import {
 } from './controls.js';
 import { useFormDraft } from './use-form-draft.js';
 import { FormNotices } from './form-notices.js';
+import { type FindPatient, PatientLookup } from './patient-lookup.js';
 
 // "Save as draft" keeps the case editable; "Save and sign" asks the page to sign it once created.
 export type CaseIntent = 'save' | 'sign';
@@ -85,6 +86,8 @@ export interface CaseFormProps {
   today?: string;
   // Where drafts are kept (sessionStorage by default; null: no draft) and the route that names this one.
   drafts?: DraftStore | null;
+  // The MRN look-up ("Find patient") of a new case; without it the MRN is only matched when the case is saved.
+  findPatient?: FindPatient;
   draftRoute?: string;
 }
 
@@ -112,6 +115,7 @@ export function CaseForm({
   today = localToday(),
   drafts,
   draftRoute = '/cases/new',
+  findPatient,
 }: CaseFormProps) {
   const initial = useMemo(() => ({ ...emptyCaseFormValues(), ...defaultValues }), [defaultValues]);
   const form = useForm<CaseFormValues>({ defaultValues: initial });
@@ -212,15 +216,18 @@ export function CaseForm({
                   )}
                 />
                 {states.patient.applies ? (
-                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                    <TextField
-                      name="patient.mrn"
-                      maxLength={32}
-                      description="A registered patient is found by MRN; otherwise one is registered with the case"
-                    />
-                    <DateField name="patient.birthDate" maxDate={today} />
-                    <CodeSelect name="patient.sex" vocabulary={SEX} />
-                  </SimpleGrid>
+                  <>
+                    <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                      <TextField
+                        name="patient.mrn"
+                        maxLength={32}
+                        description="A registered patient is found by MRN; otherwise one is registered with the case"
+                      />
+                      <DateField name="patient.birthDate" maxDate={today} />
+                      <CodeSelect name="patient.sex" vocabulary={SEX} />
+                    </SimpleGrid>
+                    {findPatient && <PatientLookup form={form} findPatient={findPatient} />}
+                  </>
                 ) : (
                   <TextField name="patientId" description="The registry id shown on the patient's page" />
                 )}
