@@ -343,7 +343,10 @@ describe('a case from the form to its deletion', () => {
     await dialog.getByLabel('Reason for deleting', { exact: false }).fill('Logged twice');
     await dialog.getByRole('button', { name: 'Delete the case' }).click();
     await page.waitForURL(`${base}/cases`);
-    await page.getByRole('status').filter({ hasText: `${registryCode} deleted.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${registryCode} deleted.` })
+      .waitFor();
     await page.getByRole('table', { name: 'My cases' }).locator('tbody tr').first().waitFor();
     expect(await page.getByRole('table', { name: 'My cases' }).innerText()).not.toContain(registryCode);
     const history = await apiCall(surgeon.token, 'GET', `/cases/${caseId}`);

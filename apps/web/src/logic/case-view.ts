@@ -23,7 +23,7 @@ import {
   TENDON_BUNDLE_OPTIONS,
   TONNIS_OPTIONS,
 } from './labels.js';
-import { INSTRUMENT_LABELS, instantWords, TIMEPOINT_LABELS } from './visit-labels.js';
+import { INSTRUMENT_LABELS, TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type CaseResponse = components['schemas']['CaseResponse'];
 export type UpdateCaseRequest = components['schemas']['UpdateCaseRequest'];
