@@ -17,6 +17,18 @@ const NewComplicationPage = lazy(() =>
   import('./pages/NewComplicationPage').then((m) => ({ default: m.NewComplicationPage })),
 );
 const MyOutcomesPage = lazy(() => import('./pages/MyOutcomesPage').then((m) => ({ default: m.MyOutcomesPage })));
+// Step 10: registry staff, quality review, administration.
+const WorkListsPage = lazy(() => import('./pages/WorkListsPage').then((m) => ({ default: m.WorkListsPage })));
+const EditFollowUpPage = lazy(() => import('./pages/EditFollowUpPage').then((m) => ({ default: m.EditFollowUpPage })));
+const EditComplicationPage = lazy(() =>
+  import('./pages/EditComplicationPage').then((m) => ({ default: m.EditComplicationPage })),
+);
+const ExportsPage = lazy(() => import('./pages/ExportsPage').then((m) => ({ default: m.ExportsPage })));
+const ReviewDashboardPage = lazy(() =>
+  import('./pages/ReviewDashboardPage').then((m) => ({ default: m.ReviewDashboardPage })),
+);
+const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
+const TokensPage = lazy(() => import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })));
 
 function Lazy({ page: Page, label }: { page: React.ComponentType; label: string }) {
   return (
@@ -61,6 +73,13 @@ export function App() {
           element={<Lazy page={NewComplicationPage} label="Loading the form" />}
         />
         <Route path="/outcomes" element={<Lazy page={MyOutcomesPage} label="Loading the outcomes" />} />
+        <Route path="/work-lists" element={<Lazy page={WorkListsPage} label="Loading the work lists" />} />
+        <Route path="/follow-ups/:id/edit" element={<Lazy page={EditFollowUpPage} label="Loading the form" />} />
+        <Route path="/complications/:id/edit" element={<Lazy page={EditComplicationPage} label="Loading the form" />} />
+        <Route path="/exports" element={<Lazy page={ExportsPage} label="Loading the exports" />} />
+        <Route path="/review" element={<Lazy page={ReviewDashboardPage} label="Loading the review" />} />
+        <Route path="/admin/users" element={<Lazy page={UsersPage} label="Loading the users" />} />
+        <Route path="/tokens" element={<Lazy page={TokensPage} label="Loading the tokens" />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -4,6 +4,23 @@ import { NavLink as RouterNavLink, Outlet } from 'react-router';
 import { endSession, useSession } from '../auth/session';
 import { USER_ROLE_LABELS } from '../labels';
 
+type Role = NonNullable<ReturnType<typeof useSession>>['user']['role'];
+
+// The pages each role works in (API.md § roles); the API refuses the rest whatever the menu shows.
+const NAV: Array<{ to: string; label: string; roles: readonly Role[]; end?: boolean }> = [
+  { to: '/work-lists', label: 'Work lists', roles: ['registry_staff', 'admin'] },
+  { to: '/cases', label: 'My cases', roles: ['surgeon'], end: true },
+  { to: '/cases', label: 'Cases', roles: ['registry_staff', 'admin'], end: true },
+  { to: '/cases/new', label: 'New case', roles: ['surgeon', 'registry_staff', 'admin'] },
+  { to: '/outcomes', label: 'My outcomes', roles: ['surgeon'] },
+  { to: '/review', label: 'Quality review', roles: ['quality_reviewer', 'admin'] },
+  { to: '/exports', label: 'Exports', roles: ['registry_staff', 'admin'] },
+  { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/tokens', label: 'API tokens', roles: ['surgeon', 'registry_staff', 'quality_reviewer', 'admin'] },
+];
+
+export const navFor = (role: Role) => NAV.filter((item) => item.roles.includes(role));
+
 // The frame of every signed-in page: who is signed in, sign-out, and the pages there are.
 export function Shell() {
   const session = useSession();
@@ -33,9 +50,10 @@ export function Shell() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
-        <NavLink component={RouterNavLink} to="/cases" end label="My cases" />
-        <NavLink component={RouterNavLink} to="/cases/new" label="New case" />
-        <NavLink component={RouterNavLink} to="/outcomes" label="My outcomes" />
+        {session &&
+          navFor(session.user.role).map((item) => (
+            <NavLink key={item.to} component={RouterNavLink} to={item.to} end={item.end} label={item.label} />
+          ))}
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />

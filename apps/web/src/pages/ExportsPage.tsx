@@ -1,0 +1,4 @@
+// Placeholder while this page is built (step 10); replaced before the step is done.
+export function ExportsPage() {
+  return null;
+}
