@@ -67,7 +67,14 @@ export function TokensPage() {
         it. Send it as <Code>Authorization: Bearer &lt;token&gt;</Code>.
       </Text>
       {notice && (
-        <Alert color="blue" title="Done" role="status" withCloseButton onClose={() => setNotice(null)}>
+        <Alert
+          color="blue"
+          title="Done"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setNotice(null)}
+        >
           {notice}
         </Alert>
       )}
@@ -283,7 +290,14 @@ function RevokeModal({
   });
   return (
     // lockScroll off: Mantine's scroll lock writes an inline <style>, which the Content-Security-Policy refuses.
-    <Modal opened onClose={onClose} title={`Revoke the token “${token.name}”?`} lockScroll={false} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title={`Revoke the token “${token.name}”?`}
+      lockScroll={false}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack gap="sm">
         <Text>Anything that uses this token is refused from now on. This cannot be undone.</Text>
         {revoke.isError && (

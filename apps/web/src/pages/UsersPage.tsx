@@ -85,7 +85,14 @@ export function UsersPage() {
         Users
       </Title>
       {notice && (
-        <Alert color="blue" title="Done" role="status" withCloseButton onClose={() => setNotice(null)}>
+        <Alert
+          color="blue"
+          title="Done"
+          role="status"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setNotice(null)}
+        >
           {notice}
         </Alert>
       )}
@@ -137,7 +144,7 @@ export function UsersPage() {
                     <Table.Td>{user.email}</Table.Td>
                     <Table.Td>{roleWords(user.role)}</Table.Td>
                     <Table.Td>
-                      <Badge color={user.active ? 'green' : 'gray'} variant="light">
+                      <Badge color={user.active ? 'green' : 'gray'} variant="light" tt="none">
                         {userStateWords(user)}
                       </Badge>
                     </Table.Td>
@@ -334,7 +341,14 @@ function ChangeUserModal({
 
   return (
     // lockScroll off: Mantine's scroll lock writes an inline <style>, which the Content-Security-Policy refuses.
-    <Modal opened onClose={onClose} title={MODAL_TITLES[kind](user.displayName)} lockScroll={false} centered>
+    <Modal
+      opened
+      onClose={onClose}
+      title={MODAL_TITLES[kind](user.displayName)}
+      lockScroll={false}
+      centered
+      closeButtonProps={{ 'aria-label': 'Close' }}
+    >
       <Stack gap="sm">
         {kind === 'role' && (
           <Select
