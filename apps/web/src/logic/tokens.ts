@@ -1,5 +1,5 @@
 // Personal API tokens: the create form's values → the API's body, and a token's state in words.
-import type { components } from '../api/schema';
+import type { components } from '../api/schema.js';
 import type { FieldErrors } from './problem.js';
 import { instantWords } from './visit-labels.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { USER_ROLE_LABELS } from '../labels';
+import { USER_ROLE_LABELS } from '../labels.js';
 import { describeProblem } from './problem.js';
 import { schemaErrors, schemaOf } from './testing/openapi.js';
 import {

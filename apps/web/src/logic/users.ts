@@ -1,7 +1,7 @@
 // The administration pages' logic: the create-user form's values → the API's body, a user's state and role in
 // words, and the API's refusals of a role change or deactivation (the last-admin rule) in words.
-import type { components } from '../api/schema';
-import { USER_ROLE_LABELS } from '../labels';
+import type { components } from '../api/schema.js';
+import { USER_ROLE_LABELS } from '../labels.js';
 import type { Option } from './labels.js';
 import type { FieldErrors, ProblemView } from './problem.js';
 

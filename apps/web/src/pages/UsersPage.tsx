@@ -99,7 +99,7 @@ export function UsersPage() {
 
       <Stack gap="sm" component="section" aria-labelledby="users-list-title">
         <Title order={2} size="h3" id="users-list-title">
-          Everyone who can sign in
+          All users
         </Title>
         {users.isPending && (
           <Group>
