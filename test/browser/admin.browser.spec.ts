@@ -278,4 +278,25 @@ describe('administration in the browser', () => {
     expect((await me(token)).status).toBe(401);
     await checkPage('token-revoked');
   });
+  it('works 768 px wide: the list scrolls within the page, the form fits', async () => {
+    await page.setViewportSize({ width: 768, height: 900 });
+    await page.getByRole('link', { name: 'Users' }).click();
+    await usersTable().locator('tbody tr').first().waitFor();
+    for (const control of [page.getByRole('button', { name: 'Create the user' }), page.getByLabel(/^Email/)]) {
+      const box = (await control.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(768);
+    }
+    // The whole row's buttons are reachable by scrolling the table, not the page.
+    const pageWidth = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth);
+    expect(pageWidth).toBeLessThanOrEqual(768);
+    // The state badges are whole words, not cut short.
+    const cut = await page.evaluate(
+      () =>
+        [...(globalThis as any).document.querySelectorAll('table .mantine-Badge-label')].filter(
+          (label: any) => label.scrollWidth > label.clientWidth,
+        ).length,
+    );
+    expect(cut).toBe(0);
+    await checkPage('users-768');
+  });
 });

@@ -113,7 +113,7 @@ export function TokensPage() {
         )}
         {tokens.data && tokens.data.items.length === 0 && <Text>You have no API tokens.</Text>}
         {tokens.data && tokens.data.items.length > 0 && (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={900}>
             <Table striped withTableBorder aria-label="Your API tokens">
               <Table.Thead>
                 <Table.Tr>
@@ -129,7 +129,7 @@ export function TokensPage() {
                   <Table.Tr key={token.id} data-token-id={token.id}>
                     <Table.Td>{token.name}</Table.Td>
                     <Table.Td>{instantWords(token.createdAt)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Badge color={STATE_COLOURS[tokenState(token, now)]} variant="light" tt="none">
                         {tokenStateWords(token, now)}
                       </Badge>

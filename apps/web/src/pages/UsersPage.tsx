@@ -118,7 +118,7 @@ export function UsersPage() {
           </Alert>
         )}
         {users.data && (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={900}>
             <Table striped withTableBorder aria-label="Users">
               <Table.Thead>
                 <Table.Tr>
@@ -143,7 +143,7 @@ export function UsersPage() {
                     </Table.Td>
                     <Table.Td>{user.email}</Table.Td>
                     <Table.Td>{roleWords(user.role)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
                       <Badge color={user.active ? 'green' : 'gray'} variant="light" tt="none">
                         {userStateWords(user)}
                       </Badge>
