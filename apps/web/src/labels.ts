@@ -1,4 +1,4 @@
-import type { components } from './api/schema';
+import type { components } from './api/schema.js';
 
 // User roles are not a clinical vocabulary (libs/clinical has those); typed against the API's enum so that a
 // new role fails the web build until it has words.
