@@ -10,7 +10,9 @@ export async function chartSvg(spec: TopLevelSpec, title: string): Promise<strin
     const svg = await view.toSVG();
     // The accessible name of the figure, as the hand-drawn charts had it.
     const escaped = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-    return svg.replace(/^<svg /, `<svg role="img" aria-label="${escaped}" `).replace(/^(<svg[^>]*>)/, `$1<title>${escaped}</title>`);
+    return svg
+      .replace(/^<svg /, `<svg role="img" aria-label="${escaped}" `)
+      .replace(/^(<svg[^>]*>)/, `$1<title>${escaped}</title>`);
   } finally {
     view.finalize();
   }
