@@ -92,7 +92,7 @@ describe('charts drawn as SVG on the server', () => {
       .map((c) => c.type)
       .filter((type) => report.groups.some((g) => g.complications.find((c) => c.type === type)!.numerator > 0));
     expect(shown.length).toBeGreaterThan(0);
-    for (const type of shown) expect(texts(svg)).toContain(COMPLICATION_TYPE.labels[type]);
+    for (const type of shown) expect(texts(svg)).toContain((COMPLICATION_TYPE.labels as Record<string, string>)[type]);
     for (const code of COMPLICATION_TYPE.codes) expect(svg).not.toContain(code);
     // One interval and one marker per group and complication.
     expect(markGroups(svg, 'rates_point').flat()).toHaveLength(shown.length * report.groups.length);
