@@ -48,7 +48,12 @@ export function funnelSpec(report: FunnelReport, options: ChartOptions = {}): To
     position: POSITION_WORDS[s.position] ?? s.position,
     marked: s.alert || s.outlier || s.self,
   }));
-  const x = { type: 'quantitative' as const, title: 'Evaluable cases', scale: { domain: [0, maxN], nice: false } };
+  const x = {
+    type: 'quantitative' as const,
+    title: 'Evaluable cases',
+    scale: { domain: [0, maxN], nice: false },
+    axis: { tickMinStep: 1, tickCount: 10 },
+  };
   const y = {
     type: 'quantitative' as const,
     title: `${outcomeWords} (rate)`,
