@@ -69,6 +69,32 @@ export default tseslint.config(
     },
   },
   {
+    // Chart definitions are plain data shared by the server and the web pages: no framework, no renderer.
+    files: ['libs/charts/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                '@ilr/persistence',
+                '@ilr/registry',
+                'vega',
+                'vega-*',
+                '!vega-lite',
+                'react*',
+              ],
+            },
+            { group: ['vega-lite'], allowTypeImports: true, message: 'Specs are plain objects: import types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

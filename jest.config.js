@@ -5,7 +5,7 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@ilr/(clinical|persistence|registry)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@ilr/(charts|clinical|persistence|registry)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -11,8 +11,11 @@ export default defineConfig({
   // No `public/` directory: everything the pages load is bundled and content-hashed.
   publicDir: false,
   resolve: {
-    // The clinical vocabularies and rules, imported from the one source (never copied).
-    alias: { '@ilr/clinical': here('../../libs/clinical/src/index.ts') },
+    // The clinical vocabularies and rules and the chart definitions, imported from the one source (never copied).
+    alias: {
+      '@ilr/charts': here('../../libs/charts/src/index.ts'),
+      '@ilr/clinical': here('../../libs/clinical/src/index.ts'),
+    },
   },
   oxc: { jsx: { runtime: 'automatic' } },
   build: {

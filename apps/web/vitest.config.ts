@@ -7,7 +7,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export default defineConfig({
   root,
-  resolve: { alias: { '@ilr/clinical': `${root}libs/clinical/src/index.ts` } },
+  resolve: {
+    alias: {
+      '@ilr/charts': `${root}libs/charts/src/index.ts`,
+      '@ilr/clinical': `${root}libs/clinical/src/index.ts`,
+    },
+  },
   oxc: { jsx: { runtime: 'automatic' } },
   test: {
     include: ['apps/web/src/**/*.test.{ts,tsx}'],

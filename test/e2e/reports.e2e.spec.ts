@@ -1232,6 +1232,14 @@ describe('reports (e2e)', () => {
         const response = await get(`/api/v1/reports/${page}`, reviewer.token, q).expect(200);
         expect(response.headers['content-type']).toMatch(/^text\/html/);
         expect(response.text).toMatch(/<svg[^>]*>[\s\S]*?<title>[^<]+<\/title>/);
+        // The charts (libs/charts, drawn on the server) name surgeons and codes in words, never by id or code.
+        const charts = response.text.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+        expect(charts.length).toBeGreaterThan(0);
+        for (const svg of charts) {
+          expect(svg).not.toContain(surgeonA.id);
+          expect(svg).not.toContain(surgeonB.id);
+          expect(svg).not.toMatch(/>(capsular|lesser_trochanter|preop|6w|1y)</);
+        }
         expect(response.text).toContain('Filters');
         expect(response.text).toContain('Definitions');
         for (const [key, value] of Object.entries(q))

@@ -87,7 +87,7 @@ export class ReportsController {
     @Query() query: OutcomesQuery,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return html(response, outcomesHtml(await this.outcomes.outcomes(auth, query)));
+    return html(response, await outcomesHtml(await this.outcomes.outcomes(auth, query)));
   }
 
   @Get('survival')
@@ -115,7 +115,7 @@ export class ReportsController {
     @Query() query: SurvivalQuery,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return html(response, survivalHtml(await this.outcomes.survival(auth, query)));
+    return html(response, await survivalHtml(await this.outcomes.survival(auth, query)));
   }
 
   @Get('funnel')
@@ -143,7 +143,7 @@ export class ReportsController {
     @Query() query: FunnelQuery,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return html(response, funnelHtml(await this.outcomes.funnel(auth, query)));
+    return html(response, await funnelHtml(await this.outcomes.funnel(auth, query)));
   }
 
   @Get('cusum')
@@ -168,6 +168,6 @@ export class ReportsController {
     @Query() query: CusumQuery,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return html(response, cusumHtml(await this.outcomes.cusum(auth, query)));
+    return html(response, await cusumHtml(await this.outcomes.cusum(auth, query)));
   }
 }

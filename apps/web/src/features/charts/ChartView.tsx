@@ -1,0 +1,68 @@
+// Draws a chart definition from libs/charts (@ilr/charts) in the page. vega-embed (with Vega and Vega-Lite) is
+// imported when the first chart mounts, so only pages that draw charts load it. The figure is named by its
+// caption; the figures themselves belong in a table beside the chart.
+import { Alert, Box, Loader, Text, VisuallyHidden } from '@mantine/core';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { TopLevelSpec } from 'vega-lite';
+import { chartEmbedOptions } from '../../logic/chart-embed.js';
+
+export interface ChartViewProps {
+  // A spec from @ilr/charts (kaplanMeierSpec, funnelSpec, cusumSpec, outcomeRatesSpec, promMeansSpec).
+  spec: TopLevelSpec;
+  // The chart's accessible name, shown as its caption (hidden with hideCaption when a heading already says it).
+  title: string;
+  hideCaption?: boolean;
+}
+
+type Status = 'loading' | 'ready' | 'error';
+
+export function ChartView({ spec, title, hideCaption = false }: ChartViewProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const captionId = useId();
+  const [status, setStatus] = useState<Status>('loading');
+
+  useEffect(() => {
+    let cancelled = false;
+    let finalize: (() => void) | undefined;
+    setStatus('loading');
+    void (async () => {
+      try {
+        const [{ default: embed }, { expressionInterpreter }] = await Promise.all([
+          import('vega-embed'),
+          import('vega-interpreter'),
+        ]);
+        if (cancelled || !container.current) return;
+        const result = await embed(container.current, spec, chartEmbedOptions(expressionInterpreter));
+        if (cancelled) return result.finalize();
+        finalize = result.finalize;
+        setStatus('ready');
+      } catch {
+        if (!cancelled) setStatus('error');
+      }
+    })();
+    return () => {
+      cancelled = true;
+      finalize?.();
+    };
+  }, [spec]);
+
+  const caption = <figcaption id={captionId}>{title}</figcaption>;
+  return (
+    <Box component="figure" m={0} aria-labelledby={captionId} aria-busy={status === 'loading'}>
+      {hideCaption ? (
+        <VisuallyHidden>{caption}</VisuallyHidden>
+      ) : (
+        <Text component="div" fw={600} mb="xs">
+          {caption}
+        </Text>
+      )}
+      {status === 'loading' && <Loader size="sm" aria-label={`Drawing ${title}`} />}
+      {status === 'error' && (
+        <Alert color="red" title="The chart could not be drawn">
+          The figures are in the table.
+        </Alert>
+      )}
+      <Box ref={container} maw="100%" style={{ overflowX: 'auto' }} data-chart-status={status} />
+    </Box>
+  );
+}
