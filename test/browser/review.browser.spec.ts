@@ -49,7 +49,9 @@ beforeAll(async () => {
         surgeon.token,
         newCaseBody({
           surgeryDate: `2024-0${1 + i}-1${s}`,
-          ...(capsular ? {} : { release: { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 } }),
+          ...(capsular
+            ? {}
+            : { release: { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 } }),
         }),
       );
       if (s === 0 && i === 0)

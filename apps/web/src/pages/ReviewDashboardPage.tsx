@@ -16,7 +16,8 @@ import {
   Title,
 } from '@mantine/core';
 import { keepPreviousData, useQueries, useQuery } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { cusumSpec, funnelSpec, kaplanMeierSpec, outcomeRatesSpec, promMeansSpec } from '@ilr/charts';
 import { useSearchParams } from 'react-router';
 import { api, errorText, unwrap } from '../api/client';
 import { currentToken } from '../auth/session';
@@ -39,6 +40,7 @@ import {
   type SurvivalReport,
 } from '../logic/review.js';
 import { instantWords } from '../logic/visit-labels.js';
+import { ChartView } from '../features/charts/ChartView';
 
 type ReportName = 'outcomes' | 'survival' | 'funnel' | 'cusum';
 
@@ -132,6 +134,35 @@ function Pending({ query, label }: { query: { isPending: boolean; error: unknown
 // A surgeon as the report names them: the API gives a display name or a stable label ("Surgeon A").
 function surgeonOf(row: { surgeonId: string | null; surgeonLabel?: string | null }): string {
   return row.surgeonLabel ?? (row.surgeonId ? 'Surgeon' : 'Another surgeon');
+}
+
+// The charts, each from its one definition in libs/charts (the printable pages draw the same ones as SVG).
+function OutcomeCharts({ report }: { report: OutcomesReport }) {
+  const rates = useMemo(() => outcomeRatesSpec(report, 'outcomes'), [report]);
+  const complications = useMemo(() => outcomeRatesSpec(report, 'complications'), [report]);
+  const mhhs = useMemo(() => promMeansSpec(report, 'mhhs'), [report]);
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      <ChartView spec={rates} title="Recurrence, reoperation and conversion with 95% intervals" />
+      <ChartView spec={complications} title="Complication rates with 95% intervals" />
+      <ChartView spec={mhhs} title="mHHS by timepoint" />
+    </SimpleGrid>
+  );
+}
+
+function KaplanMeierChart({ report, title }: { report: SurvivalReport; title: string }) {
+  const spec = useMemo(() => kaplanMeierSpec(report), [report]);
+  return <ChartView spec={spec} title={title} />;
+}
+
+function FunnelChart({ report, title }: { report: FunnelReport; title: string }) {
+  const spec = useMemo(() => funnelSpec(report), [report]);
+  return <ChartView spec={spec} title={title} />;
+}
+
+function CusumChart({ report, title }: { report: CusumReport; title: string }) {
+  const spec = useMemo(() => cusumSpec(report), [report]);
+  return <ChartView spec={spec} title={title} />;
 }
 
 export function ReviewDashboardPage() {
@@ -258,6 +289,7 @@ export function ReviewDashboardPage() {
         }
       >
         <Pending query={outcomes} label="outcomes report" />
+        {outcomes.data && <OutcomeCharts report={outcomes.data} />}
         {table && (
           <Table striped withTableBorder>
             <Table.Caption>
@@ -304,6 +336,7 @@ export function ReviewDashboardPage() {
             }
           >
             <Pending query={query} label={`${endpoint.label.toLowerCase()} survivorship`} />
+            {report && <KaplanMeierChart report={report} title={`Kaplan–Meier: ${endpoint.label.toLowerCase()}`} />}
             {report && (
               <Table striped withTableBorder>
                 <Table.Caption>
@@ -345,6 +378,7 @@ export function ReviewDashboardPage() {
         actions={<ReportActions name="funnel" query={{ ...common, outcome: applied.outcome }} label="funnel report" />}
       >
         <Pending query={funnel} label="funnel report" />
+        {funnel.data && <FunnelChart report={funnel.data} title={`Funnel plot: ${outcomeWords.toLowerCase()}`} />}
         {funnel.data && (
           <Table striped withTableBorder>
             <Table.Caption>
@@ -419,6 +453,13 @@ export function ReviewDashboardPage() {
             </Table.Tbody>
           </Table>
         )}
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          {surgeons.map((s, i) =>
+            cusums[i].data ? (
+              <CusumChart key={s.surgeonId} report={cusums[i].data} title={`CUSUM: ${surgeonOf(s)}`} />
+            ) : null,
+          )}
+        </SimpleGrid>
       </Section>
       {outcomes.data && <Text size="sm">Figures as of {instantWords(outcomes.data.generatedAt)}.</Text>}
     </Stack>
