@@ -123,7 +123,9 @@ const STATUS_WORDS: Record<ExportJob['status'], string> = {
 export function jobStatusWords(job: Pick<ExportJob, 'status' | 'progress' | 'rows' | 'error'>): string {
   const percent = progressPercent(job);
   if (job.status === 'running')
-    return percent === null ? 'Running: counting the rows' : `Running: ${percent}% (${job.rows ?? 0} rows written)`;
+    return percent === null
+      ? 'Running: counting the rows'
+      : `Running: ${percent}% (${rowsWords(job.rows ?? 0)} written)`;
   if (job.status === 'done') return `Done: ${rowsWords(job.rows ?? 0)}`;
   if (job.status === 'failed') return job.error ? `Failed: ${job.error}` : 'Failed';
   return STATUS_WORDS[job.status];
