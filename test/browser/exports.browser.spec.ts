@@ -170,6 +170,11 @@ describe('the Exports page', () => {
     await manifest.waitFor();
     await expect(page.getByTestId('manifest-sha256').innerText()).resolves.toBe(done.sha256);
     await expect(manifest.innerText()).resolves.toContain('2 rows');
+    const stored = await apiGet(`/api/v1/exports/${created.id}/manifest`, staff.token);
+    expect(stored).toMatchObject({ jobId: created.id, rows: 2, sha256: done.sha256 });
+    await expect(manifest.innerText()).resolves.toContain(
+      `${stored.exclusions.cases} cases matching the filters left out`,
+    );
     await expect(manifest.innerText()).resolves.toContain(
       `Release location ${RELEASE_LOCATION.labels.capsular.toLowerCase()}`,
     );

@@ -5,6 +5,7 @@ import {
   downloadFileName,
   EXPORT_FORM_DEFAULTS,
   type ExportFormValues,
+  exclusionsWords,
   filtersWords,
   FORMAT_LABELS,
   formatsFor,
@@ -120,5 +121,23 @@ describe('export job in words', () => {
     const j = { id: 'abc', dataset: 'cases' as const, format: 'fhir' as const };
     expect(downloadFileName(j, 'attachment; filename="abc.fhir.ndjson"')).toBe('abc.fhir.ndjson');
     expect(downloadFileName(j, null)).toBe('ilr-cases-abc.fhir.ndjson');
+  });
+
+  it('says what the export left out, reason by reason, leaving out reasons that left out nothing', () => {
+    expect(
+      exclusionsWords({
+        cases: 3,
+        reasons: [
+          { description: 'The case was deleted.', cases: 1 },
+          { description: 'Consent withdrawn.', cases: 2 },
+          { description: 'Consent declined.', cases: 0 },
+        ],
+      }),
+    ).toEqual([
+      '3 cases matching the filters left out',
+      '1 case: The case was deleted.',
+      '2 cases: Consent withdrawn.',
+    ]);
+    expect(exclusionsWords({ cases: 0, reasons: [] })).toEqual(['0 cases matching the filters left out']);
   });
 });

@@ -158,3 +158,15 @@ export function downloadFileName(job: Pick<ExportJob, 'id' | 'dataset' | 'format
   const extension = job.format === 'fhir' ? 'fhir.ndjson' : job.format;
   return `ilr-${job.dataset}-${job.id}.${extension}`;
 }
+
+// The manifest's exclusions in words: the total, then each reason that left a case out.
+export function exclusionsWords(exclusions: {
+  cases: number;
+  reasons: ReadonlyArray<{ description: string; cases: number }>;
+}): string[] {
+  const total = `${exclusions.cases} ${exclusions.cases === 1 ? 'case' : 'cases'} matching the filters left out`;
+  const reasons = exclusions.reasons
+    .filter((r) => r.cases > 0)
+    .map((r) => `${r.cases} ${r.cases === 1 ? 'case' : 'cases'}: ${r.description}`);
+  return [total, ...reasons];
+}

@@ -40,6 +40,7 @@ import {
   downloadFileName,
   EXPORT_FIELD_LABELS,
   EXPORT_FORM_DEFAULTS,
+  exclusionsWords,
   type ExportFormValues,
   type ExportJob,
   filtersWords,
@@ -167,6 +168,16 @@ function Manifest({ job }: { job: ExportJob }) {
           <Table.Tr>
             <Table.Th scope="row">Consent</Table.Th>
             <Table.Td>{m.consent}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Th scope="row">Left out</Table.Th>
+            <Table.Td>
+              <List size="sm">
+                {exclusionsWords(m.exclusions).map((line) => (
+                  <List.Item key={line}>{line}</List.Item>
+                ))}
+              </List>
+            </Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Th scope="row">Columns</Table.Th>
