@@ -439,6 +439,8 @@ const ROUTES: Route[] = [
   },
   { method: 'GET', path: '/api/v1/exports/:exportJobId', callers: ALL, weight: 1 },
   { method: 'GET', path: '/api/v1/exports/:exportJobId/file', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/exports', callers: ALL, weight: 1, query: () => ({ limit: '5' }) },
+  { method: 'GET', path: '/api/v1/exports/:exportJobId/manifest', callers: ALL, weight: 1 },
   { method: 'GET', path: '/api/v1/audit/head', callers: ALL, weight: 1 },
   { method: 'GET', path: '/health', callers: ['anonymous'], weight: 1 },
   { method: 'GET', path: '/health/ready', callers: ['anonymous'], weight: 1 },

@@ -63,7 +63,13 @@ export type {
 export { ExportJobEntity, EXPORT_JOB_STATUSES } from './entities/export-job.entity.js';
 export type { ExportJobStatus } from './entities/export-job.entity.js';
 export { EXPORT_INSTRUMENTS, ExportRepository } from './repositories/export.repository.js';
-export type { ExportDataset, ExportStream, JobLease } from './repositories/export.repository.js';
+export type {
+  ExportDataset,
+  ExportJobListFilter,
+  ExportStream,
+  JobLease,
+  ListedExportJob,
+} from './repositories/export.repository.js';
 export { CaseFactsEntity, factColumn, FACT_INSTRUMENTS } from './entities/case-facts.entity.js';
 export { CaseFactsRepository, refreshFactsSql } from './repositories/case-facts.repository.js';
 export { ThrottleCounterEntity } from './entities/throttle-counter.entity.js';

@@ -581,7 +581,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List export jobs
+         * @description Newest first. Registry staff see the jobs they asked for; administrators see every job. Identified jobs only for administrators.
+         */
+        get: operations["exportsList"];
         put?: never;
         /** Queue an export job */
         post: operations["exportsCreate"];
@@ -600,6 +604,23 @@ export interface paths {
         };
         /** Read an export job */
         get: operations["exportsJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{id}/manifest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an export job's manifest */
+        get: operations["exportsManifest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1543,6 +1564,8 @@ export interface components {
             conventions: (components["schemas"]["CsvConventions"] | components["schemas"]["NdjsonConventions"]) | null;
             /** @description Typed readers of a CSV file; null otherwise */
             readers: components["schemas"]["CsvReaders"] | null;
+            /** @description FHIR exports: what the file holds, line by line */
+            fhir?: string;
             dictionary: string;
             /**
              * Format: uuid
@@ -1760,6 +1783,11 @@ export interface components {
             /** @description Admin only */
             identified?: boolean;
         };
+        ExportJobCreator: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+        };
         ExportJobResponse: {
             /** Format: uuid */
             id: string;
@@ -1780,6 +1808,12 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             finishedAt: string | null;
+            /** @description Who asked for the export */
+            createdBy: components["schemas"]["ExportJobCreator"];
+        };
+        ExportJobListResponse: {
+            items: components["schemas"]["ExportJobResponse"][];
+            nextCursor: string | null;
         };
         AuditHeadResponse: {
             /**
@@ -5445,6 +5479,54 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    exportsList: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 50) */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJobListResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission export.job_list */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
     exportsCreate: {
         parameters: {
             query?: never;
@@ -5544,6 +5626,73 @@ export interface operations {
                 };
             };
             404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    exportsManifest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The manifest written with the job's file */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportManifest"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /**
+             * @description An identified job, and the caller is not an administrator (now)
+             *
+             *     Requires permission export.deidentified
+             */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            /** @description The job is not done; the problem gives its state as jobStatus */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
         };

@@ -4,6 +4,7 @@ import QueryStream from 'pg-query-stream';
 import { Readable } from 'node:stream';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ExportJobEntity, type ExportJobStatus } from '../entities/export-job.entity.js';
+import { UserEntity } from '../entities/user.entity.js';
 import { caseFilterSql, exportedPatientSql, type ReportFilter } from './report.repository.js';
 
 export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
@@ -161,6 +162,19 @@ export interface JobLease {
   attempt: number;
 }
 
+// An export job with who asked for it (listed and read by registry staff and admins).
+export interface ListedExportJob {
+  job: ExportJobEntity;
+  createdBy: { id: string; displayName: string };
+}
+
+export interface ExportJobListFilter {
+  // Only this user's jobs (registry staff see their own; admins everyone's).
+  requestedBy?: string;
+  // Identified jobs are left out for callers who may not read them.
+  includeIdentified: boolean;
+}
+
 export interface ExportStream {
   rows: Readable;
   // Returns the connection to the pool; call once the stream has ended or failed.
@@ -290,6 +304,33 @@ export class ExportRepository {
 
   findJob(id: string): Promise<ExportJobEntity | null> {
     return this.jobs().findOneBy({ id });
+  }
+
+  // Newest first, keyset on (created_at, id); the cursor is the last job's id, so that its
+  // created_at is compared at the database's precision (microseconds), not a JavaScript Date's.
+  async listJobs(
+    filter: ExportJobListFilter,
+    limit: number,
+    afterId?: string,
+  ): Promise<{ items: ListedExportJob[]; hasMore: boolean }> {
+    const query = this.jobs()
+      .createQueryBuilder('j')
+      .innerJoin(UserEntity, 'u', 'u.id = j.requested_by')
+      .addSelect(['u.id AS u_id', 'u.display_name AS u_display_name']);
+    if (filter.requestedBy) query.andWhere('j.requested_by = :requestedBy', { requestedBy: filter.requestedBy });
+    if (!filter.includeIdentified) query.andWhere('j.identified = false');
+    if (afterId)
+      query.andWhere('(j.created_at, j.id) < (SELECT a.created_at, a.id FROM export_jobs a WHERE a.id = :afterId)', {
+        afterId,
+      });
+    const { entities, raw } = await query
+      .orderBy('j.created_at', 'DESC')
+      .addOrderBy('j.id', 'DESC')
+      .limit(limit + 1)
+      .getRawAndEntities<{ j_id: string; u_id: string; u_display_name: string }>();
+    const creators = new Map(raw.map((r) => [r.j_id, { id: r.u_id, displayName: r.u_display_name }]));
+    const items = entities.map((job) => ({ job, createdBy: creators.get(job.id)! }));
+    return { items: items.slice(0, limit), hasMore: items.length > limit };
   }
 
   // Claims the oldest job that is queued, or running under a lease that has expired (its worker's

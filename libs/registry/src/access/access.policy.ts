@@ -35,6 +35,8 @@ export enum Permission {
   OutcomeReportRead = 'report.outcomes',
   ExportDeidentified = 'export.deidentified',
   ExportIdentified = 'export.identified',
+  // The list of export jobs (GET /exports): who exported what, and when.
+  ExportJobList = 'export.job_list',
   ReferenceRead = 'reference.read',
   // The audit chain's head, for an operator to keep outside the database.
   AuditHeadRead = 'audit.head_read',
@@ -71,6 +73,7 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.AuditHeadRead:
       return role === 'admin';
     case Permission.ExportDeidentified:
+    case Permission.ExportJobList:
       return role === 'registry_staff' || role === 'admin';
     case Permission.PatientCreate:
     case Permission.PatientReadIdentified:

@@ -16,7 +16,14 @@ import { IdParam } from '../common/params.js';
 import { requestContext } from '../common/request-context.js';
 import { scopedFilter } from '../reports/report-scope.js';
 import { DataDictionaryResponse, ExportManifest } from './dto/export-dictionary.dto.js';
-import { CreateExportRequest, DictionaryQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
+import {
+  CreateExportRequest,
+  DictionaryQuery,
+  ExportJobListQuery,
+  ExportJobListResponse,
+  ExportJobResponse,
+  ExportQuery,
+} from './dto/export.dto.js';
 import { ExportsService } from './exports.service.js';
 
 const filtersOf = (auth: AuthContext, query: ExportQuery) => {
@@ -24,7 +31,7 @@ const filtersOf = (auth: AuthContext, query: ExportQuery) => {
   return scopedFilter(auth, filters);
 };
 
-// ExportManifest is not a response: it documents the manifests written to EXPORT_DIR/manifests.
+// ExportManifest documents the manifests written to EXPORT_DIR/manifests (a job's: GET /exports/:id/manifest).
 @ApiTags('exports')
 @ApiExtraModels(ExportManifest)
 @Controller('api/v1/exports')
@@ -100,7 +107,19 @@ export class ExportsController {
   ): Promise<ExportJobResponse> {
     const job = await this.exports.createJob(auth, body, requestContext.correlationId() ?? null);
     response.setHeader('Location', `/api/v1/exports/${job.id}`);
-    return this.exports.toJobResponse(job);
+    return this.exports.toJobResponse({ job, createdBy: { id: auth.user.id, displayName: auth.user.displayName } });
+  }
+
+  @Get()
+  @Authorize(Permission.ExportJobList)
+  @ApiOkResponse({ type: ExportJobListResponse })
+  @ApiOperation({
+    summary: 'List export jobs',
+    description:
+      'Newest first. Registry staff see the jobs they asked for; administrators see every job. Identified jobs only for administrators.',
+  })
+  async list(@Auth() auth: AuthContext, @Query() query: ExportJobListQuery): Promise<ExportJobListResponse> {
+    return this.exports.listJobs(auth, query);
   }
 
   @Get(':id')
@@ -109,7 +128,17 @@ export class ExportsController {
   @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
   @ApiOperation({ summary: 'Read an export job' })
   async job(@Auth() auth: AuthContext, @IdParam() id: string): Promise<ExportJobResponse> {
-    return this.exports.toJobResponse(await this.exports.job(auth, id));
+    return this.exports.toJobResponse(await this.exports.jobWithCreator(auth, id));
+  }
+
+  @Get(':id/manifest')
+  @Authorize(Permission.ExportDeidentified)
+  @ApiOkResponse({ type: ExportManifest, description: "The manifest written with the job's file" })
+  @ApiForbiddenResponse({ description: 'An identified job, and the caller is not an administrator (now)' })
+  @ApiConflictResponse({ description: 'The job is not done; the problem gives its state as jobStatus' })
+  @ApiOperation({ summary: "Read an export job's manifest" })
+  async manifest(@Auth() auth: AuthContext, @IdParam() id: string): Promise<ExportManifest> {
+    return this.exports.jobManifest(auth, id);
   }
 
   @Get(':id/file')

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
@@ -13,6 +14,7 @@ import {
   type ExportJobEntity,
   ExportRepository,
   type JobLease,
+  type ListedExportJob,
   type ReportFilter,
   UserRepository,
 } from '@ilr/persistence';
@@ -30,7 +32,8 @@ import type {
   DictionaryColumn,
   ExportManifest,
 } from './dto/export-dictionary.dto.js';
-import type { CreateExportRequest, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from '../common/pagination.js';
+import type { CreateExportRequest, ExportJobListQuery, ExportJobResponse, ExportQuery } from './dto/export.dto.js';
 import {
   columnsFor,
   csvSplit,
@@ -364,6 +367,44 @@ export class ExportsService {
     return job;
   }
 
+  // A job with who asked for it; a creator gone from the users table is never the case (foreign key).
+  async jobWithCreator(auth: AuthContext, id: string): Promise<ListedExportJob> {
+    const job = await this.job(auth, id);
+    const creator = await this.users.findById(job.requestedBy);
+    return { job, createdBy: { id: job.requestedBy, displayName: creator?.displayName ?? '' } };
+  }
+
+  // The jobs the caller may read, by the rules of job(): registry staff their own, admins everyone's;
+  // identified jobs only for administrators. Newest first.
+  async listJobs(auth: AuthContext, query: ExportJobListQuery): Promise<Page<ExportJobResponse>> {
+    const after = decodeCursor(query.cursor, { id: (id: string) => isUUID(id) });
+    const page = await this.exports.listJobs(
+      {
+        requestedBy: auth.user.role === 'admin' ? undefined : auth.user.id,
+        includeIdentified: roleMay(auth.user.role, Permission.ExportIdentified),
+      },
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      after?.id,
+    );
+    const last = page.items.at(-1);
+    return {
+      items: page.items.map((listed) => this.toJobResponse(listed)),
+      nextCursor: page.hasMore && last ? encodeCursor({ id: last.job.id }) : null,
+    };
+  }
+
+  // The manifest the worker wrote beside a finished job's file (filters, counts, columns, rules, sha256).
+  async jobManifest(auth: AuthContext, id: string): Promise<ExportManifest> {
+    const job = await this.job(auth, id);
+    if (job.status !== 'done') {
+      throw new DomainError(ErrorCode.Conflict, `The export is ${job.status}; it has no manifest.`, {
+        extensions: { jobStatus: job.status },
+      });
+    }
+    const text = await readFile(join(this.config.exports.dir, 'manifests', `${job.id}.manifest.json`), 'utf8');
+    return JSON.parse(text) as ExportManifest;
+  }
+
   async sendFile(auth: AuthContext, id: string, response: Response): Promise<void> {
     const job = await this.job(auth, id);
     if (job.status !== 'done' || !job.fileName) {
@@ -623,7 +664,7 @@ export class ExportsService {
     );
   }
 
-  toJobResponse(job: ExportJobEntity): ExportJobResponse {
+  toJobResponse({ job, createdBy }: ListedExportJob): ExportJobResponse {
     return {
       id: job.id,
       status: job.status,
@@ -644,6 +685,7 @@ export class ExportsService {
       error: job.error,
       createdAt: job.createdAt.toISOString(),
       finishedAt: job.finishedAt?.toISOString() ?? null,
+      createdBy,
     };
   }
 }

@@ -247,6 +247,7 @@ export class ExportManifest {
   conventions: CsvConventions | NdjsonConventions | null;
   @ApiProperty({ type: CsvReaders, nullable: true, description: 'Typed readers of a CSV file; null otherwise' })
   readers: CsvReaders | null;
+  @ApiPropertyOptional({ description: 'FHIR exports: what the file holds, line by line' }) fhir?: string;
   @ApiProperty() dictionary: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Streamed exports: the audit events’ entity id' })
   exportId?: string;

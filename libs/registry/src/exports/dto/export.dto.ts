@@ -34,6 +34,16 @@ export class DictionaryQuery {
   @Field.code(['json', 'csv'] as const, { optional: true }) format?: 'json' | 'csv';
 }
 
+export class ExportJobListQuery {
+  @Field.int({ optional: true, query: true, min: 1, max: 500, description: 'Page size (default 50)' }) limit?: number;
+  @Field.string({ optional: true, maxLength: 512 }) cursor?: string;
+}
+
+export class ExportJobCreator {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() displayName: string;
+}
+
 export class ExportJobResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['queued', 'running', 'done', 'failed'] }) status: string;
@@ -47,4 +57,10 @@ export class ExportJobResponse {
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
+  @ApiProperty({ type: ExportJobCreator, description: 'Who asked for the export' }) createdBy: ExportJobCreator;
+}
+
+export class ExportJobListResponse {
+  @ApiProperty({ type: [ExportJobResponse] }) items: ExportJobResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
