@@ -62,7 +62,8 @@ export function ChartView({ spec, title, hideCaption = false }: ChartViewProps) 
           The figures are in the table.
         </Alert>
       )}
-      <Box ref={container} maw="100%" style={{ overflowX: 'auto' }} data-chart-status={status} />
+      {/* Wider than a tablet's column, the chart scrolls sideways: focusable, so a keyboard can scroll it. */}
+      <Box ref={container} maw="100%" style={{ overflowX: 'auto' }} tabIndex={0} data-chart-status={status} />
     </Box>
   );
 }
