@@ -3653,6 +3653,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description csv, or send Accept: text/csv */
                 format?: "json" | "csv";
                 /** @description Most rows per list (default 1000) */
@@ -3677,6 +3679,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -3701,8 +3704,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: date */
                             surgeryDate: string;
                             /** @enum {string} */
@@ -3714,8 +3722,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: date */
                             surgeryDate: string;
                             /** Format: date-time */
@@ -3726,8 +3739,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: uuid */
                             followUpId: string;
                             /** Format: date */
@@ -3773,6 +3791,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -3799,7 +3819,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "outcomes";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -3820,8 +3840,10 @@ export interface operations {
                             rule: string;
                         };
                         groups: {
-                            /** @description The group (`all` without groupBy) */
+                            /** @description The group (`all` without groupBy). Grouped by surgeon: the surgeon id, or the surgeon's label where the id is hidden (anonymise=true, or another surgeon for a surgeon) */
                             key: string;
+                            /** @description With groupBy=surgeon only. The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel?: string;
                             cases: number;
                             /** @description Of these cases, those no export contains */
                             withoutConsent: number;
@@ -4600,6 +4622,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4659,6 +4683,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4686,7 +4712,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "survival";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -4707,7 +4733,10 @@ export interface operations {
                             rule: string;
                         };
                         groups: {
+                            /** @description The group (`all` without groupBy). Grouped by surgeon: the surgeon id, or the surgeon's label where the id is hidden (anonymise=true, or another surgeon for a surgeon) */
                             key: string;
+                            /** @description With groupBy=surgeon only. The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel?: string;
                             cases: number;
                             /** @description Of these cases, those no export contains */
                             withoutConsent: number;
@@ -4764,6 +4793,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4824,6 +4855,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description Target rate θ (default: the registry-wide rate over the same filters) */
                 target?: number;
@@ -4850,7 +4883,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "funnel";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -4879,9 +4912,12 @@ export interface operations {
                         surgeons: {
                             /**
                              * Format: uuid
-                             * @description null: another surgeon, unnamed
+                             * @description null where the surgeon is labelled: another surgeon for a surgeon, and everyone with anonymise=true
                              */
                             surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
+                            /** @description The caller's own point (always false with anonymise=true) */
                             self: boolean;
                             cases: number;
                             /** @description Of these cases, those no export contains */
@@ -4943,6 +4979,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description Target rate θ (default: the registry-wide rate over the same filters) */
                 target?: number;
@@ -5002,6 +5040,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description In-control rate (default: registry-wide rate) */
                 p0?: number;
@@ -5032,7 +5072,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "cusum";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -5056,6 +5096,8 @@ export interface operations {
                         p0Source: string;
                         oddsRatio: number;
                         h: number;
+                        /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                        surgeonLabel: string;
                         /** @description Why there are no points */
                         note?: string;
                         points: {
@@ -5106,6 +5148,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description In-control rate (default: registry-wide rate) */
                 p0?: number;
