@@ -62,8 +62,7 @@ export class OutcomesService {
     const filter = scopedFilter(auth, filters);
     const key: GroupBy = groupBy ?? 'none';
     const today = this.clock.today();
-    const [naming, completeness, complications, details, proms, consent] = await Promise.all([
-      this.naming(auth, filter, anonymise, key === 'surgeon' || filter.surgeonId !== undefined),
+    const [completeness, complications, details, proms, consent] = await Promise.all([
       this.reports.completeness(filter, key, today),
       this.reports.complications(filter, key),
       this.reports.complicationDetails(filter, key),
@@ -71,6 +70,13 @@ export class OutcomesService {
       this.reports.consentByGroup(filter, key),
     ]);
     const keys = [...new Set(completeness.map((r) => r.key))].sort();
+    const naming = await this.naming(
+      auth,
+      filter,
+      anonymise,
+      key === 'surgeon' || filter.surgeonId !== undefined,
+      key === 'surgeon' ? keys : [],
+    );
     const groups = keys.map((groupKey) => {
       const rows = completeness.filter((r) => r.key === groupKey);
       const cases = rows[0]?.cases ?? 0;
@@ -152,12 +158,19 @@ export class OutcomesService {
   async survival(auth: AuthContext, query: SurvivalQuery) {
     const { groupBy, endpoint, format: _format, anonymise = false, ...filters } = query;
     const filter = scopedFilter(auth, filters);
-    const [naming, counts, consent] = await Promise.all([
-      this.naming(auth, filter, anonymise, groupBy === 'surgeon' || filter.surgeonId !== undefined),
+    const [counts, consent] = await Promise.all([
       this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint),
       this.reports.consentByGroup(filter, groupBy ?? 'none'),
     ]);
     const keys = [...new Set(counts.map((r) => r.key))].sort();
+    const bySurgeon = groupBy === 'surgeon';
+    const naming = await this.naming(
+      auth,
+      filter,
+      anonymise,
+      bySurgeon || filter.surgeonId !== undefined,
+      bySurgeon ? keys : [],
+    );
     const byKey = keys.map((key) =>
       counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })),
     );

@@ -3,7 +3,7 @@ import { type AuthContext, maySeeSurgeonName } from '../access/access.policy.js'
 import { registryWide } from './report-scope.js';
 import { type SurgeonNaming, surgeonNaming } from './surgeon-labels.js';
 
-// The naming of surgeons in one report. The letters are assigned over every surgeon with a case under the report's
+// The naming of surgeons in one report, `listed` the surgeons it mentions. The letters are assigned over every surgeon with a case under the report's
 // filters other than surgeonId, so a surgeon keeps their letter when the report is narrowed to them, and the
 // outcomes, survival, funnel, CUSUM and data-quality reports agree on it for the same filters.
 export async function reportNaming(
@@ -13,8 +13,11 @@ export async function reportNaming(
   anonymise: boolean,
   listed: Iterable<string> = [],
 ): Promise<SurgeonNaming> {
-  const withCases = await repositories.outcomes.consentByGroup(registryWide(filter), 'surgeon');
-  const ids = new Set([...withCases.map((g) => g.key), ...listed, ...(filter.surgeonId ? [filter.surgeonId] : [])]);
+  const mentioned = new Set([...listed, ...(filter.surgeonId ? [filter.surgeonId] : [])]);
+  // Letters are worked out only when someone will be labelled (not for a reviewer's or a surgeon's own view).
+  const labelled = anonymise || [...mentioned].some((id) => !maySeeSurgeonName(auth, id));
+  const withCases = labelled ? await repositories.outcomes.consentByGroup(registryWide(filter), 'surgeon') : [];
+  const ids = new Set([...withCases.map((g) => g.key), ...mentioned]);
   const nameable = anonymise ? [] : [...ids].filter((id) => maySeeSurgeonName(auth, id));
   const displayNames = await repositories.users.displayNames(nameable);
   return surgeonNaming({ surgeonIds: ids, displayNames, mayName: (id) => maySeeSurgeonName(auth, id), anonymise });
