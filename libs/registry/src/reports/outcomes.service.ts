@@ -46,10 +46,14 @@ export class OutcomesService {
     private readonly users: UserRepository,
   ) {}
 
-  // Only reports that mention a surgeon (grouped by surgeon, or filtered to one) look the names and letters up.
-  private naming(auth: AuthContext, filter: ReportFilter, anonymise: boolean, needed: boolean, listed?: string[]) {
-    if (!needed) return Promise.resolve(null);
+  private naming(auth: AuthContext, filter: ReportFilter, anonymise: boolean, listed?: string[]) {
     return reportNaming({ outcomes: this.reports, users: this.users }, auth, filter, anonymise, listed);
+  }
+
+  // Only reports grouped by surgeon or filtered to one look names and letters up.
+  private groupNaming(auth: AuthContext, filter: ReportFilter, anonymise: boolean, groupBy: GroupBy, keys: string[]) {
+    if (groupBy !== 'surgeon' && filter.surgeonId === undefined) return Promise.resolve(null);
+    return this.naming(auth, filter, anonymise, groupBy === 'surgeon' ? keys : []);
   }
 
   // The caller's own surgeon id when they may see reports on their own cases only.
@@ -70,13 +74,7 @@ export class OutcomesService {
       this.reports.consentByGroup(filter, key),
     ]);
     const keys = [...new Set(completeness.map((r) => r.key))].sort();
-    const naming = await this.naming(
-      auth,
-      filter,
-      anonymise,
-      key === 'surgeon' || filter.surgeonId !== undefined,
-      key === 'surgeon' ? keys : [],
-    );
+    const naming = await this.groupNaming(auth, filter, anonymise, key, keys);
     const groups = keys.map((groupKey) => {
       const rows = completeness.filter((r) => r.key === groupKey);
       const cases = rows[0]?.cases ?? 0;
@@ -163,14 +161,7 @@ export class OutcomesService {
       this.reports.consentByGroup(filter, groupBy ?? 'none'),
     ]);
     const keys = [...new Set(counts.map((r) => r.key))].sort();
-    const bySurgeon = groupBy === 'surgeon';
-    const naming = await this.naming(
-      auth,
-      filter,
-      anonymise,
-      bySurgeon || filter.surgeonId !== undefined,
-      bySurgeon ? keys : [],
-    );
+    const naming = await this.groupNaming(auth, filter, anonymise, groupBy ?? 'none', keys);
     const byKey = keys.map((key) =>
       counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })),
     );
@@ -202,13 +193,12 @@ export class OutcomesService {
       throw DomainError.forbidden('Surgeons see their own position on the funnel only.');
     }
     const rows = await this.reports.horizonBySurgeon(registryWide(filters), outcome);
-    const naming = (await this.naming(
+    const naming = await this.naming(
       auth,
       filters,
       anonymise,
-      true,
       rows.map((r) => r.surgeon_id),
-    ))!;
+    );
     const totalCases = rows.reduce((sum, r) => sum + r.cases, 0);
     const totalEvents = rows.reduce((sum, r) => sum + r.events, 0);
     const theta = target ?? (totalCases ? totalEvents / totalCases : 0);
@@ -269,7 +259,7 @@ export class OutcomesService {
     }
     const [series, naming] = await Promise.all([
       this.reports.horizonSeries({ ...filters, surgeonId }, outcome),
-      this.naming(auth, { ...filters, surgeonId }, anonymise, true),
+      this.naming(auth, { ...filters, surgeonId }, anonymise),
     ]);
     const usable = baseline > 0 && baseline < 1;
     const points = usable
@@ -285,7 +275,7 @@ export class OutcomesService {
       filters: { ...shownFilters({ ...filters, surgeonId }, anonymise, naming), outcome },
       generatedAt: new Date().toISOString(),
       definitions: { cusum: DEFINITIONS.cusum },
-      surgeonLabel: naming!.label(surgeonId),
+      surgeonLabel: naming.label(surgeonId),
       p0: baseline,
       p0Source: p0 === undefined ? 'registry-wide rate over the same filters' : 'given',
       oddsRatio,

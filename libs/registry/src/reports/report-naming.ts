@@ -3,9 +3,9 @@ import { type AuthContext, maySeeSurgeonName } from '../access/access.policy.js'
 import { registryWide } from './report-scope.js';
 import { type SurgeonNaming, surgeonNaming } from './surgeon-labels.js';
 
-// The naming of surgeons in one report, `listed` the surgeons it mentions. The letters are assigned over every surgeon with a case under the report's
-// filters other than surgeonId, so a surgeon keeps their letter when the report is narrowed to them, and the
-// outcomes, survival, funnel, CUSUM and data-quality reports agree on it for the same filters.
+// The naming of surgeons in one report that mentions `listed`. The letters are assigned over every surgeon with a
+// case under the report's filters other than surgeonId, so a surgeon keeps their letter when the report is narrowed
+// to them, and the outcomes, survival, funnel, CUSUM and data-quality reports agree on it for the same filters.
 export async function reportNaming(
   repositories: { outcomes: OutcomeReportRepository; users: UserRepository },
   auth: AuthContext,
