@@ -38,6 +38,8 @@ const COMPLETE = { snapping: 'none', groinPain: 1.5, proms: { mhhs: FULL_MHHS, i
 const LESSER_TROCHANTER = { location: 'lesser_trochanter', technique: 'complete_tenotomy', tendonBundles: 1 };
 const NO_IMPINGEMENT_REPAIR = { performed: false, procedures: [] };
 
+const SURGEON_NAMES = ['Dr Quality A', 'Dr Quality B'];
+
 describe('data-quality report (e2e)', () => {
   let t: TestApp;
   let surgeonA: TestUser;
@@ -95,11 +97,13 @@ describe('data-quality report (e2e)', () => {
   const report = (token: string, query: Record<string, string | boolean> = {}) =>
     t.http().get('/api/v1/reports/data-quality').query(query).set(bearer(token));
 
-  // Expected rows, worked out by hand.
+  // Expected rows, worked out by hand. Every caller here may see the surgeons' names (issue 13).
+  const surgeonLabel = (surgeonId: string) => (surgeonId === surgeonA.id ? SURGEON_NAMES[0] : SURGEON_NAMES[1]);
   const overdue = (theCase: Body, timepoint: Timepoint) => ({
     caseId: theCase.id,
     registryCode: theCase.registryCode,
     surgeonId: theCase.surgeonId,
+    surgeonLabel: surgeonLabel(theCase.surgeonId),
     surgeryDate: theCase.surgeryDate,
     timepoint,
     windowClosed: addDays(theCase.surgeryDate, WINDOW_END[timepoint]),
@@ -108,6 +112,7 @@ describe('data-quality report (e2e)', () => {
     caseId: theCase.id,
     registryCode: theCase.registryCode,
     surgeonId: theCase.surgeonId,
+    surgeonLabel: surgeonLabel(theCase.surgeonId),
     followUpId: visit.id,
     visitDate: visit.visitDate,
     timepoint: visit.timepoint,
@@ -128,8 +133,8 @@ describe('data-quality report (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     [surgeonA, surgeonB, staff, reviewer] = await Promise.all([
-      t.factories.newUser({ role: 'surgeon' }),
-      t.factories.newUser({ role: 'surgeon' }),
+      t.factories.newUser({ role: 'surgeon', displayName: SURGEON_NAMES[0] }),
+      t.factories.newUser({ role: 'surgeon', displayName: SURGEON_NAMES[1] }),
       t.factories.newUser({ role: 'registry_staff' }),
       t.factories.newUser({ role: 'quality_reviewer' }),
     ]);
@@ -228,6 +233,7 @@ describe('data-quality report (e2e)', () => {
         caseId: theCase.id,
         registryCode: theCase.registryCode,
         surgeonId: theCase.surgeonId,
+        surgeonLabel: surgeonLabel(theCase.surgeonId),
         surgeryDate: theCase.surgeryDate,
         createdAt: await createdAt(theCase.id),
         daysUnsigned: 20,

@@ -3687,6 +3687,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description csv, or send Accept: text/csv */
                 format?: "json" | "csv";
                 /** @description Most rows per list (default 1000) */
@@ -3711,6 +3713,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -3735,8 +3738,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: date */
                             surgeryDate: string;
                             /** @enum {string} */
@@ -3748,8 +3756,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: date */
                             surgeryDate: string;
                             /** Format: date-time */
@@ -3760,8 +3773,13 @@ export interface operations {
                             /** Format: uuid */
                             caseId: string;
                             registryCode: string;
-                            /** Format: uuid */
-                            surgeonId: string;
+                            /**
+                             * Format: uuid
+                             * @description null where the surgeon is labelled: with anonymise=true
+                             */
+                            surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
                             /** Format: uuid */
                             followUpId: string;
                             /** Format: date */
@@ -3807,6 +3825,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -3833,7 +3853,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "outcomes";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -3854,8 +3874,10 @@ export interface operations {
                             rule: string;
                         };
                         groups: {
-                            /** @description The group (`all` without groupBy) */
+                            /** @description The group (`all` without groupBy). Grouped by surgeon: the surgeon id, or the surgeon's label where the id is hidden (anonymise=true, or another surgeon for a surgeon) */
                             key: string;
+                            /** @description With groupBy=surgeon only. The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel?: string;
                             cases: number;
                             /** @description Of these cases, those no export contains */
                             withoutConsent: number;
@@ -4634,6 +4656,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4693,6 +4717,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4720,7 +4746,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "survival";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -4741,7 +4767,10 @@ export interface operations {
                             rule: string;
                         };
                         groups: {
+                            /** @description The group (`all` without groupBy). Grouped by surgeon: the surgeon id, or the surgeon's label where the id is hidden (anonymise=true, or another surgeon for a surgeon) */
                             key: string;
+                            /** @description With groupBy=surgeon only. The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel?: string;
                             cases: number;
                             /** @description Of these cases, those no export contains */
                             withoutConsent: number;
@@ -4798,6 +4827,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 /** @description Without it, one group `all` */
                 groupBy?: components["schemas"]["ReportGroupBy"];
                 /** @description csv, or send Accept: text/csv */
@@ -4858,6 +4889,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description Target rate θ (default: the registry-wide rate over the same filters) */
                 target?: number;
@@ -4884,7 +4917,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "funnel";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -4913,9 +4946,12 @@ export interface operations {
                         surgeons: {
                             /**
                              * Format: uuid
-                             * @description null: another surgeon, unnamed
+                             * @description null where the surgeon is labelled: another surgeon for a surgeon, and everyone with anonymise=true
                              */
                             surgeonId: string | null;
+                            /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                            surgeonLabel: string;
+                            /** @description The caller's own point (always false with anonymise=true) */
                             self: boolean;
                             cases: number;
                             /** @description Of these cases, those no export contains */
@@ -4977,6 +5013,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description Target rate θ (default: the registry-wide rate over the same filters) */
                 target?: number;
@@ -5036,6 +5074,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description In-control rate (default: registry-wide rate) */
                 p0?: number;
@@ -5066,7 +5106,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         report: "cusum";
-                        /** @description The filters applied (after scoping to the caller) */
+                        /** @description The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled */
                         filters: Record<string, never>;
                         /** Format: date-time */
                         generatedAt: string;
@@ -5090,6 +5130,8 @@ export interface operations {
                         p0Source: string;
                         oddsRatio: number;
                         h: number;
+                        /** @description The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters */
+                        surgeonLabel: string;
                         /** @description Why there are no points */
                         note?: string;
                         points: {
@@ -5140,6 +5182,8 @@ export interface operations {
                 impingementRepair?: boolean;
                 /** @description Only cases of patients whose consent is 'given': the cases an export contains (default false: every case) */
                 consentedOnly?: boolean;
+                /** @description Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled) */
+                anonymise?: boolean;
                 outcome: components["schemas"]["FunnelOutcome"];
                 /** @description In-control rate (default: registry-wide rate) */
                 p0?: number;

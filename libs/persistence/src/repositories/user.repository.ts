@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { UserEntity, type UserRole } from '../entities/user.entity.js';
 
 export interface NewUser {
@@ -31,6 +31,13 @@ export class UserRepository {
 
   findById(id: string, manager?: EntityManager): Promise<UserEntity | null> {
     return this.repo(manager).findOneBy({ id });
+  }
+
+  // Display names by id, for reports that name surgeons.
+  async displayNames(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.repo().find({ select: { id: true, displayName: true }, where: { id: In(ids) } });
+    return new Map(rows.map((row) => [row.id, row.displayName]));
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {

@@ -33,6 +33,10 @@ export enum Permission {
   DataQualityRead = 'report.data_quality',
   // Outcome, survival, funnel and CUSUM reports; a surgeon's cover their own cases.
   OutcomeReportRead = 'report.outcomes',
+  // Reports over every surgeon's cases (without it, a report covers the caller's own cases).
+  ReportAcrossSurgeons = 'report.across_surgeons',
+  // Other surgeons by display name and id in reports (without it, as "Surgeon A", "Surgeon B", …).
+  ReportSeeSurgeonNames = 'report.see_surgeon_names',
   ExportDeidentified = 'export.deidentified',
   ExportIdentified = 'export.identified',
   // The list of export jobs (GET /exports): who exported what, and when.
@@ -75,6 +79,9 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.ExportDeidentified:
     case Permission.ExportJobList:
       return role === 'registry_staff' || role === 'admin';
+    case Permission.ReportAcrossSurgeons:
+    case Permission.ReportSeeSurgeonNames:
+      return role === 'registry_staff' || role === 'quality_reviewer' || role === 'admin';
     case Permission.PatientCreate:
     case Permission.PatientReadIdentified:
     case Permission.PatientUpdate:
@@ -97,6 +104,11 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
       throw new Error(`Permission ${String(unknown)} has no rule`);
     }
   }
+}
+
+// May the caller see this surgeon by name and id in a report? Everyone sees themself.
+export function maySeeSurgeonName(auth: AuthContext, surgeonId: string): boolean {
+  return surgeonId === auth.user.id || roleMay(auth.user.role, Permission.ReportSeeSurgeonNames);
 }
 
 // Record-level rules: of these ids, which may the caller touch? Surgeons are held to their own

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { OutcomeReportRepository, ReportRepository } from '@ilr/persistence';
+import { OutcomeReportRepository, ReportRepository, UserRepository } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
 import { RegistryClock } from '../common/clock.js';
 import type { DataQualityQuery } from './dto/report-filter.dto.js';
 import { consentSummary } from './report-consent.js';
+import { reportNaming, shownFilters } from './report-naming.js';
 import { scopedFilter } from './report-scope.js';
 
 export const UNSIGNED_DRAFT_DAYS = 14;
@@ -14,10 +15,11 @@ export class DataQualityService {
     private readonly reports: ReportRepository,
     private readonly outcomes: OutcomeReportRepository,
     private readonly clock: RegistryClock,
+    private readonly users: UserRepository,
   ) {}
 
   async report(auth: AuthContext, query: DataQualityQuery) {
-    const { limit = 1000, ...filters } = query;
+    const { limit = 1000, anonymise = false, ...filters } = query;
     const filter = scopedFilter(auth, filters);
     const today = this.clock.today();
     const [overdue, drafts, missing, consent] = await Promise.all([
@@ -26,8 +28,11 @@ export class DataQualityService {
       this.reports.missingFollowUpData(filter, limit),
       this.outcomes.consentByGroup(filter, 'none'),
     ]);
+    const listed = [...overdue, ...drafts, ...missing].map((r) => r.surgeon_id);
+    const naming = await reportNaming({ outcomes: this.outcomes, users: this.users }, auth, filter, anonymise, listed);
+    const surgeon = (id: string) => ({ surgeonId: naming.id(id), surgeonLabel: naming.label(id) });
     return {
-      filters: filter,
+      filters: shownFilters(filter, anonymise, naming),
       generatedAt: new Date().toISOString(),
       today,
       definitions: {
@@ -45,7 +50,7 @@ export class DataQualityService {
       overdue: overdue.map((r) => ({
         caseId: r.case_id,
         registryCode: r.registry_code,
-        surgeonId: r.surgeon_id,
+        ...surgeon(r.surgeon_id),
         surgeryDate: r.surgery_date,
         timepoint: r.timepoint,
         windowClosed: r.window_closed,
@@ -53,7 +58,7 @@ export class DataQualityService {
       unsignedDrafts: drafts.map((r) => ({
         caseId: r.case_id,
         registryCode: r.registry_code,
-        surgeonId: r.surgeon_id,
+        ...surgeon(r.surgeon_id),
         surgeryDate: r.surgery_date,
         createdAt: r.created_at.toISOString(),
         daysUnsigned: r.days_unsigned,
@@ -61,7 +66,7 @@ export class DataQualityService {
       missingData: missing.map((r) => ({
         caseId: r.case_id,
         registryCode: r.registry_code,
-        surgeonId: r.surgeon_id,
+        ...surgeon(r.surgeon_id),
         followUpId: r.follow_up_id,
         visitDate: r.visit_date,
         timepoint: r.timepoint,

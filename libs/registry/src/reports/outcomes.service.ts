@@ -10,13 +10,15 @@ import {
   SCORED_INSTRUMENTS,
   wilson,
 } from '@ilr/clinical';
-import { type GroupBy, OutcomeReportRepository, type ReportFilter } from '@ilr/persistence';
-import type { AuthContext } from '../access/access.policy.js';
+import { type GroupBy, OutcomeReportRepository, type ReportFilter, UserRepository } from '@ilr/persistence';
+import { type AuthContext, Permission, roleMay } from '../access/access.policy.js';
 import { DomainError } from '../common/errors.js';
 import { RegistryClock } from '../common/clock.js';
 import type { CusumQuery, FunnelQuery, OutcomesQuery, SurvivalQuery } from './dto/report-queries.dto.js';
 import { consentSummary, countByConsent, withoutConsent } from './report-consent.js';
-import { scopedFilter } from './report-scope.js';
+import { reportNaming, shownFilters } from './report-naming.js';
+import { registryWide, scopedFilter } from './report-scope.js';
+import type { SurgeonNaming } from './surgeon-labels.js';
 
 const interval = (numerator: number, denominator: number) => {
   const p = wilson(numerator, denominator);
@@ -41,10 +43,26 @@ export class OutcomesService {
   constructor(
     private readonly reports: OutcomeReportRepository,
     private readonly clock: RegistryClock,
+    private readonly users: UserRepository,
   ) {}
 
+  private naming(auth: AuthContext, filter: ReportFilter, anonymise: boolean, listed?: string[]) {
+    return reportNaming({ outcomes: this.reports, users: this.users }, auth, filter, anonymise, listed);
+  }
+
+  // Only reports grouped by surgeon or filtered to one look names and letters up.
+  private groupNaming(auth: AuthContext, filter: ReportFilter, anonymise: boolean, groupBy: GroupBy, keys: string[]) {
+    if (groupBy !== 'surgeon' && filter.surgeonId === undefined) return Promise.resolve(null);
+    return this.naming(auth, filter, anonymise, groupBy === 'surgeon' ? keys : []);
+  }
+
+  // The caller's own surgeon id when they may see reports on their own cases only.
+  private ownOnly(auth: AuthContext): string | undefined {
+    return roleMay(auth.user.role, Permission.ReportAcrossSurgeons) ? undefined : auth.user.id;
+  }
+
   async outcomes(auth: AuthContext, query: OutcomesQuery) {
-    const { groupBy, format: _format, ...filters } = query;
+    const { groupBy, format: _format, anonymise = false, ...filters } = query;
     const filter = scopedFilter(auth, filters);
     const key: GroupBy = groupBy ?? 'none';
     const today = this.clock.today();
@@ -56,6 +74,7 @@ export class OutcomesService {
       this.reports.consentByGroup(filter, key),
     ]);
     const keys = [...new Set(completeness.map((r) => r.key))].sort();
+    const naming = await this.groupNaming(auth, filter, anonymise, key, keys);
     const groups = keys.map((groupKey) => {
       const rows = completeness.filter((r) => r.key === groupKey);
       const cases = rows[0]?.cases ?? 0;
@@ -63,7 +82,7 @@ export class OutcomesService {
       const reop = detail('reoperation')[0];
       const conv = detail('conversion')[0];
       return {
-        key: groupKey,
+        ...groupKeyOf(groupKey, key, naming),
         cases,
         withoutConsent: withoutConsent(consent.find((c) => c.key === groupKey)?.byConsent),
         followUpCompleteness: Object.fromEntries(
@@ -123,7 +142,7 @@ export class OutcomesService {
     });
     return {
       report: 'outcomes',
-      filters: { ...filter, groupBy: groupBy ?? null },
+      filters: { ...shownFilters(filter, anonymise, naming), groupBy: groupBy ?? null },
       generatedAt: new Date().toISOString(),
       definitions: DEFINITIONS,
       consent: consentSummary(
@@ -135,20 +154,21 @@ export class OutcomesService {
   }
 
   async survival(auth: AuthContext, query: SurvivalQuery) {
-    const { groupBy, endpoint, format: _format, ...filters } = query;
+    const { groupBy, endpoint, format: _format, anonymise = false, ...filters } = query;
     const filter = scopedFilter(auth, filters);
     const [counts, consent] = await Promise.all([
       this.reports.survivalCounts(filter, groupBy ?? 'none', endpoint),
       this.reports.consentByGroup(filter, groupBy ?? 'none'),
     ]);
     const keys = [...new Set(counts.map((r) => r.key))].sort();
+    const naming = await this.groupNaming(auth, filter, anonymise, groupBy ?? 'none', keys);
     const byKey = keys.map((key) =>
       counts.filter((r) => r.key === key).map(({ day, events, censored }) => ({ day, events, censored })),
     );
     const test = logRankFromCounts(byKey);
     return {
       report: 'survival',
-      filters: { ...filter, endpoint, groupBy: groupBy ?? null },
+      filters: { ...shownFilters(filter, anonymise, naming), endpoint, groupBy: groupBy ?? null },
       generatedAt: new Date().toISOString(),
       definitions: { survival: DEFINITIONS.survival },
       consent: consentSummary(
@@ -156,7 +176,7 @@ export class OutcomesService {
         filter.consentedOnly,
       ),
       groups: keys.map((key, i) => ({
-        key,
+        ...groupKeyOf(key, groupBy ?? 'none', naming),
         cases: byKey[i].reduce((sum, c) => sum + c.events + c.censored, 0),
         withoutConsent: withoutConsent(consent.find((c) => c.key === key)?.byConsent),
         events: byKey[i].reduce((sum, c) => sum + c.events, 0),
@@ -166,24 +186,23 @@ export class OutcomesService {
     };
   }
 
-  // The registry-wide filter: a surgeon's funnel and CUSUM compare with everyone's cases.
-  private registryWide(filter: ReportFilter): ReportFilter {
-    const { surgeonId: _surgeonId, ...rest } = filter;
-    return rest;
-  }
-
   async funnel(auth: AuthContext, query: FunnelQuery) {
-    const { outcome, target, format: _format, ...filters } = query;
-    if (auth.user.role === 'surgeon' && filters.surgeonId && filters.surgeonId !== auth.user.id) {
+    const { outcome, target, format: _format, anonymise = false, ...filters } = query;
+    const own = this.ownOnly(auth);
+    if (own && filters.surgeonId && filters.surgeonId !== own) {
       throw DomainError.forbidden('Surgeons see their own position on the funnel only.');
     }
-    const rows = await this.reports.horizonBySurgeon(this.registryWide(filters), outcome);
+    const rows = await this.reports.horizonBySurgeon(registryWide(filters), outcome);
+    const naming = await this.naming(
+      auth,
+      filters,
+      anonymise,
+      rows.map((r) => r.surgeon_id),
+    );
     const totalCases = rows.reduce((sum, r) => sum + r.cases, 0);
     const totalEvents = rows.reduce((sum, r) => sum + r.events, 0);
     const theta = target ?? (totalCases ? totalEvents / totalCases : 0);
     const maxN = Math.max(0, ...rows.map((r) => r.cases));
-    // A surgeon sees themself by id and the others unnamed.
-    const named = (id: string) => auth.user.role !== 'surgeon' || id === auth.user.id;
     const surgeons = rows
       .filter((r) => r.cases > 0 && (!filters.surgeonId || r.surgeon_id === filters.surgeonId))
       .map((r) => {
@@ -191,8 +210,10 @@ export class OutcomesService {
         const limits = funnelLimits(r.cases, theta);
         const position = funnelFlag(rate, limits);
         return {
-          surgeonId: named(r.surgeon_id) ? r.surgeon_id : null,
-          self: auth.user.id === r.surgeon_id,
+          // A surgeon sees themself by name and id and the others labelled; anonymised, nobody is singled out.
+          surgeonId: naming.id(r.surgeon_id),
+          surgeonLabel: naming.label(r.surgeon_id),
+          self: !anonymise && auth.user.id === r.surgeon_id,
           cases: r.cases,
           withoutConsent: withoutConsent(r.byConsent),
           events: r.events,
@@ -205,7 +226,7 @@ export class OutcomesService {
       });
     return {
       report: 'funnel',
-      filters: { ...filters, outcome },
+      filters: { ...shownFilters(filters, anonymise, naming), outcome },
       generatedAt: new Date().toISOString(),
       definitions: { funnel: DEFINITIONS.funnel },
       target: theta,
@@ -222,20 +243,24 @@ export class OutcomesService {
   }
 
   async cusum(auth: AuthContext, query: CusumQuery) {
-    const { outcome, p0, oddsRatio = 2, h = 4.5, format: _format, ...filters } = query;
-    const surgeonId = auth.user.role === 'surgeon' ? auth.user.id : filters.surgeonId;
-    if (auth.user.role === 'surgeon' && filters.surgeonId && filters.surgeonId !== auth.user.id) {
+    const { outcome, p0, oddsRatio = 2, h = 4.5, format: _format, anonymise = false, ...filters } = query;
+    const own = this.ownOnly(auth);
+    const surgeonId = own ?? filters.surgeonId;
+    if (own && filters.surgeonId && filters.surgeonId !== own) {
       throw DomainError.forbidden('Surgeons see their own CUSUM only.');
     }
     if (!surgeonId)
       throw DomainError.validation([{ field: 'surgeonId', code: 'required', message: 'surgeonId is required' }]);
     let baseline = p0;
     if (baseline === undefined) {
-      const rows = await this.reports.horizonBySurgeon(this.registryWide(filters), outcome);
+      const rows = await this.reports.horizonBySurgeon(registryWide(filters), outcome);
       const cases = rows.reduce((sum, r) => sum + r.cases, 0);
       baseline = cases ? rows.reduce((sum, r) => sum + r.events, 0) / cases : 0;
     }
-    const series = await this.reports.horizonSeries({ ...filters, surgeonId }, outcome);
+    const [series, naming] = await Promise.all([
+      this.reports.horizonSeries({ ...filters, surgeonId }, outcome),
+      this.naming(auth, { ...filters, surgeonId }, anonymise),
+    ]);
     const usable = baseline > 0 && baseline < 1;
     const points = usable
       ? bernoulliCusum(
@@ -247,9 +272,10 @@ export class OutcomesService {
       : [];
     return {
       report: 'cusum',
-      filters: { ...filters, surgeonId, outcome },
+      filters: { ...shownFilters({ ...filters, surgeonId }, anonymise, naming), outcome },
       generatedAt: new Date().toISOString(),
       definitions: { cusum: DEFINITIONS.cusum },
+      surgeonLabel: naming.label(surgeonId),
       p0: baseline,
       p0Source: p0 === undefined ? 'registry-wide rate over the same filters' : 'given',
       oddsRatio,
@@ -268,6 +294,12 @@ export class OutcomesService {
       signals: points.filter((p) => p.signal).map((p) => p.item.case_id),
     };
   }
+}
+
+// A group's key; grouped by surgeon, also the surgeon's name or label, and the label as the key when the id is hidden.
+function groupKeyOf(groupKey: string, groupBy: GroupBy, naming: SurgeonNaming | null) {
+  if (groupBy !== 'surgeon' || !naming) return { key: groupKey };
+  return { key: naming.id(groupKey) ?? naming.label(groupKey), surgeonLabel: naming.label(groupKey) };
 }
 
 // Sample sizes at which to draw the funnel: every n up to 100, then about 200 steps to the largest.

@@ -20,6 +20,13 @@ export class ReportScopeQuery extends ReportFilterQuery {
       "Only cases of patients whose consent is 'given': the cases an export contains (default false: every case)",
   })
   consentedOnly?: boolean;
+  @Field.boolean({
+    optional: true,
+    query: true,
+    description:
+      'Surgeons only as stable labels ("Surgeon A", "Surgeon B", … in the order of their ids, over the surgeons with cases under the other filters) and no surgeon id anywhere, whoever asks (default false: admins, registry staff and quality reviewers see display names and ids, a surgeon sees themself by name and the others labelled)',
+  })
+  anonymise?: boolean;
 }
 
 export class DataQualityQuery extends ReportScopeQuery {

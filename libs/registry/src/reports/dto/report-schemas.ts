@@ -23,6 +23,20 @@ const map = (keys: readonly string[], value: SchemaObject): SchemaObject => ({
 });
 const nullable = (schema: SchemaObject): SchemaObject => ({ anyOf: [schema, { type: 'null' }] }) as SchemaObject;
 
+// How reports name surgeons (surgeon-labels.ts): a display name where the caller may see it, else a stable label.
+const surgeonLabel: SchemaObject = {
+  type: 'string',
+  description:
+    'The display name for admins, registry staff and quality reviewers, and for a surgeon themself; otherwise, and always with anonymise=true, "Surgeon A", "Surgeon B", … (then "Surgeon AA"): letters in the order of the surgeons\' ids over the surgeons with cases under the filters other than surgeonId, so the same filters give the same letters',
+};
+const hiddenSurgeonId = (what: string): SchemaObject =>
+  ({ ...uuid, type: ['string', 'null'], description: `null where the surgeon is labelled: ${what}` }) as SchemaObject;
+const groupKey: SchemaObject = {
+  type: 'string',
+  description:
+    "The group (`all` without groupBy). Grouped by surgeon: the surgeon id, or the surgeon's label where the id is hidden (anonymise=true, or another surgeon for a surgeon)",
+};
+
 // A Wilson 95% interval on numerator / denominator; rate and limits are null for 0 / 0.
 const proportion = object({
   numerator: integer,
@@ -44,7 +58,11 @@ const withoutConsent: SchemaObject = { ...integer, description: 'Of these cases,
 
 const header = (report: string): Record<string, SchemaObject> => ({
   report: { type: 'string', enum: [report] },
-  filters: { type: 'object', description: 'The filters applied (after scoping to the caller)' },
+  filters: {
+    type: 'object',
+    description:
+      'The filters applied (after scoping to the caller), with `anonymise`; a surgeon filter also as `surgeonLabel`, and its `surgeonId` left out where the surgeon is labelled',
+  },
   generatedAt: { type: 'string', format: 'date-time' },
   definitions: { type: 'object', additionalProperties: { type: 'string' }, description: 'How each figure is defined' },
   consent,
@@ -54,50 +72,54 @@ export const OUTCOMES_REPORT_SCHEMA = object({
   ...header('outcomes'),
   groups: {
     type: 'array',
-    items: object({
-      key: { type: 'string', description: 'The group (`all` without groupBy)' },
-      cases: integer,
-      withoutConsent,
-      followUpCompleteness: map(TIMEPOINTS, object({ due: integer, seen: integer, rate: nullableNumber })),
-      complications: {
-        type: 'array',
-        items: {
+    items: object(
+      {
+        key: groupKey,
+        surgeonLabel: { ...surgeonLabel, description: `With groupBy=surgeon only. ${surgeonLabel.description}` },
+        cases: integer,
+        withoutConsent,
+        followUpCompleteness: map(TIMEPOINTS, object({ due: integer, seen: integer, rate: nullableNumber })),
+        complications: {
+          type: 'array',
+          items: {
+            allOf: [proportion],
+            type: 'object',
+            required: ['type', 'count'],
+            properties: { type: { type: 'string', enum: [...COMPLICATION_TYPE.codes] }, count: integer },
+          },
+        },
+        heterotopicOssification: object({
+          byBrookerGrade: map(['1', '2', '3', '4'], integer),
+          byProphylaxis: { type: 'object', additionalProperties: proportion },
+        }),
+        recurrence: {
           allOf: [proportion],
           type: 'object',
-          required: ['type', 'count'],
-          properties: { type: { type: 'string', enum: [...COMPLICATION_TYPE.codes] }, count: integer },
+          required: ['byCause'],
+          properties: { byCause: { type: 'object', additionalProperties: integer } },
         },
+        reoperation: proportion,
+        conversionToArthroplasty: proportion,
+        proms: map(
+          SCORED_INSTRUMENTS,
+          object({
+            baseline: object({ mean: nullableNumber, n: integer }),
+            timepoints: map(
+              SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop'),
+              object({
+                mean: nullableNumber,
+                n: integer,
+                meanChange: nullableNumber,
+                pairedN: integer,
+                mcid: nullable(proportion),
+                pass: nullable(proportion),
+              }),
+            ),
+          }),
+        ),
       },
-      heterotopicOssification: object({
-        byBrookerGrade: map(['1', '2', '3', '4'], integer),
-        byProphylaxis: { type: 'object', additionalProperties: proportion },
-      }),
-      recurrence: {
-        allOf: [proportion],
-        type: 'object',
-        required: ['byCause'],
-        properties: { byCause: { type: 'object', additionalProperties: integer } },
-      },
-      reoperation: proportion,
-      conversionToArthroplasty: proportion,
-      proms: map(
-        SCORED_INSTRUMENTS,
-        object({
-          baseline: object({ mean: nullableNumber, n: integer }),
-          timepoints: map(
-            SCHEDULED_TIMEPOINTS.filter((t) => t !== 'preop'),
-            object({
-              mean: nullableNumber,
-              n: integer,
-              meanChange: nullableNumber,
-              pairedN: integer,
-              mcid: nullable(proportion),
-              pass: nullable(proportion),
-            }),
-          ),
-        }),
-      ),
-    }),
+      ['surgeonLabel'],
+    ),
   },
 });
 
@@ -105,24 +127,28 @@ export const SURVIVAL_REPORT_SCHEMA = object({
   ...header('survival'),
   groups: {
     type: 'array',
-    items: object({
-      key: { type: 'string' },
-      cases: integer,
-      withoutConsent,
-      events: integer,
-      curve: {
-        type: 'array',
-        items: object({
-          day: integer,
-          atRisk: integer,
-          events: integer,
-          censored: integer,
-          survival: { type: 'number', minimum: 0, maximum: 1 },
-          lower95: nullableNumber,
-          upper95: nullableNumber,
-        }),
+    items: object(
+      {
+        key: groupKey,
+        surgeonLabel: { ...surgeonLabel, description: `With groupBy=surgeon only. ${surgeonLabel.description}` },
+        cases: integer,
+        withoutConsent,
+        events: integer,
+        curve: {
+          type: 'array',
+          items: object({
+            day: integer,
+            atRisk: integer,
+            events: integer,
+            censored: integer,
+            survival: { type: 'number', minimum: 0, maximum: 1 },
+            lower95: nullableNumber,
+            upper95: nullableNumber,
+          }),
+        },
       },
-    }),
+      ['surgeonLabel'],
+    ),
   },
   logRank: nullable(object({ chiSquare: { type: 'number' }, df: integer, pValue: { type: 'number' } })),
 });
@@ -142,8 +168,9 @@ export const FUNNEL_REPORT_SCHEMA = object({
   surgeons: {
     type: 'array',
     items: object({
-      surgeonId: { ...uuid, type: ['string', 'null'], description: 'null: another surgeon, unnamed' } as SchemaObject,
-      self: { type: 'boolean' },
+      surgeonId: hiddenSurgeonId('another surgeon for a surgeon, and everyone with anonymise=true'),
+      surgeonLabel,
+      self: { type: 'boolean', description: "The caller's own point (always false with anonymise=true)" },
       cases: integer,
       withoutConsent,
       events: integer,
@@ -164,6 +191,7 @@ export const CUSUM_REPORT_SCHEMA = object(
     p0Source: { type: 'string' },
     oddsRatio: { type: 'number' },
     h: { type: 'number' },
+    surgeonLabel,
     note: { type: 'string', description: 'Why there are no points' },
     points: {
       type: 'array',
@@ -181,13 +209,15 @@ export const CUSUM_REPORT_SCHEMA = object(
   ['note'],
 );
 
-const listed = { caseId: uuid, registryCode: { type: 'string' }, surgeonId: uuid } satisfies Record<
-  string,
-  SchemaObject
->;
+const listed = {
+  caseId: uuid,
+  registryCode: { type: 'string' },
+  surgeonId: hiddenSurgeonId('with anonymise=true'),
+  surgeonLabel,
+} satisfies Record<string, SchemaObject>;
 
 export const DATA_QUALITY_REPORT_SCHEMA = object({
-  filters: { type: 'object' },
+  filters: header('data-quality').filters,
   generatedAt: { type: 'string', format: 'date-time' },
   today: date,
   definitions: { type: 'object', additionalProperties: { type: 'string' } },

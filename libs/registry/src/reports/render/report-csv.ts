@@ -14,6 +14,7 @@ const OUTCOME_COLUMNS = [
   'denominator',
   'lower95',
   'upper95',
+  'surgeonLabel',
 ] as const;
 
 const rateRow = (
@@ -39,6 +40,7 @@ const rateRow = (
 export function outcomesCsv(report: AnyReport): string {
   const rows: Row[] = [];
   for (const g of report.groups) {
+    const start = rows.length;
     rows.push({ group: g.key, section: 'cases', item: null, timepoint: null, n: g.cases, value: g.cases });
     // Of those, the cases of patients who declined or withdrew consent (no export contains them).
     rows.push({ group: g.key, section: 'without_consent', n: g.cases, value: g.withoutConsent });
@@ -88,6 +90,8 @@ export function outcomesCsv(report: AnyReport): string {
         if (t.pass) rows.push(rateRow(g.key, 'prom_pass_reached', instrument, t.pass, timepoint));
       }
     }
+    // Grouped by surgeon, each row says whose figure it is (the name, or the label when anonymised).
+    if (g.surgeonLabel !== undefined) for (const row of rows.slice(start)) row.surgeonLabel = g.surgeonLabel;
   }
   return toCsv(OUTCOME_COLUMNS, rows);
 }
@@ -95,6 +99,7 @@ export function outcomesCsv(report: AnyReport): string {
 export function survivalCsv(report: AnyReport): string {
   const columns = [
     'group',
+    'surgeonLabel',
     'groupCases',
     'groupWithoutConsent',
     'day',
@@ -111,6 +116,7 @@ export function survivalCsv(report: AnyReport): string {
   const rows = report.groups.flatMap((g: AnyReport) =>
     g.curve.map((r: AnyReport) => ({
       group: g.key,
+      surgeonLabel: g.surgeonLabel ?? null,
       groupCases: g.cases,
       groupWithoutConsent: g.withoutConsent,
       ...r,
@@ -125,6 +131,7 @@ export function survivalCsv(report: AnyReport): string {
 export function funnelCsv(report: AnyReport): string {
   const columns = [
     'surgeonId',
+    'surgeonLabel',
     'self',
     'cases',
     'withoutConsent',
@@ -145,10 +152,27 @@ export function funnelCsv(report: AnyReport): string {
 }
 
 export function cusumCsv(report: AnyReport): string {
-  const columns = ['caseId', 'registryCode', 'surgeryDate', 'event', 'value', 'signal', 'p0', 'oddsRatio', 'h'];
+  const columns = [
+    'surgeonLabel',
+    'caseId',
+    'registryCode',
+    'surgeryDate',
+    'event',
+    'value',
+    'signal',
+    'p0',
+    'oddsRatio',
+    'h',
+  ];
   return toCsv(
     columns,
-    report.points.map((p: AnyReport) => ({ ...p, p0: report.p0, oddsRatio: report.oddsRatio, h: report.h })),
+    report.points.map((p: AnyReport) => ({
+      surgeonLabel: report.surgeonLabel,
+      ...p,
+      p0: report.p0,
+      oddsRatio: report.oddsRatio,
+      h: report.h,
+    })),
   );
 }
 
@@ -158,6 +182,7 @@ export function dataQualityCsv(report: AnyReport): string {
     'caseId',
     'registryCode',
     'surgeonId',
+    'surgeonLabel',
     'surgeryDate',
     'timepoint',
     'windowClosed',
