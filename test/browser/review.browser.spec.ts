@@ -137,6 +137,21 @@ describe('the quality-review dashboard', () => {
     expect(csv).toBe(await direct.text());
   });
 
+  it('names surgeons by display name to a reviewer, never by id', async () => {
+    await page.goto(`${base}/review?groupBy=surgeon`);
+    await section(/^Funnel plot/)
+      .getByRole('table')
+      .locator('tbody tr')
+      .first()
+      .waitFor();
+    await section('Outcomes by group').getByRole('table').waitFor();
+    const text = await page.locator('main').innerText();
+    for (const surgeon of surgeons) {
+      expect(text).toContain(surgeon.displayName);
+      expect(text).not.toContain(surgeon.id);
+    }
+  });
+
   it('names no surgeon anywhere when anonymised', async () => {
     await page.goto(`${base}/review?groupBy=surgeon&anonymise=true`);
     await page.getByRole('heading', { name: 'Quality review' }).waitFor();

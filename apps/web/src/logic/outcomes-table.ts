@@ -126,7 +126,11 @@ export function consentNote(consent: OutcomesReport['consent']): string {
 
 export function outcomesTable(report: OutcomesReport, groupBy: ReportGroupBy | null): OutcomesTable {
   const groups = report.groups;
-  const columns = groups.map((g) => ({ key: g.key, label: groupLabel(groupBy, g.key), cases: g.cases }));
+  const columns = groups.map((g) => ({
+    key: g.key,
+    label: g.surgeonLabel ?? groupLabel(groupBy, g.key),
+    cases: g.cases,
+  }));
   const rows: OutcomesRow[] = [];
   const row = (id: string, label: string, cell: (g: OutcomesGroup) => string) =>
     rows.push({ id, label, cells: groups.map(cell) });

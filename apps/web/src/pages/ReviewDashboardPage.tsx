@@ -355,11 +355,7 @@ export function ReviewDashboardPage() {
                 <Table.Tbody>
                   {report.groups.map((group) => (
                     <Table.Tr key={group.key}>
-                      <Table.Th scope="row">
-                        {'label' in group && typeof group.label === 'string'
-                          ? group.label
-                          : groupLabel(applied.groupBy, group.key)}
-                      </Table.Th>
+                      <Table.Th scope="row">{group.surgeonLabel ?? groupLabel(applied.groupBy, group.key)}</Table.Th>
                       <Table.Td>{group.cases}</Table.Td>
                       <Table.Td>{group.events}</Table.Td>
                       <Table.Td>{survivalCell(survivalAt(group.curve, 365))}</Table.Td>

@@ -34,6 +34,11 @@ export function ChartView({ spec, title, hideCaption = false }: ChartViewProps) 
         if (cancelled || !container.current) return;
         const result = await embed(container.current, spec, chartEmbedOptions(expressionInterpreter));
         if (cancelled) return result.finalize();
+        // One image named by its title for assistive technology (Vega's SVG gives every mark a role of its own and
+        // no name); the figures themselves are in the table beside it.
+        container.current.setAttribute('role', 'img');
+        container.current.setAttribute('aria-label', title);
+        container.current.querySelector('svg')?.setAttribute('aria-hidden', 'true');
         finalize = result.finalize;
         setStatus('ready');
       } catch {
@@ -44,7 +49,7 @@ export function ChartView({ spec, title, hideCaption = false }: ChartViewProps) 
       cancelled = true;
       finalize?.();
     };
-  }, [spec]);
+  }, [spec, title]);
 
   const caption = <figcaption id={captionId}>{title}</figcaption>;
   return (
