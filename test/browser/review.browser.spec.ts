@@ -16,7 +16,7 @@ let base: string;
 let context: BrowserContext;
 let page: Page;
 let reviewer: TestUser;
-let surgeons: Array<TestUser & { displayName: string }> = [];
+const surgeons: Array<TestUser & { displayName: string }> = [];
 let pageErrors: string[] = [];
 
 async function send(method: string, path: string, token: string, body?: Record<string, unknown>): Promise<any> {
