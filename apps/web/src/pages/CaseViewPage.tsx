@@ -103,9 +103,11 @@ export function CaseViewPage() {
   const [reasonError, setReasonError] = useState<string | null>(null);
 
   const theCase = useQuery({
-    queryKey: ['case', id],
+    // Its own key under ['case', id]: the new follow-up and complication pages cache the bare case there.
+    queryKey: ['case', id, 'view'],
     queryFn: async ({ signal }): Promise<Loaded> => {
-      const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id } }, signal });
+      // Not from the HTTP cache: the case's ETag stays the same when one of its visits or complications changes.
+      const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id } }, signal, cache: 'no-store' });
       if (!result.data) throw new Refused(describeProblem(result.response.status, result.error));
       return { stored: result.data, etag: result.response.headers.get('etag') ?? `"${result.data.version}"` };
     },

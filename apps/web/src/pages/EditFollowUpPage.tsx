@@ -77,7 +77,9 @@ export function EditFollowUpPage() {
       setLoadError(NOT_FOUND);
       return false;
     }
-    const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id: caseId } } });
+    // Not from the HTTP cache: the case's ETag is its own version, which a visit's or complication's change leaves
+    // as it was, so a revalidation would answer 304 with the records before the change.
+    const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id: caseId } }, cache: 'no-store' });
     if (!result.data) {
       setLoadError(describeProblem(result.response.status, result.error));
       return false;
