@@ -3,6 +3,7 @@
 import type { Timepoint } from '@ilr/clinical';
 import type { paths } from '../api/schema.js';
 import { followUpFieldLabel } from './follow-up-form-values.js';
+import type { WithSurgeon } from './surgeons.js';
 import { dateInWords, TIMEPOINT_LABELS } from './visit-labels.js';
 
 export type DataQualityReport =
@@ -11,35 +12,9 @@ export type OverdueItem = DataQualityReport['overdue'][number];
 export type DraftItem = DataQualityReport['unsignedDrafts'][number];
 export type MissingItem = DataQualityReport['missingData'][number];
 
-// A row of any list names its surgeon by id; a report that also gives the name (surgeonName) is used as is.
-interface WithSurgeon {
-  surgeonId: string;
-  surgeonName?: string | null;
-}
-
 export interface SurgeonOption {
   value: string;
   label: string;
-}
-
-// Surgeon id → words. Names where known (GET /users for admin, or the report); otherwise "Surgeon A", "Surgeon B"…
-// in the order of their ids, the same surgeon the same letter for the same report.
-export function surgeonNamer(
-  rows: readonly WithSurgeon[],
-  known: ReadonlyMap<string, string> = new Map(),
-): (surgeonId: string) => string {
-  const names = new Map(known);
-  for (const row of rows) if (row.surgeonName && !names.has(row.surgeonId)) names.set(row.surgeonId, row.surgeonName);
-  const unnamed = [...new Set(rows.map((r) => r.surgeonId))].filter((id) => !names.has(id)).sort();
-  unnamed.forEach((id, i) => names.set(id, `Surgeon ${letters(i)}`));
-  return (surgeonId) => names.get(surgeonId) ?? 'Unknown surgeon';
-}
-
-// 0 → A, 25 → Z, 26 → AA…
-function letters(index: number): string {
-  let out = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(65 + ((n - 1) % 26)) + out;
-  return out;
 }
 
 // The surgeons who appear in any list, by name.

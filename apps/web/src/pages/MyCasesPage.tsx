@@ -22,7 +22,7 @@ import type { paths } from '../api/schema';
 import { useSession } from '../auth/session';
 import { overdueText } from '../logic/overdue';
 import { dateInWords } from '../logic/visit-labels';
-import { surgeonNamer } from '../logic/work-lists';
+import { surgeonNamer } from '../logic/surgeons';
 
 type ListQuery = NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>;
 

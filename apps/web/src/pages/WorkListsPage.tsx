@@ -15,9 +15,9 @@ import {
   forSurgeon,
   missingRows,
   overdueRows,
-  surgeonNamer,
   surgeonOptions,
 } from '../logic/work-lists.js';
+import { surgeonNamer } from '../logic/surgeons.js';
 
 function CaseLink({ id, code }: { id: string; code: string }) {
   return (
