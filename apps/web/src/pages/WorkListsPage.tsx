@@ -21,7 +21,7 @@ import { surgeonNamer } from '../logic/surgeons.js';
 
 function CaseLink({ id, code }: { id: string; code: string }) {
   return (
-    <Anchor component={Link} to={`/cases/${id}`}>
+    <Anchor component={Link} to={`/cases/${id}`} style={{ whiteSpace: 'nowrap' }}>
       {code}
     </Anchor>
   );
