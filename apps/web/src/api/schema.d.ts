@@ -2912,6 +2912,8 @@ export interface operations {
         parameters: {
             query?: {
                 surgeonId?: string;
+                /** @description One patient's cases (a surgeon still sees only their own) */
+                patientId?: string;
                 /** @description Surgery date from (inclusive) */
                 from?: string;
                 /** @description Surgery date to (inclusive) */

@@ -22,6 +22,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client';
+import { useSession } from '../auth/session';
 import {
   type CaseResponse,
   caseViewGroups,
@@ -92,14 +93,21 @@ export function CaseViewPage() {
   const location = useLocation();
   const queryClient = useQueryClient();
   const saved = (location.state as { saved?: string } | null)?.saved;
+  const role = useSession()?.user.role;
+  // Who may correct visits and complications (a surgeon reads only their own cases) and who may change the case.
+  const mayCorrect = role === 'surgeon' || role === 'registry_staff' || role === 'admin';
+  const mayChangeCase = role === 'surgeon' || role === 'admin';
+  const staff = role === 'registry_staff' || role === 'admin';
   const [deleting, setDeleting] = useState(false);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
 
   const theCase = useQuery({
-    queryKey: ['case', id],
+    // Its own key under ['case', id]: the new follow-up and complication pages cache the bare case there.
+    queryKey: ['case', id, 'view'],
     queryFn: async ({ signal }): Promise<Loaded> => {
-      const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id } }, signal });
+      // Not from the HTTP cache: the case's ETag stays the same when one of its visits or complications changes.
+      const result = await api.GET('/api/v1/cases/{id}', { params: { path: { id } }, signal, cache: 'no-store' });
       if (!result.data) throw new Refused(describeProblem(result.response.status, result.error));
       return { stored: result.data, etag: result.response.headers.get('etag') ?? `"${result.data.version}"` };
     },
@@ -188,7 +196,7 @@ export function CaseViewPage() {
   return (
     <Stack gap="lg" maw={1100}>
       <Anchor component={Link} to="/cases">
-        Back to my cases
+        {staff ? 'Back to the cases' : 'Back to my cases'}
       </Anchor>
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
@@ -210,28 +218,30 @@ export function CaseViewPage() {
             </Text>
           )}
         </Stack>
-        <Group gap="sm">
-          {!signed && (
-            <Button onClick={() => sign.mutate()} loading={sign.isPending}>
-              Sign
+        {mayChangeCase && (
+          <Group gap="sm">
+            {!signed && (
+              <Button onClick={() => sign.mutate()} loading={sign.isPending}>
+                Sign
+              </Button>
+            )}
+            <Button component={Link} to={`/cases/${id}/edit`} variant="light">
+              {signed ? 'Amend' : 'Edit'}
             </Button>
-          )}
-          <Button component={Link} to={`/cases/${id}/edit`} variant="light">
-            {signed ? 'Amend' : 'Edit'}
-          </Button>
-          <Button
-            color="red"
-            variant="outline"
-            onClick={() => {
-              setReason('');
-              setReasonError(null);
-              remove.reset();
-              setDeleting(true);
-            }}
-          >
-            Delete
-          </Button>
-        </Group>
+            <Button
+              color="red"
+              variant="outline"
+              onClick={() => {
+                setReason('');
+                setReasonError(null);
+                remove.reset();
+                setDeleting(true);
+              }}
+            >
+              Delete
+            </Button>
+          </Group>
+        )}
       </Group>
 
       {saved && !sign.isSuccess && (
@@ -274,9 +284,11 @@ export function CaseViewPage() {
           <Title order={2} size="h3">
             Follow-ups
           </Title>
-          <Button component={Link} to={`/cases/${id}/follow-ups/new`} variant="light">
-            Add follow-up
-          </Button>
+          {mayCorrect && (
+            <Button component={Link} to={`/cases/${id}/follow-ups/new`} variant="light">
+              Add follow-up
+            </Button>
+          )}
         </Group>
         {followUps.length ? (
           <Table striped aria-label="Follow-ups">
@@ -286,6 +298,7 @@ export function CaseViewPage() {
                 <Table.Th>Visit date</Table.Th>
                 <Table.Th>Contact</Table.Th>
                 <Table.Th>Questionnaire scores</Table.Th>
+                {mayCorrect && <Table.Th>Correct</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -307,6 +320,17 @@ export function CaseViewPage() {
                       'None'
                     )}
                   </Table.Td>
+                  {mayCorrect && (
+                    <Table.Td>
+                      <Anchor
+                        component={Link}
+                        to={`/follow-ups/${row.id}/edit?case=${id}`}
+                        aria-label={`Edit the ${row.timepoint} follow-up of ${row.visitDate}`}
+                      >
+                        Edit
+                      </Anchor>
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -321,9 +345,11 @@ export function CaseViewPage() {
           <Title order={2} size="h3">
             Complications
           </Title>
-          <Button component={Link} to={`/cases/${id}/complications/new`} variant="light">
-            Add complication
-          </Button>
+          {mayCorrect && (
+            <Button component={Link} to={`/cases/${id}/complications/new`} variant="light">
+              Add complication
+            </Button>
+          )}
         </Group>
         {complications.length ? (
           <Table striped aria-label="Complications">
@@ -332,6 +358,7 @@ export function CaseViewPage() {
                 <Table.Th>Complication</Table.Th>
                 <Table.Th>Onset</Table.Th>
                 <Table.Th>Grades</Table.Th>
+                {mayCorrect && <Table.Th>Correct</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -340,6 +367,17 @@ export function CaseViewPage() {
                   <Table.Td>{row.type}</Table.Td>
                   <Table.Td>{row.onset}</Table.Td>
                   <Table.Td>{row.grades.join('; ')}</Table.Td>
+                  {mayCorrect && (
+                    <Table.Td>
+                      <Anchor
+                        component={Link}
+                        to={`/complications/${row.id}/edit?case=${id}`}
+                        aria-label={`Edit the complication ${row.type}, ${row.onset}`}
+                      >
+                        Edit
+                      </Anchor>
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -14,12 +14,15 @@ import {
   Title,
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'react-router';
 import { CASE_STATUS, RELEASE_LOCATION, SIDE, type Vocabulary } from '@ilr/clinical';
 import { api, errorText, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
+import { useSession } from '../auth/session';
 import { overdueText } from '../logic/overdue';
+import { dateInWords } from '../logic/visit-labels';
+import { surgeonNamer } from '../logic/surgeons';
 
 type ListQuery = NonNullable<paths['/api/v1/cases']['get']['parameters']['query']>;
 
@@ -32,6 +35,8 @@ interface Filters {
   impingementRepair: string;
   status: string;
   q: string;
+  // Staff: one patient's cases (found by MRN).
+  patientId: string;
 }
 
 const NO_FILTERS: Filters = {
@@ -42,6 +47,7 @@ const NO_FILTERS: Filters = {
   impingementRepair: '',
   status: '',
   q: '',
+  patientId: '',
 };
 const PAGE_SIZES = ['10', '25', '50'];
 
@@ -54,6 +60,7 @@ function toQuery(filters: Filters, limit: number, cursor: string | undefined): L
   if (filters.impingementRepair) query.impingementRepair = filters.impingementRepair === 'yes';
   if (filters.status) query.status = filters.status as ListQuery['status'];
   if (filters.q.trim()) query.q = filters.q.trim();
+  if (filters.patientId) query.patientId = filters.patientId;
   if (cursor) query.cursor = cursor;
   return query;
 }
@@ -70,7 +77,19 @@ function label<C extends string>(vocabulary: Vocabulary<C>, code: C | null | und
   return code ? (vocabulary.labels[code] ?? code) : '—';
 }
 
+// The patient an MRN search found (their cases are listed), or that none has this MRN.
+type MrnOutcome =
+  | { kind: 'found'; mrn: string; patientId: string; birthDate?: string }
+  | { kind: 'none'; mrn: string }
+  | { kind: 'error'; message: string };
+
 export function MyCasesPage() {
+  const role = useSession()?.user.role;
+  // Registry staff and administrators reach every case: "Cases", with the surgeon of each, and search by MRN.
+  const staff = role === 'registry_staff' || role === 'admin';
+  const [mrn, setMrn] = useState('');
+  const [mrnOutcome, setMrnOutcome] = useState<MrnOutcome | null>(null);
+  const [finding, setFinding] = useState(false);
   // A page that sent the surgeon here says what it did ("ILR-000012 deleted").
   const done = (useLocation().state as { saved?: string } | null)?.saved;
   // What the form shows, and what was applied (the query runs on the applied filters only).
@@ -98,6 +117,14 @@ export function MyCasesPage() {
     placeholderData: keepPreviousData,
   });
 
+  // Surgeon names: only an administrator may list users; staff see the surgeons by letter.
+  const users = useQuery({
+    queryKey: ['users', 'names'],
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET('/api/v1/users', { params: { query: { limit: 500 } }, signal })),
+    enabled: role === 'admin',
+  });
+
   const set = (field: keyof Filters) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setDraft({ ...draft, [field]: event.currentTarget.value });
   const apply = (filters: Filters) => {
@@ -106,14 +133,97 @@ export function MyCasesPage() {
   };
 
   const page = cursors.length;
-  const items = cases.data?.items ?? [];
+  const items = useMemo(() => cases.data?.items ?? [], [cases.data]);
+  const surgeonOf = useMemo(
+    () => surgeonNamer(items, new Map((users.data?.items ?? []).map((u) => [u.id, u.displayName]))),
+    [items, users.data],
+  );
+
+  const findByMrn = async () => {
+    const wanted = mrn.trim();
+    if (!wanted) return;
+    setFinding(true);
+    try {
+      const found = unwrap(await api.GET('/api/v1/patients', { params: { query: { mrn: wanted } } }));
+      const patient = found.items[0];
+      setMrnOutcome(
+        patient
+          ? { kind: 'found', mrn: wanted, patientId: patient.id, birthDate: patient.birthDate }
+          : { kind: 'none', mrn: wanted },
+      );
+      const next = { ...draft, patientId: patient?.id ?? '' };
+      setDraft(next);
+      if (patient || applied.patientId) apply(next);
+    } catch (error) {
+      setMrnOutcome({ kind: 'error', message: errorText(error) });
+    } finally {
+      setFinding(false);
+    }
+  };
+  const clearMrn = () => {
+    setMrn('');
+    setMrnOutcome(null);
+    const next = { ...draft, patientId: '' };
+    setDraft(next);
+    apply(next);
+  };
+  const title = staff ? 'Cases' : 'My cases';
   return (
     <Stack>
-      <Title order={1}>My cases</Title>
+      <Title order={1}>{title}</Title>
       {done && (
         <Alert color="blue" title="Done" role="status">
           {done}.
         </Alert>
+      )}
+      {staff && (
+        <form
+          aria-label="Find a patient's cases by MRN"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void findByMrn();
+          }}
+        >
+          <Stack gap="xs">
+            <Group align="flex-end">
+              <TextInput
+                label="Patient MRN"
+                description="The exact medical record number"
+                value={mrn}
+                onChange={(event) => setMrn(event.currentTarget.value)}
+                maxLength={64}
+                autoComplete="off"
+                w={280}
+              />
+              <Button type="submit" variant="light" loading={finding} disabled={!mrn.trim()}>
+                Find by MRN
+              </Button>
+              {draft.patientId && (
+                <Button variant="default" onClick={clearMrn}>
+                  Every patient
+                </Button>
+              )}
+            </Group>
+            <div aria-live="polite">
+              {mrnOutcome?.kind === 'found' && (
+                <Text size="sm" data-testid="mrn-outcome">
+                  The cases of patient {mrnOutcome.mrn}
+                  {mrnOutcome.birthDate ? `, born ${dateInWords(mrnOutcome.birthDate)}` : ''}.
+                </Text>
+              )}
+              {mrnOutcome?.kind === 'none' && (
+                <Text size="sm" data-testid="mrn-outcome">
+                  No registered patient has the MRN {mrnOutcome.mrn}.
+                </Text>
+              )}
+              {mrnOutcome?.kind === 'error' && (
+                <Alert color="red" title="The patient could not be looked up" role="alert">
+                  {mrnOutcome.message}
+                </Alert>
+              )}
+            </div>
+          </Stack>
+        </form>
       )}
       <form
         aria-label="Filter cases"
@@ -168,6 +278,8 @@ export function MyCasesPage() {
               onClick={() => {
                 setDraft(NO_FILTERS);
                 apply(NO_FILTERS);
+                setMrn('');
+                setMrnOutcome(null);
               }}
             >
               Clear filters
@@ -195,10 +307,11 @@ export function MyCasesPage() {
       {cases.isSuccess && (
         <>
           <Table.ScrollContainer minWidth={640}>
-            <Table striped highlightOnHover aria-label="My cases" aria-busy={cases.isFetching}>
+            <Table striped highlightOnHover aria-label={title} aria-busy={cases.isFetching}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Registry code</Table.Th>
+                  {staff && <Table.Th scope="col">Surgeon</Table.Th>}
                   <Table.Th scope="col">Surgery date</Table.Th>
                   <Table.Th scope="col">Side</Table.Th>
                   <Table.Th scope="col">Release location</Table.Th>
@@ -217,6 +330,7 @@ export function MyCasesPage() {
                           {item.registryCode}
                         </Anchor>
                       </Table.Td>
+                      {staff && <Table.Td>{surgeonOf(item.surgeonId)}</Table.Td>}
                       <Table.Td>{item.surgeryDate}</Table.Td>
                       <Table.Td>{label(SIDE, item.side)}</Table.Td>
                       <Table.Td>{label(RELEASE_LOCATION, item.release?.location)}</Table.Td>

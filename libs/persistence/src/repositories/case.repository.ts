@@ -24,6 +24,8 @@ export type CaseColumns = Omit<
 export interface CaseListFilter {
   // Restricts the list to one surgeon's cases (a surgeon's own view, or the surgeonId filter).
   surgeonId?: string;
+  // One patient's cases (staff finding a patient's cases by MRN).
+  patientId?: string;
   from?: string;
   to?: string;
   side?: Side;
@@ -133,6 +135,7 @@ export class CaseRepository {
       .setParameter('today', today)
       .where('c.deleted_at IS NULL');
     if (filter.surgeonId) query.andWhere('c.surgeon_id = :surgeonId', { surgeonId: filter.surgeonId });
+    if (filter.patientId) query.andWhere('c.patient_id = :patientId', { patientId: filter.patientId });
     if (filter.from) query.andWhere('c.surgery_date >= :from', { from: filter.from });
     if (filter.to) query.andWhere('c.surgery_date <= :to', { to: filter.to });
     if (filter.side) query.andWhere('c.side = :side', { side: filter.side });

@@ -297,6 +297,7 @@ export class CasesService {
     const page = await this.cases.list(
       {
         surgeonId: auth.user.role === 'surgeon' ? auth.user.id : query.surgeonId,
+        patientId: query.patientId,
         from: query.from,
         to: query.to,
         side: query.side,

@@ -11,7 +11,7 @@ import {
   REOPERATION_PROCEDURE,
   SINK_GRADE,
 } from '@ilr/clinical';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { complicationFieldStates, type ComplicationFormValues } from '../../logic/case-form-fields.js';
 import {
@@ -21,6 +21,7 @@ import {
   emptyComplicationFormValues,
   toCreateComplicationRequest,
 } from '../../logic/complication-form-values.js';
+import { rebaseFormValues } from '../../logic/case-view.js';
 import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
 import { fieldLabel, type Option, optionsOf } from '../../logic/labels.js';
 import type { FieldErrors } from '../../logic/problem.js';
@@ -39,6 +40,14 @@ import { useFormDraft } from '../case-form/use-form-draft.js';
 import { FormNotices } from '../case-form/form-notices.js';
 
 export interface ComplicationFormProps {
+  // 'edit': a stored complication (defaultValues), saved with "Save changes".
+  mode?: 'new' | 'edit';
+  // The form's accessible name.
+  title?: string;
+  // The values to start from. New values (reloaded after a 412) replace the fields the user has not changed.
+  defaultValues?: ComplicationFormValues;
+  // More of the page's own, shown before the buttons (the 412 notice).
+  extraFields?: ReactNode;
   caseId: string;
   surgeryDate: string;
   // The case's visits, as "Found at visit" offers them (visitOptions).
@@ -111,6 +120,10 @@ function GradeRadios({
 }
 
 export function ComplicationForm({
+  mode = 'new',
+  title = 'New complication',
+  defaultValues,
+  extraFields,
   caseId,
   surgeryDate,
   visits,
@@ -123,10 +136,16 @@ export function ComplicationForm({
   drafts,
   draftRoute,
 }: ComplicationFormProps) {
-  const initial = useMemo(() => emptyComplicationFormValues(), []);
+  const initial = useMemo(() => defaultValues ?? emptyComplicationFormValues(), [defaultValues]);
   const form = useForm<ComplicationFormValues>({ defaultValues: initial });
   const store = useMemo(() => (drafts === undefined ? sessionDrafts() : drafts), [drafts]);
   const draft = useFormDraft(form, store, DRAFT_FORM, draftRoute);
+  const opened = useRef(initial);
+  useEffect(() => {
+    if (opened.current === initial) return;
+    form.reset(rebaseFormValues(opened.current, form.getValues(), initial));
+    opened.current = initial;
+  }, [initial, form]);
   const values = useWatch({ control: form.control }) as ComplicationFormValues;
   const states = complicationFieldStates(values);
   const context: ComplicationCheckContext = { surgeryDate, today, caseId };
@@ -173,7 +192,7 @@ export function ComplicationForm({
     <FormFieldsContext.Provider value={formFields({ control: form.control, errors, required })}>
       <form
         noValidate
-        aria-label="New complication"
+        aria-label={title}
         onSubmit={(event) => {
           event.preventDefault();
           void submit();
@@ -274,12 +293,14 @@ export function ComplicationForm({
             </Stack>
           </Fieldset>
 
+          {extraFields}
+
           <Group justify="flex-end">
             <Button variant="default" onClick={discard} disabled={isSubmitting}>
-              Discard
+              {mode === 'edit' ? 'Discard changes' : 'Discard'}
             </Button>
             <Button type="submit" loading={isSubmitting}>
-              Save the complication
+              {mode === 'edit' ? 'Save changes' : 'Save the complication'}
             </Button>
           </Group>
         </Stack>

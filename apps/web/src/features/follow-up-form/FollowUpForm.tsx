@@ -23,8 +23,9 @@ import {
   NAHS_INSTRUCTIONS,
   NAHS_SECTIONS,
 } from '@ilr/clinical';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
+import { rebaseFormValues } from '../../logic/case-view.js';
 import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
 import {
   answeredItems,
@@ -57,6 +58,15 @@ import { ChoiceField, ScaleField } from './prom-controls.js';
 import { FormNotices } from '../case-form/form-notices.js';
 
 export interface FollowUpFormProps {
+  // 'edit': a stored visit (defaultValues), saved with "Save changes".
+  mode?: 'new' | 'edit';
+  // The form's accessible name.
+  title?: string;
+  // The values to start from. New values (the visit reloaded after a 412) replace the fields the user has not
+  // changed and keep those they have.
+  defaultValues?: FollowUpFormValues;
+  // More of the page's own, shown before the buttons (the 412 notice).
+  extraFields?: ReactNode;
   surgeryDate: string;
   onSubmit: (body: CreateFollowUpRequest) => Promise<unknown> | unknown;
   // The server's field errors by form path (logic/follow-up-form-values.ts followUpServerErrors).
@@ -85,6 +95,10 @@ function focusField(path: string) {
 const instrumentOf = (path: string) => /^proms\.(\w+)/.exec(path)?.[1] as Instrument | undefined;
 
 export function FollowUpForm({
+  mode = 'new',
+  title = 'New follow-up',
+  defaultValues,
+  extraFields,
   surgeryDate,
   onSubmit,
   serverErrors = {},
@@ -96,10 +110,16 @@ export function FollowUpForm({
   draftRoute,
   openInstruments = [],
 }: FollowUpFormProps) {
-  const initial = useMemo(() => emptyFollowUpFormValues(), []);
+  const initial = useMemo(() => defaultValues ?? emptyFollowUpFormValues(), [defaultValues]);
   const form = useForm<FollowUpFormValues>({ defaultValues: initial });
   const store = useMemo(() => (drafts === undefined ? sessionDrafts() : drafts), [drafts]);
   const draft = useFormDraft(form, store, DRAFT_FORM, draftRoute);
+  const opened = useRef(initial);
+  useEffect(() => {
+    if (opened.current === initial) return;
+    form.reset(rebaseFormValues(opened.current, form.getValues(), initial));
+    opened.current = initial;
+  }, [initial, form]);
   const values = useWatch({ control: form.control }) as FollowUpFormValues;
   const [checked, setChecked] = useState(false);
   const [open, setOpen] = useState<string[]>([...openInstruments]);
@@ -145,7 +165,7 @@ export function FollowUpForm({
     >
       <form
         noValidate
-        aria-label="New follow-up"
+        aria-label={title}
         onSubmit={(event) => {
           event.preventDefault();
           void submit();
@@ -220,12 +240,14 @@ export function FollowUpForm({
             </Accordion>
           </Stack>
 
+          {extraFields}
+
           <Group justify="flex-end">
             <Button variant="default" onClick={discard} disabled={isSubmitting}>
-              Discard
+              {mode === 'edit' ? 'Discard changes' : 'Discard'}
             </Button>
             <Button type="submit" loading={isSubmitting}>
-              Save follow-up
+              {mode === 'edit' ? 'Save changes' : 'Save follow-up'}
             </Button>
           </Group>
         </Stack>

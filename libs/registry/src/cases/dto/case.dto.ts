@@ -42,6 +42,8 @@ export class DeleteCaseRequest {
 
 export class CaseListQuery {
   @Field.uuid({ optional: true }) surgeonId?: string;
+  @Field.uuid({ optional: true, description: "One patient's cases (a surgeon still sees only their own)" })
+  patientId?: string;
   @Field.date({ optional: true, description: 'Surgery date from (inclusive)' }) from?: string;
   @Field.date({ optional: true, description: 'Surgery date to (inclusive)' }) to?: string;
   @Field.code(SIDE.codes, { optional: true, enumName: 'Side' }) side?: Side;
