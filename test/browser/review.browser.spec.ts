@@ -96,7 +96,7 @@ describe('the quality-review dashboard', () => {
     const header = await outcomes.getByRole('table').locator('thead').innerText();
     for (const group of report.groups) expect(header).toContain(`(n = ${group.cases})`);
 
-    const funnel = section(/^Funnel plot/);
+    const funnel = section('Funnel plot: recurrence within 1 year');
     await funnel.getByRole('table').locator('tbody tr').first().waitFor();
     const funnelReport = await send(
       'GET',
@@ -117,9 +117,9 @@ describe('the quality-review dashboard', () => {
   });
 
   it('downloads each report as CSV with the numbers of its JSON', async () => {
-    const funnel = section(/^Funnel plot/);
+    const funnel = section('Funnel plot: recurrence within 1 year');
     const download = page.waitForEvent('download');
-    await funnel.getByRole('button', { name: 'Download the funnel report as CSV' }).click();
+    await funnel.getByRole('button', { name: 'Download the recurrence within 1 year funnel report as CSV' }).click();
     const csv = readFileSync((await (await download).path())!, 'utf8');
     const json = await send(
       'GET',
@@ -139,11 +139,7 @@ describe('the quality-review dashboard', () => {
 
   it('names surgeons by display name to a reviewer, never by id', async () => {
     await page.goto(`${base}/review?groupBy=surgeon`);
-    await section(/^Funnel plot/)
-      .getByRole('table')
-      .locator('tbody tr')
-      .first()
-      .waitFor();
+    await section('Funnel plot: recurrence within 1 year').getByRole('table').locator('tbody tr').first().waitFor();
     await section('Outcomes by group').getByRole('table').waitFor();
     const text = await page.locator('main').innerText();
     for (const surgeon of surgeons) {
@@ -155,11 +151,7 @@ describe('the quality-review dashboard', () => {
   it('names no surgeon anywhere when anonymised', async () => {
     await page.goto(`${base}/review?groupBy=surgeon&anonymise=true`);
     await page.getByRole('heading', { name: 'Quality review' }).waitFor();
-    await section(/^Funnel plot/)
-      .getByRole('table')
-      .locator('tbody tr')
-      .first()
-      .waitFor();
+    await section('Funnel plot: recurrence within 1 year').getByRole('table').locator('tbody tr').first().waitFor();
     await section('Outcomes by group').getByRole('table').waitFor();
     await page.waitForLoadState('networkidle');
     const html = await page.content();
@@ -167,7 +159,64 @@ describe('the quality-review dashboard', () => {
       expect(html).not.toContain(surgeon.displayName);
       expect(html).not.toContain(surgeon.id);
     }
-    expect(await page.getByText(/Surgeon [A-Z]/).count()).toBeGreaterThan(0);
+    // A CUSUM per surgeon even so, each under its label.
+    const cusumRows = section(/^CUSUM per surgeon/)
+      .getByRole('table')
+      .locator('tbody tr');
+    // The surgeons of the funnel (those with evaluable cases), as the anonymised funnel labels them.
+    const anonymisedFunnel = await send(
+      'GET',
+      '/api/v1/reports/funnel?outcome=complication_90d&anonymise=true',
+      reviewer.token,
+    );
+    const expectedLabels = anonymisedFunnel.surgeons.map((s: { surgeonLabel: string }) => s.surgeonLabel).sort();
+    expect(expectedLabels.length).toBeGreaterThan(0);
+    await page.waitForFunction(
+      (n) => (globalThis as any).document.querySelectorAll('section[aria-label^="CUSUM"] tbody tr').length === n,
+      expectedLabels.length,
+    );
+    await page.waitForFunction(() => !(globalThis as any).document.body.innerText.includes('Surgeon (loading)'));
+    const labels = (await cusumRows.locator('th').allInnerTexts()).sort();
+    expect(labels).toEqual(expectedLabels);
+    await page.waitForFunction(
+      () => (globalThis as any).document.querySelectorAll('[data-chart-status="loading"]').length === 0,
+    );
+    const rendered = await page.content();
+    for (const surgeon of surgeons) {
+      expect(rendered).not.toContain(surgeon.displayName);
+      expect(rendered).not.toContain(surgeon.id);
+    }
     await checkPage('review-anonymised');
+  });
+
+  it('opens the printable page of a report for the same filters', async () => {
+    const popup = page.waitForEvent('popup');
+    await section('Funnel plot: complication within 90 days')
+      .getByRole('button', { name: 'Printable complication within 90 days funnel report' })
+      .click();
+    const printable = await popup;
+    const errors: string[] = [];
+    printable.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) errors.push(m.text());
+    });
+    await printable.waitForLoadState('load');
+    await printable.locator('svg').first().waitFor();
+    const html = await printable.content();
+    const anonymised = await send(
+      'GET',
+      '/api/v1/reports/funnel?outcome=complication_90d&anonymise=true',
+      reviewer.token,
+    );
+    for (const s of anonymised.surgeons) expect(html).toContain(s.surgeonLabel);
+    for (const surgeon of surgeons) expect(html).not.toContain(surgeon.id);
+    // The page's own styles apply (its <style> carries this page's nonce): headings are not the browser default.
+    const size = await printable
+      .locator('h1')
+      .first()
+      .evaluate((h) => (globalThis as any).getComputedStyle(h).fontSize);
+    expect(size).toBe('20px');
+    await checkShared(printable, 'review-print-funnel');
+    expect(errors).toEqual([]);
+    await printable.close();
   });
 });

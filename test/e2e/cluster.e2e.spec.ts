@@ -1,9 +1,13 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { dataDir, freePort, runServer, type ServerProcess, waitReady } from '../support/server-process.js';
+
+// Builds nothing, but starts a primary and two workers, kills one and waits for its replacement: on a loaded
+// 2-core machine that has taken 26 s, close to jest's default 30 s.
+jest.setTimeout(90_000);
 
 // `npm start` with WEB_CONCURRENCY=2: the primary prepares the database once and forks two HTTP
 // workers (node:cluster) that share the port.

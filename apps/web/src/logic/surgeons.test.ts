@@ -18,7 +18,7 @@ describe('surgeonNamer', () => {
   });
 
   it("takes the report's own names where it gives them", () => {
-    const nameOf = surgeonNamer([{ surgeonId: S1, surgeonName: 'Dr Grace Hopper' }, { surgeonId: S2 }]);
+    const nameOf = surgeonNamer([{ surgeonId: S1, surgeonLabel: 'Dr Grace Hopper' }, { surgeonId: S2 }]);
     expect(nameOf(S1)).toBe('Dr Grace Hopper');
     expect(nameOf(S2)).toBe('Surgeon A');
   });

@@ -18,14 +18,14 @@ export interface SurgeonOption {
 }
 
 // The surgeons who appear in any list, by name.
-export function surgeonOptions(report: DataQualityReport, nameOf: (id: string) => string): SurgeonOption[] {
-  const ids = new Set(allRows(report).map((r) => r.surgeonId));
+export function surgeonOptions(report: DataQualityReport, nameOf: (id: string | null) => string): SurgeonOption[] {
+  const ids = new Set(allRows(report).flatMap((r) => (r.surgeonId ? [r.surgeonId] : [])));
   return [...ids]
     .map((id) => ({ value: id, label: nameOf(id) }))
     .sort((a, b) => a.label.localeCompare(b.label, 'en') || a.value.localeCompare(b.value));
 }
 
-export const allRows = (report: DataQualityReport): WithSurgeon[] => [
+export const allRows = (report: DataQualityReport): readonly WithSurgeon[] => [
   ...report.overdue,
   ...report.unsignedDrafts,
   ...report.missingData,
@@ -34,7 +34,7 @@ export const allRows = (report: DataQualityReport): WithSurgeon[] => [
 // One surgeon's rows of every list ('' or null: everyone's).
 export function forSurgeon(report: DataQualityReport, surgeonId: string | null | undefined): DataQualityReport {
   if (!surgeonId) return report;
-  const mine = <T extends WithSurgeon>(rows: readonly T[]) => rows.filter((r) => r.surgeonId === surgeonId);
+  const mine = <T extends WithSurgeon>(rows: T[]) => rows.filter((r) => r.surgeonId === surgeonId);
   return {
     ...report,
     overdue: mine(report.overdue),
@@ -74,13 +74,13 @@ export interface OverdueRow {
 export function overdueRows(
   items: readonly OverdueItem[],
   today: string,
-  nameOf: (id: string) => string,
+  nameOf: (id: string | null) => string,
 ): OverdueRow[] {
   return items.map((item) => ({
     key: `${item.caseId}:${item.timepoint}`,
     caseId: item.caseId,
     registryCode: item.registryCode,
-    surgeon: nameOf(item.surgeonId),
+    surgeon: item.surgeonLabel ?? nameOf(item.surgeonId),
     timepoint: timepointWords(item.timepoint),
     surgery: dateInWords(item.surgeryDate),
     windowClosed: `${dateInWords(item.windowClosed)} (${agoWords(item.windowClosed, today)})`,
@@ -97,12 +97,12 @@ export interface DraftRow {
   unsignedFor: string;
 }
 
-export function draftRows(items: readonly DraftItem[], nameOf: (id: string) => string): DraftRow[] {
+export function draftRows(items: readonly DraftItem[], nameOf: (id: string | null) => string): DraftRow[] {
   return items.map((item) => ({
     key: item.caseId,
     caseId: item.caseId,
     registryCode: item.registryCode,
-    surgeon: nameOf(item.surgeonId),
+    surgeon: item.surgeonLabel ?? nameOf(item.surgeonId),
     surgery: dateInWords(item.surgeryDate),
     // The date it was logged, in the registry's calendar (the instant's UTC date would do for a day count).
     logged: dateInWords(item.createdAt.slice(0, 10)),
@@ -120,13 +120,13 @@ export interface MissingRow {
   missing: string;
 }
 
-export function missingRows(items: readonly MissingItem[], nameOf: (id: string) => string): MissingRow[] {
+export function missingRows(items: readonly MissingItem[], nameOf: (id: string | null) => string): MissingRow[] {
   return items.map((item) => ({
     key: item.followUpId,
     caseId: item.caseId,
     followUpId: item.followUpId,
     registryCode: item.registryCode,
-    surgeon: nameOf(item.surgeonId),
+    surgeon: item.surgeonLabel ?? nameOf(item.surgeonId),
     visit: `${timepointWords(item.timepoint)} visit on ${dateInWords(item.visitDate)}`,
     missing: item.missing.map(missingWords).join(', '),
   }));

@@ -165,6 +165,14 @@ function CusumChart({ report, title }: { report: CusumReport; title: string }) {
   return <ChartView spec={spec} title={title} />;
 }
 
+// A CUSUM's surgeon: as the (anonymised) report names them, else as the funnel does.
+function cusumSurgeon(report: CusumReport | undefined, row: Parameters<typeof surgeonOf>[0], anonymised: boolean) {
+  const label = (report?.filters as { surgeonLabel?: unknown } | undefined)?.surgeonLabel;
+  if (typeof label === 'string') return label;
+  // Anonymised, the row is the page's own named roster: never shown.
+  return anonymised ? 'Surgeon (loading)' : surgeonOf(row);
+}
+
 export function ReviewDashboardPage() {
   const [params, setParams] = useSearchParams();
   const applied = reviewFiltersOf(params);
@@ -199,18 +207,36 @@ export function ReviewDashboardPage() {
       placeholderData: keepPreviousData,
     })),
   });
-  const funnel = useQuery({
-    queryKey: ['reports', 'funnel', applied],
+  const funnels = useQueries({
+    queries: OUTCOME_CHOICES.map((outcome) => ({
+      queryKey: ['reports', 'funnel', outcome.value, applied],
+      queryFn: async ({ signal }: { signal: AbortSignal }) =>
+        unwrap<FunnelReport>(
+          (await api.GET('/api/v1/reports/funnel', {
+            params: { query: { ...common, outcome: outcome.value } as never },
+            signal,
+          })) as never,
+        ),
+      placeholderData: keepPreviousData,
+    })),
+  });
+  const funnel = funnels[OUTCOME_CHOICES.findIndex((o) => o.value === applied.outcome)];
+  // The surgeons to draw a CUSUM for. Anonymised reports carry no surgeon ids, so the page asks once by name (roles
+  // that may see names) for the ids and then asks each CUSUM anonymised: the ids stay in memory, never on the page.
+  const roster = useQuery({
+    queryKey: ['reports', 'funnel', 'roster', applied],
+    enabled: applied.anonymise,
     queryFn: async ({ signal }) =>
       unwrap<FunnelReport>(
         (await api.GET('/api/v1/reports/funnel', {
-          params: { query: { ...common, outcome: applied.outcome } as never },
+          params: { query: { ...commonQuery({ ...applied, anonymise: false }), outcome: applied.outcome } as never },
           signal,
         })) as never,
       ),
-    placeholderData: keepPreviousData,
   });
-  const surgeons = (funnel.data?.surgeons ?? []).filter((s) => s.surgeonId !== null);
+  const surgeons = ((applied.anonymise ? roster.data : funnel.data)?.surgeons ?? []).filter(
+    (s) => s.surgeonId !== null,
+  );
   const cusums = useQueries({
     queries: surgeons.map((s) => ({
       queryKey: ['reports', 'cusum', s.surgeonId, applied],
@@ -369,48 +395,59 @@ export function ReviewDashboardPage() {
         );
       })}
 
-      <Section
-        title={`Funnel plot: ${outcomeWords.toLowerCase()}`}
-        actions={<ReportActions name="funnel" query={{ ...common, outcome: applied.outcome }} label="funnel report" />}
-      >
-        <Pending query={funnel} label="funnel report" />
-        {funnel.data && <FunnelChart report={funnel.data} title={`Funnel plot: ${outcomeWords.toLowerCase()}`} />}
-        {funnel.data && (
-          <Table striped withTableBorder>
-            <Table.Caption>
-              Target {percent(funnel.data.target)} ({funnel.data.targetSource}); {funnel.data.totals.events} events in{' '}
-              {funnel.data.totals.cases} cases.
-            </Table.Caption>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Surgeon</Table.Th>
-                <Table.Th scope="col">Cases</Table.Th>
-                <Table.Th scope="col">Events</Table.Th>
-                <Table.Th scope="col">Rate</Table.Th>
-                <Table.Th scope="col">95% limits</Table.Th>
-                <Table.Th scope="col">Position</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {funnel.data.surgeons.map((s, i) => (
-                <Table.Tr key={s.surgeonId ?? `other-${i}`} data-outlier={s.outlier}>
-                  <Table.Th scope="row">{surgeonOf(s)}</Table.Th>
-                  <Table.Td>{s.cases}</Table.Td>
-                  <Table.Td>{s.events}</Table.Td>
-                  <Table.Td>{percent(s.rate)}</Table.Td>
-                  <Table.Td>
-                    {percent(s.limits.lower95)}–{percent(s.limits.upper95)}
-                  </Table.Td>
-                  <Table.Td>
-                    {POSITION_WORDS[s.position]}
-                    {s.outlier ? ' (outlier)' : ''}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Section>
+      {OUTCOME_CHOICES.map((outcome, index) => {
+        const funnel = funnels[index];
+        return (
+          <Section
+            title={`Funnel plot: ${outcome.label.toLowerCase()}`}
+            actions={
+              <ReportActions
+                name="funnel"
+                query={{ ...common, outcome: outcome.value }}
+                label={`${outcome.label.toLowerCase()} funnel report`}
+              />
+            }
+          >
+            <Pending query={funnel} label={`${outcome.label.toLowerCase()} funnel report`} />
+            {funnel.data && <FunnelChart report={funnel.data} title={`Funnel plot: ${outcome.label.toLowerCase()}`} />}
+            {funnel.data && (
+              <Table striped withTableBorder>
+                <Table.Caption>
+                  Target {percent(funnel.data.target)} ({funnel.data.targetSource}); {funnel.data.totals.events} events
+                  in {funnel.data.totals.cases} cases.
+                </Table.Caption>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Surgeon</Table.Th>
+                    <Table.Th scope="col">Cases</Table.Th>
+                    <Table.Th scope="col">Events</Table.Th>
+                    <Table.Th scope="col">Rate</Table.Th>
+                    <Table.Th scope="col">95% limits</Table.Th>
+                    <Table.Th scope="col">Position</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {funnel.data.surgeons.map((s, i) => (
+                    <Table.Tr key={s.surgeonId ?? `other-${i}`} data-outlier={s.outlier}>
+                      <Table.Th scope="row">{surgeonOf(s)}</Table.Th>
+                      <Table.Td>{s.cases}</Table.Td>
+                      <Table.Td>{s.events}</Table.Td>
+                      <Table.Td>{percent(s.rate)}</Table.Td>
+                      <Table.Td>
+                        {percent(s.limits.lower95)}–{percent(s.limits.upper95)}
+                      </Table.Td>
+                      <Table.Td>
+                        {POSITION_WORDS[s.position]}
+                        {s.outlier ? ' (outlier)' : ''}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
+          </Section>
+        );
+      })}
 
       <Section
         title={`CUSUM per surgeon: ${outcomeWords.toLowerCase()}`}
@@ -433,7 +470,7 @@ export function ReviewDashboardPage() {
                 const cusum = cusums[i];
                 return (
                   <Table.Tr key={s.surgeonId}>
-                    <Table.Th scope="row">{surgeonOf(s)}</Table.Th>
+                    <Table.Th scope="row">{cusumSurgeon(cusum.data, s, applied.anonymise)}</Table.Th>
                     {cusum.data ? (
                       <>
                         <Table.Td>{cusum.data.points.length}</Table.Td>
@@ -452,7 +489,11 @@ export function ReviewDashboardPage() {
         <SimpleGrid cols={{ base: 1, lg: 2 }}>
           {surgeons.map((s, i) =>
             cusums[i].data ? (
-              <CusumChart key={s.surgeonId} report={cusums[i].data} title={`CUSUM: ${surgeonOf(s)}`} />
+              <CusumChart
+                key={s.surgeonId}
+                report={cusums[i].data}
+                title={`CUSUM: ${cusumSurgeon(cusums[i].data, s, applied.anonymise)}`}
+              />
             ) : null,
           )}
         </SimpleGrid>

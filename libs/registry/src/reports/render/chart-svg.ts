@@ -10,7 +10,10 @@ export async function chartSvg(spec: TopLevelSpec, title: string): Promise<strin
     const svg = await view.toSVG();
     // The accessible name of the figure, as the hand-drawn charts had it.
     const escaped = title.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+    // One image with one name: Vega gives every mark container a role of its own (graphics-symbol, with no name),
+    // which screen readers would list one by one; the figures are in the table beside the chart.
     return svg
+      .replace(/ (role="graphics-[a-z-]+"|aria-roledescription="[^"]*"|aria-label="[^"]*")/g, '')
       .replace(/^<svg /, `<svg role="img" aria-label="${escaped}" `)
       .replace(/^(<svg[^>]*>)/, `$1<title>${escaped}</title>`);
   } finally {

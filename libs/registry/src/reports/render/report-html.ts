@@ -165,7 +165,7 @@ export async function funnelHtml(report: AnyReport): Promise<string> {
   const table = `<table><tr><th>surgeon</th><th>cases</th><th>without consent</th><th>events</th><th>rate</th><th>95% limits</th><th>99.8% limits</th><th>position</th></tr>${report.surgeons
     .map(
       (s: AnyReport) =>
-        `<tr><td>${escapeHtml(name(s.surgeonId))}${s.self ? ' (you)' : ''}</td><td>${s.cases}</td><td>${s.withoutConsent}</td><td>${s.events}</td><td>${pct(s.rate)}</td><td>${pct(s.limits.lower95)}–${pct(s.limits.upper95)}</td><td>${pct(s.limits.lower998)}–${pct(s.limits.upper998)}</td><td>${escapeHtml(POSITION_WORDS[s.position] ?? s.position)}</td></tr>`,
+        `<tr><td>${escapeHtml(s.surgeonLabel ?? name(s.surgeonId))}${s.self ? ' (you)' : ''}</td><td>${s.cases}</td><td>${s.withoutConsent}</td><td>${s.events}</td><td>${pct(s.rate)}</td><td>${pct(s.limits.lower95)}–${pct(s.limits.upper95)}</td><td>${pct(s.limits.lower998)}–${pct(s.limits.upper998)}</td><td>${escapeHtml(POSITION_WORDS[s.position] ?? s.position)}</td></tr>`,
     )
     .join('')}</table>`;
   return page(
