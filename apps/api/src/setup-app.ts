@@ -38,6 +38,14 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
   app.set('etag', false);
   app.use(correlationAndLogging(logger));
   app.use(cspNonce);
+  // API answers carry patient data and are never cached; and never "304 not modified": a case's ETag is the case's
+  // own version (what If-Match compares), while GET /cases/:id also carries its visits and complications.
+  app.use('/api/v1', (req: Request, res: Response, next: NextFunction) => {
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const docsHelmet = helmet({
     // Swagger UI needs its inline bootstrap script and styles.
     contentSecurityPolicy: {
