@@ -82,7 +82,7 @@ describe('a surgeon in the browser', () => {
   it('is sent to sign-in, and a wrong password is refused in words', async () => {
     await page.goto(`${base}/cases`);
     await page.waitForURL(/\/sign-in\?next=%2Fcases$/);
-    await expect(page.getByRole('heading', { name: 'Sign in to the ILR Registry' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Sign in to the ILR Registry' }).waitFor();
     await checkPage('sign-in');
     await page.getByLabel('Email').fill(surgeon.email);
     await page.getByLabel('Password', { exact: false }).first().fill('not-the-password');
