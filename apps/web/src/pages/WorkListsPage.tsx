@@ -3,7 +3,7 @@
 // three, kept in the address (?surgeon=) so that a filtered list can be bookmarked or shared.
 import { Alert, Anchor, Button, Group, Loader, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, errorText, unwrap } from '../api/client';
 import { useSession } from '../auth/session';
@@ -32,6 +32,48 @@ function Empty({ columns, text }: { columns: number; text: string }) {
     <Table.Tr>
       <Table.Td colSpan={columns}>{text}</Table.Td>
     </Table.Tr>
+  );
+}
+
+// One work list: its title with the count, the report's definition as caption, a row per item (or why there is none).
+function WorkList(props: {
+  title: string;
+  caption: string;
+  columns: string[];
+  rows: Array<{ key: string; cells: ReactNode[] }>;
+  testId: string;
+  empty: string;
+}) {
+  return (
+    <Stack gap="xs">
+      <Title order={2} size="h3">
+        {props.title} ({props.rows.length})
+      </Title>
+      <Table.ScrollContainer minWidth={640}>
+        <Table striped aria-label={props.title} captionSide="top">
+          <Table.Caption>{props.caption}</Table.Caption>
+          <Table.Thead>
+            <Table.Tr>
+              {props.columns.map((column) => (
+                <Table.Th scope="col" key={column}>
+                  {column}
+                </Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {props.rows.map((row) => (
+              <Table.Tr key={row.key} data-testid={props.testId}>
+                {row.cells.map((cell, i) => (
+                  <Table.Td key={props.columns[i]}>{cell}</Table.Td>
+                ))}
+              </Table.Tr>
+            ))}
+            {props.rows.length === 0 && <Empty columns={props.columns.length} text={props.empty} />}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
   );
 }
 
@@ -129,115 +171,64 @@ export function WorkListsPage() {
         </Button>
       </Group>
 
-      <Stack gap="xs">
-        <Title order={2} size="h3">
-          Overdue follow-ups ({overdue.length})
-        </Title>
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Overdue follow-ups" captionSide="top">
-            <Table.Caption>{data.definitions.overdue}</Table.Caption>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Case</Table.Th>
-                <Table.Th scope="col">Surgeon</Table.Th>
-                <Table.Th scope="col">Surgery</Table.Th>
-                <Table.Th scope="col">Timepoint</Table.Th>
-                <Table.Th scope="col">Window closed</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {overdue.map((row) => (
-                <Table.Tr key={row.key} data-testid="overdue-row">
-                  <Table.Td>
-                    <CaseLink id={row.caseId} code={row.registryCode} />
-                  </Table.Td>
-                  <Table.Td>{row.surgeon}</Table.Td>
-                  <Table.Td>{row.surgery}</Table.Td>
-                  <Table.Td>{row.timepoint}</Table.Td>
-                  <Table.Td>{row.windowClosed}</Table.Td>
-                </Table.Tr>
-              ))}
-              {overdue.length === 0 && <Empty columns={5} text="No follow-up is overdue." />}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Stack>
-
-      <Stack gap="xs">
-        <Title order={2} size="h3">
-          Unsigned drafts ({drafts.length})
-        </Title>
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Unsigned drafts" captionSide="top">
-            <Table.Caption>{data.definitions.unsignedDrafts}</Table.Caption>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Case</Table.Th>
-                <Table.Th scope="col">Surgeon</Table.Th>
-                <Table.Th scope="col">Surgery</Table.Th>
-                <Table.Th scope="col">Logged</Table.Th>
-                <Table.Th scope="col">Unsigned for</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {drafts.map((row) => (
-                <Table.Tr key={row.key} data-testid="draft-row">
-                  <Table.Td>
-                    <CaseLink id={row.caseId} code={row.registryCode} />
-                  </Table.Td>
-                  <Table.Td>{row.surgeon}</Table.Td>
-                  <Table.Td>{row.surgery}</Table.Td>
-                  <Table.Td>{row.logged}</Table.Td>
-                  <Table.Td>{row.unsignedFor}</Table.Td>
-                </Table.Tr>
-              ))}
-              {drafts.length === 0 && <Empty columns={5} text="No draft has waited more than 14 days." />}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Stack>
-
-      <Stack gap="xs">
-        <Title order={2} size="h3">
-          Missing registry data ({missing.length})
-        </Title>
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Missing registry data" captionSide="top">
-            <Table.Caption>{data.definitions.missingData}</Table.Caption>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Case</Table.Th>
-                <Table.Th scope="col">Surgeon</Table.Th>
-                <Table.Th scope="col">Visit</Table.Th>
-                <Table.Th scope="col">Missing</Table.Th>
-                <Table.Th scope="col">Correct</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {missing.map((row) => (
-                <Table.Tr key={row.key} data-testid="missing-row">
-                  <Table.Td>
-                    <CaseLink id={row.caseId} code={row.registryCode} />
-                  </Table.Td>
-                  <Table.Td>{row.surgeon}</Table.Td>
-                  <Table.Td>{row.visit}</Table.Td>
-                  <Table.Td>{row.missing}</Table.Td>
-                  <Table.Td>
-                    <Anchor
-                      component={Link}
-                      to={`/follow-ups/${row.followUpId}/edit?case=${row.caseId}`}
-                      aria-label={`Edit the ${row.visit} of ${row.registryCode}`}
-                    >
-                      Edit the visit
-                    </Anchor>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-              {missing.length === 0 && <Empty columns={5} text="No visit lacks registry-required data." />}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Stack>
+      <WorkList
+        title="Overdue follow-ups"
+        caption={data.definitions.overdue}
+        columns={['Case', 'Surgeon', 'Surgery', 'Timepoint', 'Window closed']}
+        testId="overdue-row"
+        empty="No follow-up is overdue."
+        rows={overdue.map((row) => ({
+          key: row.key,
+          cells: [
+            <CaseLink key="case" id={row.caseId} code={row.registryCode} />,
+            row.surgeon,
+            row.surgery,
+            row.timepoint,
+            row.windowClosed,
+          ],
+        }))}
+      />
+      <WorkList
+        title="Unsigned drafts"
+        caption={data.definitions.unsignedDrafts}
+        columns={['Case', 'Surgeon', 'Surgery', 'Logged', 'Unsigned for']}
+        testId="draft-row"
+        empty="No draft has waited more than 14 days."
+        rows={drafts.map((row) => ({
+          key: row.key,
+          cells: [
+            <CaseLink key="case" id={row.caseId} code={row.registryCode} />,
+            row.surgeon,
+            row.surgery,
+            row.logged,
+            row.unsignedFor,
+          ],
+        }))}
+      />
+      <WorkList
+        title="Missing registry data"
+        caption={data.definitions.missingData}
+        columns={['Case', 'Surgeon', 'Visit', 'Missing', 'Correct']}
+        testId="missing-row"
+        empty="No visit lacks registry-required data."
+        rows={missing.map((row) => ({
+          key: row.key,
+          cells: [
+            <CaseLink key="case" id={row.caseId} code={row.registryCode} />,
+            row.surgeon,
+            row.visit,
+            row.missing,
+            <Anchor
+              key="edit"
+              component={Link}
+              to={`/follow-ups/${row.followUpId}/edit?case=${row.caseId}`}
+              aria-label={`Edit the ${row.visit} of ${row.registryCode}`}
+            >
+              Edit the visit
+            </Anchor>,
+          ],
+        }))}
+      />
     </Stack>
   );
 }
