@@ -130,6 +130,19 @@ describe('the quality-review dashboard', () => {
       expect(csv).toContain(String(s.cases));
       expect(csv).toContain(String(s.events));
     }
+    // A CUSUM's figures are one surgeon's: the row's download is that surgeon's CSV.
+    const first = json.surgeons[0];
+    const cusumDownload = page.waitForEvent('download');
+    await section(/^CUSUM per surgeon/)
+      .getByRole('button', { name: `Download the CUSUM of ${first.surgeonLabel} as CSV` })
+      .click();
+    const cusumCsv = readFileSync((await (await cusumDownload).path())!, 'utf8');
+    const cusumDirect = await fetch(
+      `${base}/api/v1/reports/cusum?from=2024-01-01&to=2024-12-31&outcome=recurrence_1y&surgeonId=${first.surgeonId}&format=csv`,
+      { headers: { authorization: `Bearer ${reviewer.token}` } },
+    );
+    expect(cusumDirect.status).toBe(200);
+    expect(cusumCsv).toBe(await cusumDirect.text());
     const direct = await fetch(
       `${base}/api/v1/reports/funnel?from=2024-01-01&to=2024-12-31&outcome=recurrence_1y&format=csv`,
       { headers: { authorization: `Bearer ${reviewer.token}` } },
@@ -218,5 +231,17 @@ describe('the quality-review dashboard', () => {
     await checkShared(printable, 'review-print-funnel');
     expect(errors).toEqual([]);
     await printable.close();
+
+    // The survivorship page too: the same Kaplan–Meier definition, drawn as SVG by the server.
+    const popup2 = page.waitForEvent('popup');
+    await section(/^Survivorship: free of recurrence/)
+      .getByRole('button', { name: 'Printable free of recurrence survivorship' })
+      .click();
+    const survivalPage = await popup2;
+    await survivalPage.waitForLoadState('load');
+    await survivalPage.locator('svg').first().waitFor();
+    expect(await survivalPage.locator('svg[role="img"]').count()).toBeGreaterThan(0);
+    await checkShared(survivalPage, 'review-print-survival');
+    await survivalPage.close();
   });
 });

@@ -449,10 +449,7 @@ export function ReviewDashboardPage() {
         );
       })}
 
-      <Section
-        title={`CUSUM per surgeon: ${outcomeWords.toLowerCase()}`}
-        actions={<ReportActions name="cusum" query={{ ...common, outcome: applied.outcome }} label="CUSUM report" />}
-      >
+      <Section title={`CUSUM per surgeon: ${outcomeWords.toLowerCase()}`} actions={null}>
         {surgeons.length === 0 && !funnel.isPending && <Text size="sm">No surgeon has cases for these filters.</Text>}
         {surgeons.length > 0 && (
           <Table striped withTableBorder>
@@ -463,6 +460,7 @@ export function ReviewDashboardPage() {
                 <Table.Th scope="col">Cases</Table.Th>
                 <Table.Th scope="col">Threshold h</Table.Th>
                 <Table.Th scope="col">Signals</Table.Th>
+                <Table.Th scope="col">Figures</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -480,6 +478,14 @@ export function ReviewDashboardPage() {
                     ) : (
                       <Table.Td colSpan={3}>{cusum.error ? errorText(cusum.error) : 'Loading…'}</Table.Td>
                     )}
+                    <Table.Td>
+                      {/* A CUSUM is one surgeon's: its CSV and printable page name the surgeon (anonymised too). */}
+                      <ReportActions
+                        name="cusum"
+                        query={{ ...common, outcome: applied.outcome, surgeonId: s.surgeonId! }}
+                        label={`CUSUM of ${cusumSurgeon(cusum.data, s, applied.anonymise)}`}
+                      />
+                    </Table.Td>
                   </Table.Tr>
                 );
               })}
