@@ -8,20 +8,13 @@ import {
   RELEASE_LOCATION,
   RELEASE_TECHNIQUE,
   type ScheduledTimepoint,
+  TIMEPOINT_LABELS,
   type Vocabulary,
 } from '@ilr/clinical';
 import type { SurgeonLabel } from './types.js';
 
-// The same words as the web's TIMEPOINT_LABELS (apps/web/src/logic/visit-labels.ts); charts cannot import the web.
-export const TIMEPOINT_WORDS: Record<ScheduledTimepoint, string> = {
-  preop: 'Preoperative',
-  '6w': '6 weeks',
-  '3m': '3 months',
-  '6m': '6 months',
-  '1y': '1 year',
-  '2y': '2 years',
-  '5y': '5 years',
-};
+// The timepoints' words (libs/clinical's, as the web pages show them).
+export const TIMEPOINT_WORDS: Readonly<Record<ScheduledTimepoint, string>> = TIMEPOINT_LABELS;
 
 export const INSTRUMENT_WORDS: Record<string, string> = INSTRUMENT_SHORT_NAMES;
 

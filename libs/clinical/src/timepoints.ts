@@ -15,6 +15,17 @@ export const TIMEPOINT_WINDOWS = [
 export type ScheduledTimepoint = (typeof TIMEPOINT_WINDOWS)[number]['code'];
 export type Timepoint = ScheduledTimepoint | 'unscheduled';
 export const TIMEPOINTS: readonly Timepoint[] = [...TIMEPOINT_WINDOWS.map((w) => w.code), 'unscheduled'];
+// The timepoints in words, for every page, chart and questionnaire that names one.
+export const TIMEPOINT_LABELS: Readonly<Record<Timepoint, string>> = {
+  preop: 'Preoperative',
+  '6w': '6 weeks',
+  '3m': '3 months',
+  '6m': '6 months',
+  '1y': '1 year',
+  '2y': '2 years',
+  '5y': '5 years',
+  unscheduled: 'Unscheduled',
+};
 export const SCHEDULED_TIMEPOINTS: readonly ScheduledTimepoint[] = TIMEPOINT_WINDOWS.map((w) => w.code);
 
 export function timepointForDay(day: number): Timepoint {

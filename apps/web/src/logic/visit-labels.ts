@@ -1,17 +1,9 @@
 // Words for follow-up timepoints, PROM instruments and calendar dates: one table for every page (case view,
 // follow-up and complication forms, the overdue marker, the outcomes table). libs/clinical has the codes.
-import { INSTRUMENT_SHORT_NAMES, type Timepoint } from '@ilr/clinical';
+import { INSTRUMENT_SHORT_NAMES } from '@ilr/clinical';
 
-export const TIMEPOINT_LABELS: Record<Timepoint, string> = {
-  preop: 'Preoperative',
-  '6w': '6 weeks',
-  '3m': '3 months',
-  '6m': '6 months',
-  '1y': '1 year',
-  '2y': '2 years',
-  '5y': '5 years',
-  unscheduled: 'Unscheduled',
-};
+// The timepoints' words are libs/clinical's, shared with the charts.
+export { TIMEPOINT_LABELS } from '@ilr/clinical';
 
 // The instruments' names are libs/clinical's (prom-wording.ts), as the questionnaires print them.
 export const INSTRUMENT_LABELS = INSTRUMENT_SHORT_NAMES;
