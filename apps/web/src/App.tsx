@@ -29,6 +29,8 @@ const ReviewDashboardPage = lazy(() =>
 );
 const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default: m.UsersPage })));
 const TokensPage = lazy(() => import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })));
+// Step 11: CSV import of historical data (registry staff, admin).
+const ImportsPage = lazy(() => import('./pages/ImportsPage').then((m) => ({ default: m.ImportsPage })));
 
 function Lazy({ page: Page, label }: { page: React.ComponentType; label: string }) {
   return (
@@ -77,6 +79,7 @@ export function App() {
         <Route path="/follow-ups/:id/edit" element={<Lazy page={EditFollowUpPage} label="Loading the form" />} />
         <Route path="/complications/:id/edit" element={<Lazy page={EditComplicationPage} label="Loading the form" />} />
         <Route path="/exports" element={<Lazy page={ExportsPage} label="Loading the exports" />} />
+        <Route path="/imports" element={<Lazy page={ImportsPage} label="Loading the imports" />} />
         <Route path="/review" element={<Lazy page={ReviewDashboardPage} label="Loading the review" />} />
         <Route path="/admin/users" element={<Lazy page={UsersPage} label="Loading the users" />} />
         <Route path="/tokens" element={<Lazy page={TokensPage} label="Loading the tokens" />} />

@@ -15,6 +15,7 @@ const NAV: Array<{ to: string; label: string; roles: readonly Role[]; end?: bool
   { to: '/outcomes', label: 'My outcomes', roles: ['surgeon'] },
   { to: '/review', label: 'Quality review', roles: ['quality_reviewer', 'admin'] },
   { to: '/exports', label: 'Exports', roles: ['registry_staff', 'admin'] },
+  { to: '/imports', label: 'Imports', roles: ['registry_staff', 'admin'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
   { to: '/tokens', label: 'API tokens', roles: ['surgeon', 'registry_staff', 'quality_reviewer', 'admin'] },
 ];
