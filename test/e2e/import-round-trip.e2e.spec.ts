@@ -56,5 +56,5 @@ describe('import round trip (e2e)', () => {
     // A re-import creates nothing new: every row is unchanged.
     const repeat = await runImport(target, staff.token, 'cases', exported.cases, { mode: 'commit' });
     expect(repeat).toMatchObject({ status: 'committed', created: 0, unchanged: parse(exported.cases).length - 1 });
-  });
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ SELECT c.id,
   c.portals_other,
   c.notes,
   p.mrn_ciphertext,
+  (SELECT u.email FROM users u WHERE u.id = c.surgeon_id) AS surgeon_email,
   coalesce((p.sex)::text, '')
     || ','
     || coalesce((c.status)::text, '')

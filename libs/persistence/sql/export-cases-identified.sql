@@ -51,6 +51,7 @@ SELECT c.id,
   p.sex,
   p.deceased_date,
   p.mrn_ciphertext,
+  (SELECT u.email FROM users u WHERE u.id = c.surgeon_id) AS surgeon_email,
   f.*
 FROM cases c
 JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'

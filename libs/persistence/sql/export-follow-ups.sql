@@ -15,7 +15,12 @@ SELECT c.id AS case_id,
          max(r.score) FILTER (WHERE r.instrument = 'hosAdl') AS "hosAdl_score",
          max(r.score) FILTER (WHERE r.instrument = 'hosSport') AS "hosSport_score",
          max(r.score) FILTER (WHERE r.instrument = 'nahs') AS "nahs_score",
-       (array_agg(r.items) FILTER (WHERE r.instrument = 'eq5d5l'))[1] AS eq5d5l
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'mhhs'))[1] AS "mhhs_items",
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'ihot12'))[1] AS "ihot12_items",
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'hosAdl'))[1] AS "hosAdl_items",
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'hosSport'))[1] AS "hosSport_items",
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'nahs'))[1] AS "nahs_items",
+       (array_agg(r.items) FILTER (WHERE r.instrument = 'eq5d5l'))[1] AS "eq5d5l"
 FROM cases c
 JOIN patients p ON p.id = c.patient_id AND p.consent = 'given'
 JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL

@@ -16,6 +16,7 @@ import {
   INDICATION,
   INJECTION_RESPONSE,
   INTRAOPERATIVE_EVENT,
+  HOS_ANSWERS,
   ITEM_RULES,
   MHHS_ITEMS,
   PORTAL,
@@ -402,6 +403,11 @@ export function csvSplit(columns: ExportColumn[]): { head: ExportColumn[]; tail:
   return { head: columns.slice(0, first), tail: columns.slice(first) };
 }
 
+const HOS_ANSWER_CODES = vocabularyOf(
+  'HOS answer',
+  Object.fromEntries(HOS_ANSWERS.map((a) => [String(a.value), a.label])),
+);
+
 const ITEM_ANSWERS = {
   ihot12: '0–100, 100 = no problem',
   hosAdl: '4 = no difficulty … 0 = unable, or na',
@@ -466,15 +472,21 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
     }),
   ),
   ...(['ihot12', 'hosAdl', 'hosSport', 'nahs'] as const).flatMap((instrument) =>
-    Array.from({ length: ITEM_RULES[instrument].items }, (_, index) =>
-      col(
+    Array.from({ length: ITEM_RULES[instrument].items }, (_, index) => {
+      const hos = instrument === 'hosAdl' || instrument === 'hosSport';
+      return col(
         itemColumn(instrument, index),
-        instrument === 'ihot12' ? 'number' : instrument === 'nahs' ? 'integer' : 'string',
+        instrument === 'ihot12' ? 'number' : hos ? 'code' : 'integer',
         'kept',
         `${INSTRUMENT_LABEL[instrument]} item ${index + 1} (${ITEM_ANSWERS[instrument]})`,
-        (r) => r[`${instrument}_items`]?.[index] ?? null,
-      ),
-    ),
+        // HOS answers are codes (`0` … `4`, `na`): one type for the column, text in NDJSON too.
+        (r) => {
+          const answer = r[`${instrument}_items`]?.[index];
+          return answer === null || answer === undefined ? null : hos ? String(answer) : answer;
+        },
+        hos ? { codes: HOS_ANSWER_CODES } : {},
+      );
+    }),
   ),
 ];
 

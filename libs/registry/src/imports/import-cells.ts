@@ -42,8 +42,11 @@ export function readCell(column: ImportColumn, raw: string): Cell | undefined {
   const text = raw.trim();
   if (text === '' && column.type !== 'string') return undefined;
   if (column.item === 'na_allowed') {
-    if (text.toLowerCase() === 'na') return { value: 'na' };
-    return INTEGER.test(text) ? { value: Number(text) } : invalid('invalid_type', 'must be a whole number 0–4 or na');
+    const answer = column.codes ? (codeOf(column.codes, text) ?? text) : text;
+    if (answer.toLowerCase() === 'na') return { value: 'na' };
+    return INTEGER.test(answer)
+      ? { value: Number(answer) }
+      : invalid('invalid_type', 'must be a whole number 0–4 or na');
   }
   switch (column.type) {
     case 'string':

@@ -199,7 +199,7 @@ export function templateColumnsCsv(dataset: ImportDataset): string {
   const rows = IMPORT_COLUMNS[dataset].map((c) => [
     c.name,
     c.use,
-    c.item ? 'integer 0-4 or na' : c.type,
+    c.type,
     c.codes ? c.codes.codes.map((code) => `${code} = ${c.codes!.labels[code]}`).join('; ') : '',
     c.use === 'derived' ? `${c.description} (computed by the registry: ignored on import)` : c.description,
   ]);
