@@ -104,12 +104,14 @@ export class ImportRepository {
     return updated(result).length === 1;
   }
 
-  // Progress so far; inside a batch's transaction when it commits with the batch.
-  async progress(id: string, counts: ImportCounts, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).query(
+  // Progress so far, by the worker that holds the job (inside a batch's transaction when it commits with
+  // the batch); false when the job is no longer its own, running (failed by another process meanwhile).
+  async progress(id: string, workerId: string, counts: ImportCounts, manager?: EntityManager): Promise<boolean> {
+    const result = await (manager ?? this.dataSource.manager).query(
       `UPDATE import_jobs SET rows_read = $2, accepted = $3, rejected = $4, created = $5, unchanged = $6,
               conflicts = $7, error_count = $8
-       WHERE id = $1`,
+       WHERE id = $1 AND claimed_by = $9 AND status = 'running'
+       RETURNING id`,
       [
         id,
         counts.rowsRead,
@@ -119,40 +121,62 @@ export class ImportRepository {
         counts.unchanged,
         counts.conflicts,
         counts.errorCount,
+        workerId,
       ],
     );
+    return updated(result).length === 1;
   }
 
+  // The end of a job its worker still holds.
   async finish(
     id: string,
+    workerId: string,
     status: Exclude<ImportStatus, 'running'>,
     counts: ImportCounts,
     error: string | null,
-    manager?: EntityManager,
-  ): Promise<void> {
-    await this.progress(id, counts, manager);
-    await (manager ?? this.dataSource.manager).query(
-      `UPDATE import_jobs SET status = $2, error = $3, finished_at = now(), claimed_by = NULL, lease_expires_at = NULL
-       WHERE id = $1 AND status = 'running'`,
-      [id, status, error],
+  ): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE import_jobs SET status = $3, error = $4, finished_at = now(), claimed_by = NULL, lease_expires_at = NULL,
+              rows_read = $5, accepted = $6, rejected = $7, created = $8, unchanged = $9, conflicts = $10, error_count = $11
+       WHERE id = $1 AND claimed_by = $2 AND status = 'running'
+       RETURNING id`,
+      [
+        id,
+        workerId,
+        status,
+        error,
+        counts.rowsRead,
+        counts.accepted,
+        counts.rejected,
+        counts.created,
+        counts.unchanged,
+        counts.conflicts,
+        counts.errorCount,
+      ],
     );
+    return updated(result).length === 1;
   }
 
   // Running jobs whose worker stopped — these ids (the service is stopping), or every job whose lease ran
   // out (its process died) — failed, saying what was kept: a validate run and a reject_all commit wrote
   // nothing; a skip_invalid commit kept the batches its counters say were created.
-  async interrupt(ids?: string[]): Promise<Array<{ id: string; requestedBy: string }>> {
-    const which = ids ? 'id = ANY($1::uuid[])' : 'lease_expires_at < now()';
+  // Nothing written is nothing created: a reject_all commit's and a validate run's counts of created rows
+  // become 0. `except` is the calling worker, whose own running jobs are never taken as dead.
+  async interrupt(
+    which: { ids: string[] } | { expiredExcept: string },
+  ): Promise<Array<{ id: string; requestedBy: string }>> {
+    const where = 'ids' in which ? 'id = ANY($1::uuid[])' : 'lease_expires_at < now() AND claimed_by <> $1';
     const result = await this.dataSource.query(
       `UPDATE import_jobs SET status = 'failed', finished_at = now(), claimed_by = NULL, lease_expires_at = NULL,
+         created = CASE WHEN mode = 'commit' AND on_error = 'skip_invalid' THEN created ELSE 0 END,
          error = CASE
            WHEN mode = 'validate' THEN 'The check was interrupted (the service stopped) after ' || rows_read || ' rows; nothing was written. Upload the file again.'
            WHEN on_error = 'reject_all' THEN 'The import was interrupted (the service stopped) before it committed: nothing was written. Upload the file again.'
            ELSE 'The import was interrupted (the service stopped) after ' || rows_read || ' rows: the ' || created || ' records counted as created were written and are kept; nothing after them was. Import the same file again: rows already imported come back unchanged.'
          END
-       WHERE status = 'running' AND ${which}
+       WHERE status = 'running' AND ${where}
        RETURNING id, requested_by AS "requestedBy"`,
-      ids ? [ids] : [],
+      ['ids' in which ? which.ids : which.expiredExcept],
     );
     return updated(result);
   }

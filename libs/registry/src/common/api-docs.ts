@@ -61,13 +61,29 @@ export function ApiIdempotencyKey() {
 }
 
 // One 200 answer in several media types: JSON (`schema`, or a class), and the same figures as CSV.
-export function ApiJsonOrCsv(json: Type<unknown> | SchemaObject, description: string) {
+// With `download`, the CSV answer comes as an attachment (Content-Disposition, absent from the JSON one).
+export function ApiJsonOrCsv(
+  json: Type<unknown> | SchemaObject,
+  description: string,
+  options: { download?: boolean } = {},
+) {
   const schema = typeof json === 'function' ? { $ref: getSchemaPath(json) } : json;
   return applyDecorators(
     ...(typeof json === 'function' ? [ApiExtraModels(json)] : []),
     ApiResponse({
       status: 200,
       description,
+      ...(options.download
+        ? {
+            headers: {
+              'Content-Disposition': {
+                description: 'CSV only: attachment, with the file name',
+                required: false,
+                schema: { type: 'string' },
+              },
+            },
+          }
+        : {}),
       content: {
         'application/json': { schema },
         'text/csv': { schema: { type: 'string', description: 'One CSV table (RFC 4180), UTF-8, header row first' } },

@@ -180,6 +180,25 @@ function fromQueryBoolean(value: unknown): unknown {
   return value === 'true' ? true : value === 'false' ? false : value;
 }
 
+// The class of each nested DTO property, by the declaring class: what class-transformer's @Type holds, kept
+// here too so that the import can build DTO instances without class-transformer (validate-body.ts).
+export const NESTED_TYPES = {
+  types: new WeakMap<object, Map<string, () => new () => object>>(),
+  set(property: string, type: () => new () => object, target: object) {
+    let map = this.types.get(target);
+    if (!map) this.types.set(target, (map = new Map()));
+    map.set(property, type);
+  },
+  // The nested class of a property of this DTO class (or a class it extends).
+  get(dto: new () => object, property: string): (new () => object) | undefined {
+    for (let proto = dto.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      const type = this.types.get(proto)?.get(property);
+      if (type) return type();
+    }
+    return undefined;
+  },
+};
+
 export const Field = {
   string(options: FieldOptions & { minLength?: number; maxLength: number; pattern?: RegExp }) {
     return applyDecorators(
@@ -317,6 +336,7 @@ export const Field = {
       IsObject({ message: '$property must be an object' }),
       ValidateNested(),
       Type(type),
+      (target: object, property: string | symbol) => NESTED_TYPES.set(`${String(property)}`, type, target),
       // Named `type` so that @nestjs/swagger sees a lazy type (it tests the function's name), not a class.
       doc(options, { type: () => type() }),
     );

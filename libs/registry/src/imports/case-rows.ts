@@ -19,6 +19,8 @@ import {
   emptyOutcome,
   fingerprint,
   type ImportContext,
+  nextTurn,
+  ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
   valueOf,
@@ -70,8 +72,9 @@ export class CaseRows implements DatasetImporter {
     ];
     const surgeons = await this.users.activeSurgeonsByEmail(emails);
     const checked: CaseRow[] = [];
-    for (const row of rows) {
-      const result = await this.check(context, row, surgeons);
+    for (const [i, row] of rows.entries()) {
+      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
+      const result = this.check(context, row, surgeons);
       if ('errors' in result) {
         outcome.invalid++;
         outcome.errors.push(...result.errors);
@@ -197,11 +200,7 @@ export class CaseRows implements DatasetImporter {
     return [...new Set(columns)];
   }
 
-  private async check(
-    context: ImportContext,
-    row: RawRow,
-    surgeons: Map<string, string>,
-  ): Promise<CaseRow | { errors: RowError[] }> {
+  private check(context: ImportContext, row: RawRow, surgeons: Map<string, string>): CaseRow | { errors: RowError[] } {
     const { body, errors } = bodyOf('cases', row);
     const status = (valueOf('cases', row, 'status', errors) as string | undefined) ?? 'draft';
     const registryCode = valueOf('cases', row, 'registryCode', errors) as string | undefined;
@@ -236,10 +235,8 @@ export class CaseRows implements DatasetImporter {
 
     const { patient: patientBody = {}, ...caseBody } = body as { patient?: Record<string, unknown> };
     const patientInput = { ...patientBody } as Record<string, unknown>;
-    const [caseCheck, patientCheck] = await Promise.all([
-      validateBody(CreateCaseRequest, caseBody),
-      validateBody(CreatePatientRequest, patientInput),
-    ]);
+    const caseCheck = validateBody(CreateCaseRequest, caseBody);
+    const patientCheck = validateBody(CreatePatientRequest, patientInput);
     errors.push(
       ...rowErrorsOf('cases', row.line, caseCheck.errors, errors),
       ...rowErrorsOf(

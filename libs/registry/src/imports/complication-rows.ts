@@ -17,6 +17,8 @@ import {
   emptyOutcome,
   fingerprint,
   type ImportContext,
+  nextTurn,
+  ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
   valueOf,
@@ -57,13 +59,14 @@ export class ComplicationRows implements DatasetImporter {
   async batch(context: ImportContext, rows: RawRow[]): Promise<BatchOutcome> {
     const outcome = emptyOutcome();
     const checked: ComplicationRow[] = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
       const errors: RowError[] = [];
       const reference = this.references.read(this.dataset, row, errors);
       const complicationId = (valueOf(this.dataset, row, 'complicationId', errors) as string | undefined)?.trim();
       const { body, errors: cellErrors } = bodyOf(this.dataset, row);
       errors.push(...cellErrors);
-      const { value, errors: fieldErrors } = await validateBody(CreateComplicationRequest, body);
+      const { value, errors: fieldErrors } = validateBody(CreateComplicationRequest, body);
       errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
       if (errors.length || !reference) {
         outcome.invalid++;

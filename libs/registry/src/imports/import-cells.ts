@@ -18,7 +18,8 @@ const FALSE = new Set([CSV_FALSE.toLowerCase(), 'false', 'no', 'n', '0']);
 const INTEGER = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-// Codes by code or by label, either case: `lesser_trochanter`, `Lesser trochanter`.
+// Codes by code, by label or by the code in words, either case: `lesser_trochanter`, `At the lesser
+// trochanter`, `Lesser trochanter`.
 const lookups = new WeakMap<Vocabulary<string>, Map<string, string>>();
 function codeOf(vocabulary: Vocabulary<string>, text: string): string | undefined {
   let map = lookups.get(vocabulary);
@@ -27,6 +28,8 @@ function codeOf(vocabulary: Vocabulary<string>, text: string): string | undefine
     for (const code of vocabulary.codes) {
       map.set(vocabulary.labels[code].toLowerCase(), code);
       map.set(code.toLowerCase(), code);
+      // The code in words: `Lesser trochanter` for lesser_trochanter.
+      map.set(code.replace(/_/g, ' ').toLowerCase(), code);
     }
     lookups.set(vocabulary, map);
   }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import type { ImportDataset } from '@ilr/persistence';
+import { CsvError, CsvReader, type CsvRecord } from './csv-reader.js';
 import { IMPORT_COLUMNS } from './import-columns.js';
 
 // What can be wrong with a file as a whole: the import refuses it (400) and writes nothing.
@@ -89,73 +89,38 @@ export async function storeUpload(source: Readable, path: string, maxBytes: numb
 }
 
 export interface FileRecord {
-  // The physical line of the file the record ends on (the header is line 1).
+  // The physical line of the file the record starts on (the header is line 1).
   line: number;
   cells: string[];
 }
 
-// The records of a stored file, decoded, after its header. A malformed record stops the read with
-// the problem and its line.
+// The records of a stored file, decoded (CsvReader). A malformed record stops the read with the problem
+// and its line; so does a record with another number of cells than the first (the header).
 export async function* readRecords(file: Pick<StoredFile, 'path' | 'encoding'>): AsyncGenerator<FileRecord> {
   const decode = new TextDecoder(file.encoding, { fatal: false });
-  const decoder = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      done(null, decode.decode(chunk, { stream: true }));
-    },
-    flush(done) {
-      done(null, decode.decode());
-    },
-  });
-  const parser = parse({
-    bom: true,
-    info: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_CELL_CHARS,
-    relax_column_count: false,
-  });
-  const source = createReadStream(file.path);
-  source.pipe(decoder).pipe(parser);
-  source.on('error', (error) => parser.destroy(error));
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { line: info.lines, cells: record };
+  const reader = new CsvReader(MAX_CELL_CHARS);
+  let width: number | undefined;
+  const checked = (records: CsvRecord[]) => {
+    for (const record of records) {
+      width ??= record.cells.length;
+      if (record.cells.length !== width)
+        throw new FileProblemError(
+          'ragged_row',
+          record.line,
+          `Line ${record.line}: the row has ${record.cells.length} cells and the header ${width}.`,
+        );
     }
+    return records;
+  };
+  try {
+    for await (const chunk of createReadStream(file.path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+      yield* checked(reader.push(decode.decode(chunk, { stream: true })));
+    }
+    const rest = decode.decode();
+    yield* checked([...(rest ? reader.push(rest) : []), ...reader.end()]);
   } catch (error) {
-    throw describeParseError(error);
-  } finally {
-    source.destroy();
-  }
-}
-
-function describeParseError(error: unknown): unknown {
-  const e = error as { code?: string; lines?: number; message?: string };
-  const line = typeof e.lines === 'number' ? e.lines : null;
-  const at = line ? `Line ${line}: ` : '';
-  switch (e.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new FileProblemError('bad_quoting', line, `${at}a quoted cell is not closed before the end of the file.`);
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-      return new FileProblemError(
-        'bad_quoting',
-        line,
-        `${at}a quote inside a cell must be doubled ("") and the cell quoted.`,
-      );
-    case 'CSV_QUOTE_NOT_OPENED':
-    case 'INVALID_OPENING_QUOTE':
-    case 'CSV_INVALID_OPENING_QUOTE':
-      return new FileProblemError('bad_quoting', line, `${at}a quote appears inside a cell that is not quoted.`);
-    case 'CSV_MAX_RECORD_SIZE':
-      return new FileProblemError(
-        'cell_too_large',
-        line,
-        `${at}a row holds more than ${MAX_CELL_CHARS} characters; no cell of the registry is that long.`,
-      );
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH':
-      return new FileProblemError('ragged_row', line, `${at}the row does not have as many cells as the header.`);
-    default:
-      return error;
+    if (error instanceof CsvError) throw new FileProblemError(error.problem, error.line, error.message);
+    throw error;
   }
 }
 

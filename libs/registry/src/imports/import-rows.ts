@@ -22,6 +22,11 @@ export interface BatchOutcome {
   errors: RowError[];
 }
 
+// Checking rows is synchronous work: every ROWS_PER_TURN rows the event loop gets a turn, so that the
+// lease's heartbeat and the process's HTTP requests are not held up for a whole batch.
+export const ROWS_PER_TURN = 50;
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export const emptyOutcome = (): BatchOutcome => ({ created: 0, unchanged: 0, conflicts: 0, invalid: 0, errors: [] });
 
 // What an import remembers of the rows it has read, so that a file that names one record twice is
@@ -40,7 +45,9 @@ export class SeenRecords {
 }
 
 export const digest = (text: string): string => createHash('sha256').update(text).digest('base64').slice(0, 22);
-export const fingerprint = (value: unknown): string => digest(canonical(value));
+// Of values built in one key order (two rows of one file): their JSON. Values from elsewhere (a stored
+// record) are compared as canonical().
+export const fingerprint = (value: unknown): string => digest(JSON.stringify(value));
 
 // JSON with object keys sorted (PostgreSQL's jsonb keeps its own key order): two equal values, one text.
 export function canonical(value: unknown): string {

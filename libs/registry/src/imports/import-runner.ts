@@ -89,8 +89,8 @@ export class ImportRunner {
       if (stop.aborted) throw new Interrupted();
     };
     try {
-      const status = await this.process(job, auth, file, counts, check);
-      await this.repo.finish(job.id, status, counts, null);
+      const status = await this.process(job, auth, file, counts, check, workerId);
+      if (!(await this.repo.finish(job.id, workerId, status, counts, null))) throw new LeaseLost();
       await this.recordImport(auth, job, status, counts);
       this.logger.info({ ...log, status, ...counts }, 'import finished');
     } catch (error) {
@@ -100,19 +100,22 @@ export class ImportRunner {
       }
       if (error instanceof Interrupted) {
         // What the database holds is the truth here: a skip_invalid commit's counters committed with each batch.
-        await this.repo.interrupt([job.id]);
+        await this.repo.interrupt({ ids: [job.id] });
         await this.recordImport(auth, job, 'failed', counts).catch(() => undefined);
         this.logger.warn(log, 'import interrupted: the service is stopping');
         return;
       }
       this.logger.error({ ...log, err: error }, 'import failed');
+      const keeps = job.mode === 'commit' && job.onError === 'skip_invalid';
+      if (!keeps) counts.created = 0;
       const kept =
-        job.mode === 'commit' && job.onError === 'skip_invalid' && counts.created > 0
+        keeps && counts.created > 0
           ? ` The ${counts.created} records counted as created before it were written and are kept; import the same file again to add the rest (rows already imported come back unchanged).`
           : ' Nothing was written.';
       await this.repo
         .finish(
           job.id,
+          workerId,
           'failed',
           counts,
           `The import failed after ${counts.rowsRead} rows; the log has the details under this import's id.${kept}`,
@@ -131,6 +134,7 @@ export class ImportRunner {
     file: StoredFile,
     counts: ImportCounts,
     check: () => void,
+    workerId: string,
   ): Promise<'validated' | 'committed' | 'rejected'> {
     const importer = this.importers[job.dataset];
     const seen = new SeenRecords();
@@ -162,7 +166,7 @@ export class ImportRunner {
         const outcome = await importer.batch(context({ manager: this.dataSource.manager, write: null }), rows);
         tally(rows, outcome);
         await report(outcome.errors);
-        await this.repo.progress(job.id, counts);
+        if (!(await this.repo.progress(job.id, workerId, counts))) throw new LeaseLost();
       }
       return 'validated';
     }
@@ -176,7 +180,8 @@ export class ImportRunner {
             const outcome = await importer.batch(context({ manager: tx.manager, write: tx }), rows);
             tally(rows, outcome);
             await report(outcome.errors, tx.manager);
-            await this.repo.progress(job.id, counts, tx.manager);
+            // The batch commits only while the job is still this worker's: else it rolls back.
+            if (!(await this.repo.progress(job.id, workerId, counts, tx.manager))) throw new LeaseLost();
           } catch (error) {
             Object.assign(counts, before);
             throw error;
@@ -195,7 +200,7 @@ export class ImportRunner {
           const outcome = await importer.batch(context({ manager: tx.manager, write: writing ? tx : null }), rows);
           tally(rows, outcome);
           await report(outcome.errors);
-          await this.repo.progress(job.id, counts);
+          if (!(await this.repo.progress(job.id, workerId, counts))) throw new LeaseLost();
           if (writing) await tx.flush();
         }
         check();

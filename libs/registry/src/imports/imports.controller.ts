@@ -84,7 +84,9 @@ export class ImportsController {
 
   @Get(':id/errors')
   @Authorize(Permission.ImportWrite)
-  @ApiJsonOrCsv(ImportErrorListResponse, 'The rejected rows: line, column, code and message (CSV: all of them)')
+  @ApiJsonOrCsv(ImportErrorListResponse, 'The rejected rows: line, column, code and message (CSV: all of them)', {
+    download: true,
+  })
   @ApiOperation({ summary: "Read an import's error report" })
   async errors(
     @Auth() auth: AuthContext,

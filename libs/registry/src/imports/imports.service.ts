@@ -69,7 +69,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
   // Imports whose process stopped without saying so: failed, and audited as the import worker.
   async sweep(): Promise<void> {
     try {
-      const failed = await this.repo.interrupt();
+      const failed = await this.repo.interrupt({ expiredExcept: this.workerId });
       if (failed.length === 0) return;
       this.logger.warn({ imports: failed.map((f) => f.id) }, 'imports failed: their process stopped');
       await this.writes.recordNow(

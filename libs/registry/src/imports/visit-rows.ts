@@ -19,6 +19,8 @@ import {
   emptyOutcome,
   fingerprint,
   type ImportContext,
+  nextTurn,
+  ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
   valueOf,
@@ -62,14 +64,15 @@ export class VisitRows implements DatasetImporter {
   async batch(context: ImportContext, rows: RawRow[]): Promise<BatchOutcome> {
     const outcome = emptyOutcome();
     const checked: VisitRow[] = [];
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
       const errors: RowError[] = [];
       const reference = this.references.read(this.dataset, row, errors);
       const followUpId = (valueOf(this.dataset, row, 'followUpId', errors) as string | undefined)?.trim();
       const { body, errors: cellErrors } = bodyOf(this.dataset, row);
       completeProms(body, ITEM_LENGTHS);
       errors.push(...cellErrors);
-      const { value, errors: fieldErrors } = await validateBody(CreateFollowUpRequest, body);
+      const { value, errors: fieldErrors } = validateBody(CreateFollowUpRequest, body);
       errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
       if (errors.length || !reference) {
         outcome.invalid++;
