@@ -12,6 +12,7 @@ import { AddUserCredentialsVersion1796154448526 } from './1796154448526-AddUserC
 import { CreateAppRole1796154534911 } from './1796154534911-CreateAppRole.js';
 import { AuditChainV2Checkpoints1796155454400 } from './1796155454400-AuditChainV2Checkpoints.js';
 import { NullableCaseCodeLists1796165742865 } from './1796165742865-NullableCaseCodeLists.js';
+import { CreateImportJobs1796185647240 } from './1796185647240-CreateImportJobs.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -30,5 +31,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateAppRole1796154534911,
   AuditChainV2Checkpoints1796155454400,
   NullableCaseCodeLists1796165742865,
+  CreateImportJobs1796185647240,
   // generated list end
 ];

@@ -20,6 +20,7 @@ import {
   ReportRepository,
   ThrottleRepository,
   UserRepository,
+  ImportRepository,
 } from '@ilr/persistence';
 import {
   APP_CONFIG,
@@ -37,6 +38,13 @@ import {
   ExportsController,
   ExportsService,
   FhirController,
+  ImportsController,
+  ImportsService,
+  ImportRunner,
+  CaseRows,
+  VisitRows,
+  ComplicationRows,
+  CaseReferences,
   ExportWorker,
   OutcomesService,
   ReferenceController,
@@ -72,6 +80,7 @@ const controllers = [
   ReferenceController,
   ExportsController,
   FhirController,
+  ImportsController,
   AuditController,
 ];
 const services = [
@@ -93,6 +102,12 @@ const services = [
   OutcomesService,
   ExportsService,
   ExportWorker,
+  ImportsService,
+  ImportRunner,
+  CaseReferences,
+  CaseRows,
+  VisitRows,
+  ComplicationRows,
 ];
 const repositories = [
   UserRepository,
@@ -109,6 +124,7 @@ const repositories = [
   ExportRepository,
   CaseFactsRepository,
   ThrottleRepository,
+  ImportRepository,
 ];
 
 export interface AppModuleOptions {

@@ -113,6 +113,31 @@ const components = {
         existingId: { type: 'string', format: 'uuid', description: 'A duplicate MRN: the patient that has it' },
         currentVersion: { type: 'integer', description: 'A failed If-Match: the stored version' },
         jobStatus: { type: 'string', description: 'An export file asked for before its job is done' },
+        problem: {
+          type: 'string',
+          description: 'A malformed import file: what is wrong with it',
+          enum: [
+            'empty',
+            'binary',
+            'invalid_encoding',
+            'bad_quoting',
+            'cell_too_large',
+            'ragged_row',
+            'missing_columns',
+            'unknown_columns',
+            'duplicate_headers',
+          ],
+        },
+        line: {
+          type: ['integer', 'null'],
+          description:
+            'A malformed import file: the line at fault (the header is line 1), or null for the file as a whole',
+        },
+        columns: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'A malformed import file: the columns missing, unknown or named twice',
+        },
         checks: {
           type: 'object',
           description: 'Readiness: the state of each check',

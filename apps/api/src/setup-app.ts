@@ -14,6 +14,7 @@ import {
   PinoNestLogger,
   ProblemFilter,
   toFieldErrors,
+  VALIDATOR_OPTIONS,
 } from '@ilr/registry';
 import { AppModule } from './app.module.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -84,12 +85,7 @@ export async function createApp({ config, databaseUrl, logger }: CreateAppOption
     new InputSafetyPipe(),
     new ValidationPipe({
       transform: true,
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      // The value stays on the ValidationError for validators that describe their problem as data
-      // (validation-errors.ts); it is never copied into a response.
-      validationError: { target: false, value: true },
+      ...VALIDATOR_OPTIONS,
       exceptionFactory: (errors) => DomainError.validation(toFieldErrors(errors)),
     }),
   );

@@ -75,3 +75,14 @@ export { CaseFactsRepository, refreshFactsSql } from './repositories/case-facts.
 export { ThrottleCounterEntity } from './entities/throttle-counter.entity.js';
 export { ThrottleRepository } from './repositories/throttle.repository.js';
 export type { ThrottleHit } from './repositories/throttle.repository.js';
+export {
+  IMPORT_DATASETS,
+  IMPORT_MODES,
+  IMPORT_ON_ERROR,
+  IMPORT_STATUSES,
+  ImportErrorEntity,
+  ImportJobEntity,
+} from './entities/import-job.entity.js';
+export type { ImportDataset, ImportMode, ImportOnError, ImportStatus } from './entities/import-job.entity.js';
+export { ImportRepository } from './repositories/import.repository.js';
+export type { ImportCounts, NewImportError, NewImportJob } from './repositories/import.repository.js';

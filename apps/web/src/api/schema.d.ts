@@ -714,6 +714,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List imports
+         * @description Newest first: registry staff see their own imports, administrators every import.
+         */
+        get: operations["importsList"];
+        put?: never;
+        /** Import cases, visits or complications from a CSV file */
+        post: operations["importsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the import template of a dataset */
+        get: operations["importsTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an import: its progress while it runs, its result after */
+        get: operations["importsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an import's error report */
+        get: operations["importsErrors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/head": {
         parameters: {
             query?: never;
@@ -1815,6 +1887,76 @@ export interface components {
             items: components["schemas"]["ExportJobResponse"][];
             nextCursor: string | null;
         };
+        /** @enum {string} */
+        ImportDataset: "cases" | "follow-ups" | "complications";
+        /** @enum {string} */
+        ImportMode: "validate" | "commit";
+        /** @enum {string} */
+        ImportOnError: "reject_all" | "skip_invalid";
+        /**
+         * @description running; validated (a check finished: nothing written); committed (written; with skip_invalid the invalid rows were left out); rejected (reject_all found a bad row: nothing written); failed (interrupted or an unexpected failure: `error` says what was kept)
+         * @enum {string}
+         */
+        ImportStatus: "running" | "validated" | "committed" | "rejected" | "failed";
+        ImportCreator: {
+            /** Format: uuid */
+            id: string;
+            displayName: string;
+        };
+        ImportJobResponse: {
+            /** Format: uuid */
+            id: string;
+            dataset: components["schemas"]["ImportDataset"];
+            mode: components["schemas"]["ImportMode"];
+            onError: components["schemas"]["ImportOnError"];
+            /** @description running; validated (a check finished: nothing written); committed (written; with skip_invalid the invalid rows were left out); rejected (reject_all found a bad row: nothing written); failed (interrupted or an unexpected failure: `error` says what was kept) */
+            status: components["schemas"]["ImportStatus"];
+            fileName: string | null;
+            /** @description Size of the file in bytes */
+            bytes: number;
+            /** @description SHA-256 of the file as uploaded (hex) */
+            sha256: string;
+            /** Format: uuid */
+            surgeonId: string | null;
+            /** @description Data rows read so far */
+            rowsRead: number;
+            /** @description Valid rows: created + unchanged */
+            accepted: number;
+            /** @description Rows invalid or in conflict with a stored record */
+            rejected: number;
+            /** @description Records created (validate: that a commit would create; rejected: 0, as nothing was written) */
+            created: number;
+            /** @description Rows identical to a stored record (or to an earlier line): nothing new */
+            unchanged: number;
+            /** @description Rows that would change a stored record: reported, never applied */
+            conflicts: number;
+            /** @description Entries in the error report */
+            errorCount: number;
+            error: string | null;
+            createdBy: components["schemas"]["ImportCreator"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        ImportListResponse: {
+            items: components["schemas"]["ImportJobResponse"][];
+            nextCursor: string | null;
+        };
+        ImportErrorResponse: {
+            /** @description The file's line (the header is line 1) */
+            line: number;
+            /** @description The column, or null for the row as a whole */
+            column: string | null;
+            /** @description Stable code: required, invalid_code, out_of_range, conflict, case_not_found, … */
+            code: string;
+            /** @description What is wrong, naming the column and the rule (never the value) */
+            message: string;
+        };
+        ImportErrorListResponse: {
+            items: components["schemas"]["ImportErrorResponse"][];
+            nextCursor: string | null;
+        };
         AuditHeadResponse: {
             /**
              * @description Id (chain order) of the newest audit event; null before the first one
@@ -1859,7 +2001,7 @@ export interface components {
             /** Format: uri-reference */
             instance?: string;
             /** @enum {string} */
-            code?: "validation_failed" | "malformed_json" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "duplicate" | "conflict" | "idempotency_key_reused" | "precondition_required" | "precondition_failed" | "throttled" | "payload_too_large" | "unsupported_media_type" | "not_ready";
+            code?: "validation_failed" | "malformed_json" | "malformed_file" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "duplicate" | "conflict" | "idempotency_key_reused" | "precondition_required" | "precondition_failed" | "throttled" | "payload_too_large" | "unsupported_media_type" | "not_ready";
             errors?: components["schemas"]["FieldError"][];
             /** @description Field errors beyond the first ones listed */
             errorsOmitted?: number;
@@ -1874,6 +2016,15 @@ export interface components {
             currentVersion?: number;
             /** @description An export file asked for before its job is done */
             jobStatus?: string;
+            /**
+             * @description A malformed import file: what is wrong with it
+             * @enum {string}
+             */
+            problem?: "empty" | "binary" | "invalid_encoding" | "bad_quoting" | "cell_too_large" | "ragged_row" | "missing_columns" | "unknown_columns" | "duplicate_headers";
+            /** @description A malformed import file: the line at fault (the header is line 1), or null for the file as a whole */
+            line?: number | null;
+            /** @description A malformed import file: the columns missing, unknown or named twice */
+            columns?: string[];
             /** @description Readiness: the state of each check */
             checks?: {
                 /** @enum {string} */
@@ -6064,6 +6215,269 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    importsList: {
+        parameters: {
+            query?: {
+                /** @description Page size (default 20) */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportListResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission import.write */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    importsCreate: {
+        parameters: {
+            query: {
+                /** @description What the rows are */
+                dataset: components["schemas"]["ImportDataset"];
+                /** @description validate (default): check every row and write nothing; commit: write */
+                mode?: components["schemas"]["ImportMode"];
+                /** @description reject_all (default): a commit writes nothing if any row is invalid or in conflict; skip_invalid: it writes the valid rows and reports the rest */
+                onError?: components["schemas"]["ImportOnError"];
+                /** @description Cases: the surgeon of rows without a surgeonEmail (an active surgeon) */
+                surgeonId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The CSV file: the raw bytes (text/csv; optional X-File-Name header), or the part named `file` of a form. UTF-8 (with or without BOM) or Latin-1; the columns of the identified export of the dataset (GET /imports/template). */
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "multipart/form-data": string;
+            };
+        };
+        responses: {
+            /** @description The file is well-formed and its rows are being read; poll GET /imports/:id (Location). A malformed file is a 400 problem naming the problem and the line, and nothing is written. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission import.write */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    importsTemplate: {
+        parameters: {
+            query: {
+                dataset: components["schemas"]["ImportDataset"];
+                /** @description header (default): an importable file's header row; columns: each column's use, type and codes */
+                file?: "header" | "columns";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The header row of an importable file (file=header), or each column's use, type, codes and description (file=columns) */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission import.write */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    importsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission import.write */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    importsErrors: {
+        parameters: {
+            query?: {
+                /** @description json (default, paged) or csv (all rows) */
+                format?: "json" | "csv";
+                /** @description Page size (default 100) */
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rejected rows: line, column, code and message (CSV: all of them) */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportErrorListResponse"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission import.write */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["Problem404"];
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
         };

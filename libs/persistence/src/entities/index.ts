@@ -11,6 +11,7 @@ import { PatientEntity } from './patient.entity.js';
 import { PromResponseEntity } from './prom-response.entity.js';
 import { PromThresholdEntity } from './prom-threshold.entity.js';
 import { ThrottleCounterEntity } from './throttle-counter.entity.js';
+import { ImportErrorEntity, ImportJobEntity } from './import-job.entity.js';
 import { UserEntity } from './user.entity.js';
 
 // Listed explicitly: ES modules give TypeORM no globs to load.
@@ -29,4 +30,6 @@ export const ENTITIES = [
   ExportJobEntity,
   CaseFactsEntity,
   ThrottleCounterEntity,
+  ImportJobEntity,
+  ImportErrorEntity,
 ];

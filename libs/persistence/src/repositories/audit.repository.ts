@@ -76,6 +76,22 @@ async function insertAndCommit(
   return results[0].rows;
 }
 
+// An event's values in insertSql's order.
+function valuesOf(event: NewAuditEvent): unknown[] {
+  return [
+    event.actorId,
+    event.action,
+    event.entityType,
+    event.entityId,
+    event.caseId ?? null,
+    JSON.stringify(event.changes ?? []),
+    event.details ? JSON.stringify(event.details) : null,
+    event.reason ?? null,
+    event.correlationId ?? null,
+    event.actorSystem ?? null,
+  ];
+}
+
 @Injectable()
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -94,18 +110,7 @@ export class AuditRepository {
   ): Promise<AuditHead | undefined> {
     const list = Array.isArray(events) ? events : [events];
     if (list.length === 0) return undefined;
-    const values = list.map((event) => [
-      event.actorId,
-      event.action,
-      event.entityType,
-      event.entityId,
-      event.caseId ?? null,
-      JSON.stringify(event.changes ?? []),
-      event.details ? JSON.stringify(event.details) : null,
-      event.reason ?? null,
-      event.correlationId ?? null,
-      event.actorSystem ?? null,
-    ]);
+    const values = list.map(valuesOf);
     const client = options.commit ? transactionClient(manager) : undefined;
     const written = client
       ? await insertAndCommit(client, values)
@@ -117,6 +122,47 @@ export class AuditRepository {
       (head, row) => (!head || BigInt(row.id) > BigInt(head.id) ? { id: row.id, hash: row.hash } : head),
       undefined,
     );
+  }
+
+  // A long write of many records (an import) keeps its events in a temporary table as it goes, and
+  // appends them all at its end (appendStagedAndCommit): the chain's lock is then held for that one
+  // statement and the commit, not for the whole write, and the events are never all in memory.
+  async stage(manager: EntityManager, events: NewAuditEvent[]): Promise<void> {
+    await manager.query(
+      `CREATE TEMP TABLE IF NOT EXISTS audit_staging (
+         ord bigserial PRIMARY KEY, actor_id uuid, action varchar, entity_type varchar, entity_id uuid,
+         case_id uuid, changes jsonb, details jsonb, reason text, correlation_id varchar, actor_system varchar
+       ) ON COMMIT DROP`,
+    );
+    const width = 10;
+    for (let start = 0; start < events.length; start += 5000) {
+      const chunk = events.slice(start, start + 5000);
+      const tuples = chunk.map(
+        (_, r) => `(${Array.from({ length: width }, (_, i) => `$${r * width + i + 1}`).join(', ')})`,
+      );
+      await manager.query(
+        `INSERT INTO audit_staging (actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system)
+         VALUES ${tuples.join(', ')}`,
+        chunk.flatMap(valuesOf),
+      );
+    }
+  }
+
+  // Appends the staged events, then `events`, in order, and commits in the same round trip (as append
+  // with `commit`). Returns the chain's new head.
+  async appendStagedAndCommit(manager: EntityManager, events: NewAuditEvent[]): Promise<AuditHead | undefined> {
+    await this.stage(manager, events);
+    const client = transactionClient(manager);
+    if (!client) throw new Error('appendStagedAndCommit needs an open transaction');
+    const sql = `WITH written AS (
+        INSERT INTO audit_events (at, actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system, prev_hash, hash)
+        SELECT date_trunc('milliseconds', clock_timestamp()), actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system, '', ''
+        FROM audit_staging ORDER BY ord
+        RETURNING id, hash)
+      SELECT id::text AS id, hash FROM written ORDER BY id DESC LIMIT 1; COMMIT; BEGIN`;
+    const results = (await client.query(sql)) as unknown as pg.QueryResult<{ id: string; hash: string }>[];
+    const [head] = results[0].rows;
+    return head ? { id: head.id, hash: head.hash } : undefined;
   }
 
   async listForCase(caseId: string): Promise<AuditEventWithActor[]> {

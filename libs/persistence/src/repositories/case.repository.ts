@@ -75,6 +75,83 @@ export class CaseRepository {
     return Object.assign(entity, result.generatedMaps[0]);
   }
 
+  // Registry codes for n new cases, in one round trip.
+  async nextRegistryCodes(manager: EntityManager, n: number): Promise<string[]> {
+    if (n === 0) return [];
+    const rows: Array<{ value: string }> = await manager.query(
+      `SELECT nextval('case_registry_code_seq')::text AS value FROM generate_series(1, $1)`,
+      [n],
+    );
+    return rows.map((r) => `ILR-${r.value.padStart(6, '0')}`);
+  }
+
+  // After cases were written with codes of their own (an import keeps a file's codes): the sequence
+  // moves past the highest, so that no later case is given one of them. Only ever forward.
+  async advanceRegistryCodes(manager: EntityManager, highest: number): Promise<void> {
+    await manager.query(
+      `SELECT setval('case_registry_code_seq', $1::bigint)
+       WHERE $1::bigint > (SELECT last_value FROM case_registry_code_seq)`,
+      [highest],
+    );
+  }
+
+  // Many new cases in one INSERT (an import's batch), draft or signed as given.
+  async insertMany(
+    manager: EntityManager,
+    values: Array<
+      CaseColumns & {
+        registryCode: string;
+        status: CaseEntity['status'];
+        signedAt: Date | null;
+        signedBy: string | null;
+      }
+    >,
+  ): Promise<CaseEntity[]> {
+    if (values.length === 0) return [];
+    const entities = values.map((v) =>
+      this.repo(manager).create({ ...v, version: 1, deletedAt: null, deletedBy: null, deleteReason: null }),
+    );
+    const result = await this.repo(manager).insert(entities);
+    return entities.map((entity, i) => Object.assign(entity, result.generatedMaps[i]));
+  }
+
+  // The live cases with these registry codes, or of these patients (an import finds the case a row
+  // names, or repeats).
+  findLiveByCodesOrPatients(
+    registryCodes: string[],
+    patientIds: string[],
+    manager?: EntityManager,
+  ): Promise<CaseEntity[]> {
+    if (registryCodes.length === 0 && patientIds.length === 0) return Promise.resolve([]);
+    return this.repo(manager)
+      .createQueryBuilder('c')
+      .where('c.deleted_at IS NULL AND (c.registry_code = ANY(:registryCodes) OR c.patient_id = ANY(:patientIds))', {
+        registryCodes,
+        patientIds,
+      })
+      .getMany();
+  }
+
+  // Any case (live or deleted) holding one of these codes: a code is never given twice.
+  async takenRegistryCodes(registryCodes: string[], manager?: EntityManager): Promise<Set<string>> {
+    if (registryCodes.length === 0) return new Set();
+    const rows: Array<{ registry_code: string }> = await (manager ?? this.dataSource.manager).query(
+      'SELECT registry_code FROM cases WHERE registry_code = ANY($1)',
+      [registryCodes],
+    );
+    return new Set(rows.map((r) => r.registry_code));
+  }
+
+  // Locks live cases for the rest of the transaction, in id order (the order every writer locks in).
+  async lockLive(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await manager.query(
+      'SELECT id FROM cases WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE',
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   // A live (not deleted) case, or null.
   findLive(id: string, manager?: EntityManager): Promise<CaseEntity | null> {
     return this.repo(manager).createQueryBuilder('c').where('c.id = :id AND c.deleted_at IS NULL', { id }).getOne();

@@ -21,6 +21,26 @@ export abstract class ClinicalRecordRepository<E extends ClinicalRecordColumns &
     );
   }
 
+  // Many new records in one INSERT (an import's batch): version 1, live, with their generated ids.
+  async insertMany(manager: EntityManager, values: DeepPartial<E>[]): Promise<E[]> {
+    if (values.length === 0) return [];
+    const repo = this.repo(manager);
+    const entities = values.map((v) =>
+      repo.create({ ...v, version: 1, deletedAt: null, deletedBy: null, deleteReason: null } as DeepPartial<E>),
+    );
+    const result = await repo.insert(entities as QueryDeepPartialEntity<E>[]);
+    return entities.map((entity, i) => Object.assign(entity, result.generatedMaps[i]));
+  }
+
+  // The live records of these cases (an import compares its rows with them).
+  liveForCases(caseIds: string[], manager?: EntityManager): Promise<E[]> {
+    if (caseIds.length === 0) return Promise.resolve([]);
+    return this.repo(manager)
+      .createQueryBuilder('r')
+      .where('r.case_id = ANY(:caseIds) AND r.deleted_at IS NULL', { caseIds })
+      .getMany();
+  }
+
   findLive(id: string, manager?: EntityManager): Promise<E | null> {
     return this.repo(manager).findOneBy({ id, deletedAt: IsNull() } as FindOptionsWhere<E>);
   }

@@ -8,7 +8,7 @@ import { UserEntity } from '../entities/user.entity.js';
 import { caseFilterSql, exportedPatientSql, type ReportFilter } from './report.repository.js';
 
 export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
-import { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
+import { INSTRUMENTS, SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 
 // The cases dataset: one row per case of a consenting patient, wide: the case, its patient, and its
@@ -67,9 +67,12 @@ const CASE_EXPORT_COLUMNS = [
   .map((c) => `c.${c}`)
   .join(', ');
 
+// Identified exports name the surgeon by their account, so that the file imports as it is (step 11).
+const SURGEON_EMAIL = '(SELECT u.email FROM users u WHERE u.id = c.surgeon_id) AS surgeon_email';
+
 function casesSql(where: string, identified: boolean): string {
   return `
-    SELECT ${CASE_EXPORT_COLUMNS}, p.birth_date, p.sex, p.deceased_date${identified ? ', p.mrn_ciphertext' : ''}, f.*
+    SELECT ${CASE_EXPORT_COLUMNS}, p.birth_date, p.sex, p.deceased_date${identified ? `, p.mrn_ciphertext, ${SURGEON_EMAIL}` : ''}, f.*
     FROM cases c
     JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN case_facts f ON f.case_id = c.id
@@ -81,7 +84,9 @@ function casesSql(where: string, identified: boolean): string {
 // age, and in identified exports the identifying fields), plus `csv_tail`, the rest of the line
 // already rendered by PostgreSQL (codes, numbers and flags only: no free text).
 function casesCsvSql(where: string, identified: boolean, tail: string): string {
-  const identifying = identified ? ', c.registry_code, c.portals_other, c.notes, p.mrn_ciphertext' : '';
+  const identifying = identified
+    ? `, c.registry_code, c.portals_other, c.notes, p.mrn_ciphertext, ${SURGEON_EMAIL}`
+    : '';
   return `
     SELECT c.id, c.patient_id, c.surgeon_id, c.surgery_date, p.birth_date${identifying}, ${tail} AS csv_tail
     FROM cases c
@@ -101,7 +106,7 @@ function followUpsSql(where: string): string {
     SELECT c.id AS case_id, c.registry_code, c.surgery_date, c.patient_id, f.id AS follow_up_id, f.visit_date, f.day, f.timepoint,
            f.contact_mode, f.snapping, f.groin_pain, f.hip_flexion_strength, f.returned_to_sport, f.satisfaction,
            ${scores.join(', ')},
-           (array_agg(r.items) FILTER (WHERE r.instrument = 'eq5d5l'))[1] AS eq5d5l
+           ${INSTRUMENTS.map((i) => `(array_agg(r.items) FILTER (WHERE r.instrument = '${i}'))[1] AS ${ident(i === 'eq5d5l' ? i : `${i}_items`)}`).join(',\n           ')}
     FROM cases c
     JOIN patients p ON p.id = c.patient_id AND ${exportedPatientSql('p')}
     JOIN follow_ups f ON f.case_id = c.id AND f.deleted_at IS NULL

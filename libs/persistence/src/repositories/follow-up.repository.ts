@@ -50,6 +50,12 @@ export class FollowUpRepository extends ClinicalRecordRepository<FollowUpEntity>
     if (inserts.length) await this.proms(manager).insert(inserts);
   }
 
+  // The PROM rows of many new visits in one INSERT.
+  async insertProms(manager: EntityManager, rows: Array<PromRow & { followUpId: string }>): Promise<void> {
+    for (let start = 0; start < rows.length; start += 2000)
+      await this.proms(manager).insert(rows.slice(start, start + 2000));
+  }
+
   promsOf(followUpIds: string[], manager?: EntityManager): Promise<PromResponseEntity[]> {
     if (followUpIds.length === 0) return Promise.resolve([]);
     return this.proms(manager).find({ where: { followUpId: In(followUpIds) }, order: { instrument: 'ASC' } });

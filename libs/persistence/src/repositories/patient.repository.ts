@@ -43,6 +43,43 @@ export class PatientRepository {
     });
   }
 
+  // The registered patients of these MRN hashes (an import's batch).
+  findByMrnHashes(mrnHashes: string[], manager?: EntityManager): Promise<PatientEntity[]> {
+    if (mrnHashes.length === 0) return Promise.resolve([]);
+    return this.repo(manager).createQueryBuilder('p').where('p.mrn_hash = ANY(:mrnHashes)', { mrnHashes }).getMany();
+  }
+
+  // Many new patients in one INSERT, skipping MRNs registered meanwhile (by a concurrent request):
+  // returns those inserted.
+  async insertManyUnlessMrnKnown(patients: NewPatient[], manager: EntityManager): Promise<PatientEntity[]> {
+    if (patients.length === 0) return [];
+    const rows: Array<{ id: string; mrn_hash: string; created_at: Date; updated_at: Date }> = await manager.query(
+      `INSERT INTO patients (mrn_ciphertext, mrn_hash, birth_date, sex, consent, deceased_date, created_by, version)
+       SELECT * , 1 FROM unnest($1::bytea[], $2::varchar[], $3::date[], $4::varchar[], $5::varchar[], $6::date[], $7::uuid[])
+       ON CONFLICT DO NOTHING
+       RETURNING id, mrn_hash, created_at, updated_at`,
+      [
+        patients.map((p) => p.mrnCiphertext),
+        patients.map((p) => p.mrnHash),
+        patients.map((p) => p.birthDate),
+        patients.map((p) => p.sex),
+        patients.map((p) => p.consent),
+        patients.map((p) => p.deceasedDate),
+        patients.map((p) => p.createdBy),
+      ],
+    );
+    const byHash = new Map(patients.map((p) => [p.mrnHash, p]));
+    return rows.map((row) =>
+      this.repo(manager).create({
+        ...byHash.get(row.mrn_hash)!,
+        id: row.id,
+        version: 1,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }),
+    );
+  }
+
   // Locks the row for the rest of the transaction (PATCH with If-Match).
   findForUpdate(id: string, manager: EntityManager): Promise<PatientEntity | null> {
     return this.repo(manager).createQueryBuilder('p').setLock('pessimistic_write').where('p.id = :id', { id }).getOne();

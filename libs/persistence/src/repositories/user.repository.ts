@@ -40,6 +40,16 @@ export class UserRepository {
     return new Map(rows.map((row) => [row.id, row.displayName]));
   }
 
+  // Active surgeons by email (lower-cased): an import names a case's surgeon by their account.
+  async activeSurgeonsByEmail(emails: string[]): Promise<Map<string, string>> {
+    if (emails.length === 0) return new Map();
+    const rows: Array<{ id: string; email: string }> = await this.dataSource.query(
+      "SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1) AND role = 'surgeon' AND active",
+      [emails.map((e) => e.toLowerCase())],
+    );
+    return new Map(rows.map((r) => [r.email, r.id]));
+  }
+
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.repo().findOneBy({ email: email.toLowerCase() });
   }

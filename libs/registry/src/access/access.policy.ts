@@ -41,6 +41,10 @@ export enum Permission {
   ExportIdentified = 'export.identified',
   // The list of export jobs (GET /exports): who exported what, and when.
   ExportJobList = 'export.job_list',
+  // CSV imports of cases, visits and complications (a staff member's own imports).
+  ImportWrite = 'import.write',
+  // Every user's imports, not only one's own.
+  ImportReadAll = 'import.read_all',
   ReferenceRead = 'reference.read',
   // The audit chain's head, for an operator to keep outside the database.
   AuditHeadRead = 'audit.head_read',
@@ -75,9 +79,11 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.PatientCorrectMrn:
     case Permission.ExportIdentified:
     case Permission.AuditHeadRead:
+    case Permission.ImportReadAll:
       return role === 'admin';
     case Permission.ExportDeidentified:
     case Permission.ExportJobList:
+    case Permission.ImportWrite:
       return role === 'registry_staff' || role === 'admin';
     case Permission.ReportAcrossSurgeons:
     case Permission.ReportSeeSurgeonNames:

@@ -28,12 +28,15 @@ export type AuditAction =
   | 'password_change'
   | 'token_create'
   | 'token_revoke'
-  | 'link_refused';
-export type AuditEntity = 'case' | 'patient' | 'follow_up' | 'complication' | 'export' | 'user' | 'api_token';
+  | 'link_refused'
+  | 'import';
+export type AuditEntity =
+  'case' | 'patient' | 'follow_up' | 'complication' | 'export' | 'import' | 'user' | 'api_token';
 
 // Processes that act in no user's name write audit events as a named system actor.
 export const SYSTEM_ACTORS = {
   exportWorker: { system: 'system:export-worker' },
+  importWorker: { system: 'system:import-worker' },
 } as const;
 export type SystemActor = (typeof SYSTEM_ACTORS)[keyof typeof SYSTEM_ACTORS];
 
@@ -103,43 +106,57 @@ export class AuditService implements OnModuleInit {
     return this.record(manager, actor, events, { commit: true });
   }
 
+  // A bulk write's events as it goes (AuditRepository.stage), appended at its end by recordStagedAndCommit.
+  stage(manager: EntityManager, actor: AuditActor, events: AuditEventInput[]): Promise<void> {
+    return this.audit.stage(manager, this.rows(actor, events));
+  }
+
+  async recordStagedAndCommit(manager: EntityManager, actor: AuditActor, events: AuditEventInput[]): Promise<void> {
+    const head = await this.audit.appendStagedAndCommit(manager, this.rows(actor, events));
+    this.noteHead(manager, head);
+  }
+
   async record(
     manager: EntityManager,
     actor: AuditActor,
     events: AuditEventInput | AuditEventInput[],
     options: { commit?: boolean } = {},
   ): Promise<void> {
-    const correlationId = requestContext.correlationId() ?? null;
-    const actorId = 'system' in actor ? null : actor.user.id;
-    const actorSystem = 'system' in actor ? actor.system : null;
-    const head = await this.audit.append(
-      manager,
-      (Array.isArray(events) ? events : [events]).map((event) => ({
-        actorId,
-        actorSystem,
-        action: event.action,
-        entityType: event.entity,
-        entityId: event.entityId,
-        caseId: event.caseId ?? null,
-        changes: (event.changes ?? []).map((change) =>
-          REDACTED_FIELDS.has(change.field)
-            ? {
-                field: change.field,
-                from: change.from === null ? null : '[redacted]',
-                to: change.to === null ? null : '[redacted]',
-              }
-            : change,
-        ),
-        details: event.details ?? null,
-        reason: event.reason ?? null,
-        correlationId,
-      })),
-      options,
-    );
+    const head = await this.audit.append(manager, this.rows(actor, Array.isArray(events) ? events : [events]), options);
+    this.noteHead(manager, head);
+  }
+
+  private noteHead(manager: EntityManager, head: AuditHead | undefined): void {
     if (!head) return;
     const runner = manager.queryRunner;
     if (runner?.isTransactionActive) pendingHead(runner)[PENDING_HEAD] = head;
     else this.logger.info({ auditHead: head }, 'audit head');
+  }
+
+  private rows(actor: AuditActor, events: AuditEventInput[]) {
+    const correlationId = requestContext.correlationId() ?? null;
+    const actorId = 'system' in actor ? null : actor.user.id;
+    const actorSystem = 'system' in actor ? actor.system : null;
+    return events.map((event) => ({
+      actorId,
+      actorSystem,
+      action: event.action,
+      entityType: event.entity,
+      entityId: event.entityId,
+      caseId: event.caseId ?? null,
+      changes: (event.changes ?? []).map((change) =>
+        REDACTED_FIELDS.has(change.field)
+          ? {
+              field: change.field,
+              from: change.from === null ? null : '[redacted]',
+              to: change.to === null ? null : '[redacted]',
+            }
+          : change,
+      ),
+      details: event.details ?? null,
+      reason: event.reason ?? null,
+      correlationId,
+    }));
   }
 }
 

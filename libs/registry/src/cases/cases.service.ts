@@ -58,8 +58,8 @@ export class CasesService {
     return toCaseResponse(entity, { freeText: roleMay(auth.user.role, Permission.CaseReadFreeText) });
   }
 
-  // DOMAIN.md § Case rules on a complete case, plus those that need its patient.
-  private ruleErrors(
+  // DOMAIN.md § Case rules on a complete case, plus those that need its patient (the import asks too).
+  ruleErrors(
     data: CaseData,
     patient: Pick<PatientEntity, 'birthDate' | 'deceasedDate'>,
     birthDateField: string,

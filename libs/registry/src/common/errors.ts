@@ -2,6 +2,7 @@
 export enum ErrorCode {
   ValidationFailed = 'validation_failed',
   MalformedJson = 'malformed_json',
+  MalformedFile = 'malformed_file',
   Unauthenticated = 'unauthenticated',
   InvalidCredentials = 'invalid_credentials',
   Forbidden = 'forbidden',
@@ -70,6 +71,7 @@ export class DomainError extends Error {
 export const PROBLEM_TYPES: Record<ErrorCode, { status: number; title: string }> = {
   [ErrorCode.ValidationFailed]: { status: 400, title: 'Invalid request' },
   [ErrorCode.MalformedJson]: { status: 400, title: 'Malformed JSON' },
+  [ErrorCode.MalformedFile]: { status: 400, title: 'Malformed file' },
   [ErrorCode.Unauthenticated]: { status: 401, title: 'Unauthenticated' },
   [ErrorCode.InvalidCredentials]: { status: 401, title: 'Invalid credentials' },
   [ErrorCode.Forbidden]: { status: 403, title: 'Forbidden' },

@@ -28,6 +28,7 @@ export interface AppConfig {
   logLevel: EnvironmentVariables['LOG_LEVEL'];
   timeZone: string;
   exports: { dir: string; worker: boolean; pollMs: number; leaseMs: number; heartbeatMs: number };
+  imports: { dir: string; maxBytes: number; leaseMs: number; heartbeatMs: number };
   bodyLimit: string;
   unauthenticatedBodyLimit: string;
   rateLimit: { perMinute: number; perIpPerMinute: number };
@@ -96,6 +97,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: vars.EXPORT_WORKER_POLL_MS,
       leaseMs: vars.EXPORT_JOB_LEASE_MS,
       heartbeatMs: vars.EXPORT_JOB_HEARTBEAT_MS,
+    },
+    imports: {
+      dir: resolve(vars.IMPORT_DIR ?? join(dataDir, 'imports')),
+      maxBytes: vars.IMPORT_MAX_BYTES,
+      leaseMs: vars.IMPORT_JOB_LEASE_MS,
+      heartbeatMs: vars.IMPORT_JOB_HEARTBEAT_MS,
     },
     bodyLimit: vars.BODY_LIMIT,
     unauthenticatedBodyLimit: vars.UNAUTHENTICATED_BODY_LIMIT,

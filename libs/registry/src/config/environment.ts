@@ -192,6 +192,36 @@ export class EnvironmentVariables {
   @Max(600_000)
   EXPORT_JOB_HEARTBEAT_MS: number = 5_000;
 
+  // Where uploaded import files wait while they are read (default DATA_DIR/imports); removed when done.
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  IMPORT_DIR?: string;
+
+  // The largest CSV file an import takes.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 ** 3)
+  IMPORT_MAX_BYTES: number = 1024 ** 3;
+
+  // A running import's lease, renewed every IMPORT_JOB_HEARTBEAT_MS by the process reading it: an import whose
+  // lease has run out (its process stopped) is failed by any process, saying what was kept.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  IMPORT_JOB_LEASE_MS: number = 30_000;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  IMPORT_JOB_HEARTBEAT_MS: number = 5_000;
+
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
@@ -246,6 +276,9 @@ export function validateEnvironment(env: Record<string, string | undefined>): En
   }
   if (instance.EXPORT_JOB_HEARTBEAT_MS * 2 > instance.EXPORT_JOB_LEASE_MS) {
     throw new ConfigError(['EXPORT_JOB_HEARTBEAT_MS must be at most half of EXPORT_JOB_LEASE_MS']);
+  }
+  if (instance.IMPORT_JOB_HEARTBEAT_MS * 2 > instance.IMPORT_JOB_LEASE_MS) {
+    throw new ConfigError(['IMPORT_JOB_HEARTBEAT_MS must be at most half of IMPORT_JOB_LEASE_MS']);
   }
   return instance;
 }

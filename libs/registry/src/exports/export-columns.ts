@@ -16,6 +16,8 @@ import {
   INDICATION,
   INJECTION_RESPONSE,
   INTRAOPERATIVE_EVENT,
+  ITEM_RULES,
+  MHHS_ITEMS,
   PORTAL,
   POSITIONING,
   PRIOR_SURGERY,
@@ -31,6 +33,7 @@ import {
   TIMEPOINT_WINDOWS,
   TIMEPOINTS,
   type Vocabulary,
+  vocabularyOf,
 } from '@ilr/clinical';
 import { EXPORT_INSTRUMENTS, type ExportDataset, factColumn } from '@ilr/persistence';
 import { CSV_FALSE, CSV_NONE, CSV_TRUE } from './export-format.js';
@@ -197,6 +200,13 @@ const CASE_COLUMNS: ExportColumn[] = [
   ...KEYS,
   col('surgeonExportId', 'string', 'pseudonymised', 'Surgeon export id', (r, c) => c.pseudonym(r.surgeon_id)),
   ...IDENTIFIED_KEYS,
+  col(
+    'surgeonEmail',
+    'string',
+    'identified_only',
+    "The surgeon's registry account (email): names the surgeon when the file is imported",
+    (r) => r.surgeon_email,
+  ),
   col('mrn', 'string', 'identified_only', 'Medical record number', (r, c) => c.decryptMrn(r.mrn_ciphertext)),
   col('birthDate', 'date', 'identified_only', 'Birth date', (r) => r.birth_date),
   col('surgeryDate', 'date', 'identified_only', 'Surgery date', (r) => r.surgery_date),
@@ -392,6 +402,18 @@ export function csvSplit(columns: ExportColumn[]): { head: ExportColumn[]; tail:
   return { head: columns.slice(0, first), tail: columns.slice(first) };
 }
 
+const ITEM_ANSWERS = {
+  ihot12: '0–100, 100 = no problem',
+  hosAdl: '4 = no difficulty … 0 = unable, or na',
+  hosSport: '4 = no difficulty … 0 = unable, or na',
+  nahs: '4 = none … 0 = extreme',
+} as const;
+
+// `ihot12_01` … `ihot12_12`: the column of an item of a list instrument.
+export function itemColumn(instrument: 'ihot12' | 'hosAdl' | 'hosSport' | 'nahs', index: number): string {
+  return `${instrument}_${String(index + 1).padStart(2, '0')}`;
+}
+
 const FOLLOW_UP_COLUMNS: ExportColumn[] = [
   ...KEYS,
   ...IDENTIFIED_KEYS,
@@ -429,6 +451,29 @@ const FOLLOW_UP_COLUMNS: ExportColumn[] = [
       'kept',
       dim === 'vas' ? 'EQ-5D-5L visual analogue scale 0–100' : `EQ-5D-5L ${dim} level 1–5`,
       (r) => r.eq5d5l?.[dim] ?? null,
+    ),
+  ),
+  // Item by item, as answered (empty: not answered): what the scores are computed from, and what an import
+  // of this file scores again.
+  ...Object.entries(MHHS_ITEMS).map(([item, points]) =>
+    col(`mhhs_${item}`, 'code', 'kept', `mHHS ${item} answer`, (r) => r.mhhs_items?.[item] ?? null, {
+      codes: vocabularyOf(
+        `mHHS ${item}`,
+        Object.fromEntries(
+          Object.entries(points).map(([code, p]) => [code, `${code.replace(/_/g, ' ')} (${p} points)`]),
+        ),
+      ),
+    }),
+  ),
+  ...(['ihot12', 'hosAdl', 'hosSport', 'nahs'] as const).flatMap((instrument) =>
+    Array.from({ length: ITEM_RULES[instrument].items }, (_, index) =>
+      col(
+        itemColumn(instrument, index),
+        instrument === 'ihot12' ? 'number' : instrument === 'nahs' ? 'integer' : 'string',
+        'kept',
+        `${INSTRUMENT_LABEL[instrument]} item ${index + 1} (${ITEM_ANSWERS[instrument]})`,
+        (r) => r[`${instrument}_items`]?.[index] ?? null,
+      ),
     ),
   ),
 ];

@@ -11,7 +11,7 @@ import { ClinicalWrites, type Created } from '../writes/clinical-writes.js';
 import type { CreateFollowUpRequest, FollowUpResponse, UpdateFollowUpRequest } from './dto/follow-up.dto.js';
 import { promRows, toFollowUpResponse } from './follow-up.mapper.js';
 
-const VISIT_FIELDS = [
+export const VISIT_FIELDS = [
   'visitDate',
   'contactMode',
   'snapping',

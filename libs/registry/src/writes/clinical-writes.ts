@@ -9,7 +9,7 @@ import {
 } from '@ilr/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthContext } from '../access/access.policy.js';
-import { type AuditEventInput, AuditService } from '../audit/audit.service.js';
+import { type AuditActor, type AuditEventInput, AuditService } from '../audit/audit.service.js';
 import { RegistryClock } from '../common/clock.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { assertIfMatch, type IdempotencyRequest } from '../common/preconditions.js';
@@ -41,6 +41,13 @@ export interface CaseWriteContext<R = undefined> extends WriteContext {
   readonly theCase: CaseEntity;
   // The record of the case being changed (a visit, a complication), locked, when the write names one.
   readonly record: R;
+}
+
+// A write of many records in one transaction (an import with reject_all): `flush()` refreshes the facts
+// of what was queued so far and moves its audit events to a staging table (AuditService.stage), so that
+// neither grows in memory; all the events are appended at the end, as in every write.
+export interface BulkWriteContext extends WriteContext {
+  flush(): Promise<void>;
 }
 
 export interface PatientWriteContext extends WriteContext {
@@ -91,6 +98,11 @@ export class ClinicalWrites {
   // A write that starts from no existing record (a new patient, a new case).
   run<T>(auth: AuthContext, work: (tx: WriteContext) => Promise<T>): Promise<T> {
     return this.unit(auth, async (tx) => work(tx));
+  }
+
+  // Many records in one transaction, all or none (BulkWriteContext).
+  bulk<T>(auth: AuthContext, work: (tx: BulkWriteContext) => Promise<T>): Promise<T> {
+    return this.unit(auth, (tx) => work(tx as BulkWriteContext), {}, true);
   }
 
   // A creating write, at most once per (caller, Idempotency-Key).
@@ -149,8 +161,9 @@ export class ClinicalWrites {
   }
 
   // Audit events in their own committed transaction, for what must be recorded even though the
-  // request then fails (a refused attempt to link to a registered patient).
-  async recordNow(auth: AuthContext, events: AuditEventInput | AuditEventInput[]): Promise<void> {
+  // request then fails (a refused attempt to link to a registered patient), or outside any record's
+  // write (an import's outcome, in a user's or the import worker's name).
+  async recordNow(auth: AuditActor, events: AuditEventInput | AuditEventInput[]): Promise<void> {
     await this.dataSource.transaction('READ COMMITTED', (manager) => this.audit.record(manager, auth, events));
   }
 
@@ -215,22 +228,32 @@ export class ClinicalWrites {
     auth: AuthContext,
     work: (tx: WriteContext) => Promise<T>,
     scope: { patientId?: string } = {},
+    bulk = false,
   ): Promise<T> {
     // READ COMMITTED, PostgreSQL's default: no SET TRANSACTION round trip (the locks above do the ordering).
     return this.dataSource.transaction(async (manager) => {
-      const queued: AuditEventInput[] = [];
-      const tx: WriteContext = {
+      let queued: AuditEventInput[] = [];
+      let staged = false;
+      const tx: BulkWriteContext = {
         manager,
         auth,
         today: this.today(),
         audit: (events) => {
           queued.push(...(Array.isArray(events) ? events : [events]));
         },
+        flush: async () => {
+          if (!bulk) throw new Error('flush() is for bulk writes');
+          await this.refreshFacts(manager, queued, scope);
+          if (queued.length > 0) await this.audit.stage(manager, auth, queued);
+          staged ||= queued.length > 0;
+          queued = [];
+        },
       };
       const result = await work(tx);
       await this.refreshFacts(manager, queued, scope);
       // Last: the events and the commit in one round trip (the chain's lock is held from the insert to commit).
-      if (queued.length > 0) await this.audit.recordAndCommit(manager, auth, queued);
+      if (staged) await this.audit.recordStagedAndCommit(manager, auth, queued);
+      else if (queued.length > 0) await this.audit.recordAndCommit(manager, auth, queued);
       return result;
     });
   }

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { type CaseEntity, CaseRepository, type ImportDataset, PatientRepository } from '@ilr/persistence';
+import type { EntityManager } from 'typeorm';
+import { MrnCipher } from '../patients/mrn-cipher.js';
+import type { RowError } from './import-cells.js';
+import { type RawRow, valueOf } from './import-rows.js';
+
+// How a visit or complication row names its case: by registry code, or by the natural key of a case
+// (its patient's MRN, the side and the surgery date).
+export type CaseReference = { registryCode: string } | { mrnHash: string; side: string; surgeryDate: string };
+
+@Injectable()
+export class CaseReferences {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly patients: PatientRepository,
+    private readonly cipher: MrnCipher,
+  ) {}
+
+  // The reference a row gives, or a row error.
+  read(dataset: ImportDataset, row: RawRow, errors: RowError[]): CaseReference | undefined {
+    const registryCode = (valueOf(dataset, row, 'registryCode', errors) as string | undefined)?.trim();
+    if (registryCode) return { registryCode };
+    const mrn = valueOf(dataset, row, 'mrn', errors) as string | undefined;
+    const side = valueOf(dataset, row, 'side', errors) as string | undefined;
+    const surgeryDate = valueOf(dataset, row, 'surgeryDate', errors) as string | undefined;
+    if (mrn?.trim() && side && surgeryDate) return { mrnHash: this.cipher.hash(mrn), side, surgeryDate };
+    errors.push({
+      line: row.line,
+      column: 'registryCode',
+      code: 'required',
+      message: 'registryCode (or mrn, side and surgeryDate) is required to name the case',
+    });
+    return undefined;
+  }
+
+  // The live cases these references name, found in two queries; `resolve` then answers per reference.
+  async lookUp(
+    references: CaseReference[],
+    manager: EntityManager,
+  ): Promise<(reference: CaseReference) => CaseEntity | undefined> {
+    const codes = references.flatMap((r) => ('registryCode' in r ? [r.registryCode] : []));
+    const hashes = references.flatMap((r) => ('mrnHash' in r ? [r.mrnHash] : []));
+    const patients = new Map(
+      (await this.patients.findByMrnHashes([...new Set(hashes)], manager)).map((p) => [p.mrnHash, p.id]),
+    );
+    const cases = await this.cases.findLiveByCodesOrPatients([...new Set(codes)], [...patients.values()], manager);
+    const byCode = new Map(cases.map((c) => [c.registryCode, c]));
+    return (reference) => {
+      if ('registryCode' in reference) return byCode.get(reference.registryCode);
+      const patientId = patients.get(reference.mrnHash);
+      return cases.find(
+        (c) => c.patientId === patientId && c.side === reference.side && c.surgeryDate === reference.surgeryDate,
+      );
+    };
+  }
+}
+
+export function caseNotFound(line: number, reference: CaseReference): RowError {
+  return 'registryCode' in reference
+    ? { line, column: 'registryCode', code: 'case_not_found', message: 'registryCode names no case of the registry' }
+    : {
+        line,
+        column: 'mrn',
+        code: 'case_not_found',
+        message: 'mrn, side and surgeryDate name no case of the registry',
+      };
+}
