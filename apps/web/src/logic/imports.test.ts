@@ -7,6 +7,7 @@ import {
   errorRows,
   errorsCsvUrl,
   errorsFileName,
+  fileNameHeader,
   fileNameOf,
   type ImportJob,
   importQuery,
@@ -17,12 +18,16 @@ import {
   jobTitle,
   malformedFileView,
   mayImport,
+  MODE_LABELS,
   ON_ERROR_LABELS,
+  STATUS_COLOURS,
+  STATUS_LABELS,
   surgeonOptionsFromGroups,
   surgeonOptionsFromUsers,
   templateFileName,
   templateUrl,
 } from './imports.js';
+import { schemaErrors, schemaOf } from './testing/openapi.js';
 
 const job = (overrides: Partial<ImportJob> = {}): ImportJob => ({
   id: '6f1c2b0e-8a4d-4c4e-9d7a-1b2c3d4e5f60',
@@ -41,13 +46,25 @@ const job = (overrides: Partial<ImportJob> = {}): ImportJob => ({
   conflicts: 0,
   errorCount: 1,
   error: null,
-  createdBy: '0b3e4f5a-6b7c-4d8e-9f00-112233445566',
+  surgeonId: null,
+  createdBy: { id: '0b3e4f5a-6b7c-4d8e-9f00-112233445566', displayName: 'Rita Registry' },
   createdAt: '2026-12-02T04:00:00.000Z',
   finishedAt: '2026-12-02T04:00:01.000Z',
   ...overrides,
 });
 
 describe('the import request', () => {
+  it('names every dataset, mode, choice for bad rows and status the API has in words', () => {
+    const sorted = (keys: object) => Object.keys(keys).sort();
+    expect(sorted(DATASET_LABELS)).toEqual([...(schemaOf('ImportDataset').enum as string[])].sort());
+    expect(sorted(MODE_LABELS)).toEqual([...(schemaOf('ImportMode').enum as string[])].sort());
+    expect(sorted(ON_ERROR_LABELS)).toEqual([...(schemaOf('ImportOnError').enum as string[])].sort());
+    expect(sorted(STATUS_LABELS)).toEqual([...(schemaOf('ImportStatus').enum as string[])].sort());
+    expect(sorted(STATUS_COLOURS)).toEqual(sorted(STATUS_LABELS));
+    // The test's job is an ImportJobResponse.
+    expect(schemaErrors('ImportJobResponse', job())).toEqual([]);
+  });
+
   it('sends dataset, mode and what to do with bad rows in the query', () => {
     expect(importQuery({ dataset: 'follow-ups', mode: 'validate', onError: 'reject_all' })).toEqual({
       dataset: 'follow-ups',
@@ -249,6 +266,16 @@ describe('the error report', () => {
     ]);
     // Keys stay unique even for repeated errors.
     expect(new Set(rows.map((r) => r.key)).size).toBe(3);
+  });
+});
+
+describe('the file name sent with the upload', () => {
+  it('is the file’s name, in plain ASCII, without folders', () => {
+    expect(fileNameHeader('historic-cases.csv')).toBe('historic-cases.csv');
+    expect(fileNameHeader('Fälle 2019.csv')).toBe('F_lle 2019.csv');
+    expect(fileNameHeader('C:\\fakepath\\cases.csv')).toBe('cases.csv');
+    expect(fileNameHeader('a\nb.csv')).toBe('a_b.csv');
+    expect(fileNameHeader('   ')).toBeNull();
   });
 });
 

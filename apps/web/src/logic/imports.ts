@@ -1,42 +1,16 @@
 // The imports page's pure logic: what POST /imports is sent (dataset, mode, what to do with bad rows, a default
 // surgeon), a job (ImportJob) in words — its status, its counts — a malformed file's 400 in words, the error
 // report's rows, file names for the downloads, and the surgeons a default may be chosen from.
+import type { components } from '../api/schema';
 import type { Option } from './labels.js';
 import type { WithSurgeon } from './surgeons.js';
 
-export type ImportDataset = 'cases' | 'follow-ups' | 'complications';
-export type ImportMode = 'validate' | 'commit';
-export type ImportOnError = 'reject_all' | 'skip_invalid';
-export type ImportStatus = 'running' | 'validated' | 'committed' | 'rejected' | 'failed';
-
-export interface ImportJob {
-  id: string;
-  dataset: ImportDataset;
-  mode: ImportMode;
-  onError: ImportOnError;
-  status: ImportStatus;
-  fileName: string | null;
-  bytes: number;
-  sha256: string;
-  rowsRead: number;
-  accepted: number;
-  rejected: number;
-  created: number;
-  unchanged: number;
-  conflicts: number;
-  errorCount: number;
-  error: string | null;
-  createdBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-}
-
-export interface ImportError {
-  line: number;
-  column: string | null;
-  code: string;
-  message: string;
-}
+export type ImportJob = components['schemas']['ImportJobResponse'];
+export type ImportError = components['schemas']['ImportErrorResponse'];
+export type ImportDataset = ImportJob['dataset'];
+export type ImportMode = ImportJob['mode'];
+export type ImportOnError = ImportJob['onError'];
+export type ImportStatus = ImportJob['status'];
 
 export const DATASET_LABELS: Record<ImportDataset, string> = {
   cases: 'Cases',
@@ -84,6 +58,17 @@ export function importUrl(request: ImportRequest): string {
 // The upload is sent as text/csv whatever type the browser gives the file (a spreadsheet saved as .csv is often
 // typed application/vnd.ms-excel, or nothing at all): the server reads and checks the bytes themselves.
 export const UPLOAD_CONTENT_TYPE = 'text/csv';
+
+// The file's name for the job (X-File-Name): a header holds plain ASCII safely, so other characters (and control
+// characters) become '_'; a path's folders go. Null when nothing is left.
+export function fileNameHeader(name: string): string | null {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const safe = base
+    .replace(/[^\x20-\x7e]/g, '_')
+    .trim()
+    .slice(0, 200);
+  return safe || null;
+}
 
 // A job still to be watched (the page polls it until it has a final status).
 export const importRunning = (job: Pick<ImportJob, 'status'> | undefined): boolean => job?.status === 'running';
