@@ -6447,6 +6447,8 @@ export interface operations {
             /** @description The rejected rows: line, column, code and message (CSV: all of them) */
             200: {
                 headers: {
+                    /** @description CSV only: attachment, with the file name */
+                    "Content-Disposition"?: string;
                     "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
                     "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
                     "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];

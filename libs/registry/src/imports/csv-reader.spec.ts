@@ -48,6 +48,16 @@ describe(CsvReader.name, () => {
     ]);
   });
 
+  it('keeps a lone LF or CR inside an unquoted cell of a CRLF file (as csv-stringify writes it) as text', () => {
+    const records = everySplit('a,b\r\n1,first\nsecond\r\n2,x\ry\r\n3,z');
+    expect(records.map((r) => [r.line, ...r.cells])).toEqual([
+      [1, 'a', 'b'],
+      [2, '1', 'first\nsecond'],
+      [4, '2', 'x\ry'],
+      [5, '3', 'z'],
+    ]);
+  });
+
   it('refuses a quote inside an unquoted cell, with its line', () => {
     const error = failure(['a,b\n1,2\n3,x"y\n']);
     expect([error.problem, error.line]).toEqual(['bad_quoting', 3]);

@@ -33,6 +33,7 @@ export class CsvReader {
   private recordLine = 1;
   private pendingCr = false;
   private first = true;
+  private ending?: 'crlf' | 'lf' | 'cr';
 
   constructor(private readonly maxCell: number) {}
 
@@ -45,10 +46,18 @@ export class CsvReader {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
     let i = 0;
-    // A CR at the end of the last chunk: a LF here belongs to it.
-    if (this.pendingCr) {
+    // A CR at the end of the last chunk: what follows it says what it was.
+    if (this.pendingCr && text.length > 0) {
       this.pendingCr = false;
-      if (text.charCodeAt(0) === 10) i = 1;
+      if (text.charCodeAt(0) === 10) {
+        this.ending ??= 'crlf';
+        this.endLine(out);
+        i = 1;
+      } else if (this.ending === 'crlf') this.data('\r');
+      else {
+        this.ending ??= 'cr';
+        this.endLine(out);
+      }
     }
     const n = text.length;
     while (i < n) {
@@ -92,6 +101,7 @@ export class CsvReader {
       }
       if (!match) return out;
       const c = text.charCodeAt(at);
+      i = at + 1;
       if (c === 34) {
         throw new CsvError(
           'bad_quoting',
@@ -99,20 +109,37 @@ export class CsvReader {
           `Line ${this.line}: a quote appears inside a cell that is not quoted (quote the cell and double the quote).`,
         );
       }
-      this.cells.push(this.field);
-      this.field = '';
-      this.state = 'start';
-      i = at + 1;
-      if (c === 44) continue;
-      // A line ends: CRLF, LF or CR.
-      if (c === 13) {
-        if (i < n) {
-          if (text.charCodeAt(i) === 10) i++;
-        } else this.pendingCr = true;
+      if (c === 44) {
+        this.cells.push(this.field);
+        this.field = '';
+        this.state = 'start';
+        continue;
       }
-      this.endRecord(out);
-      this.line++;
-      this.recordLine = this.line;
+      // Records end as the file's first line ends (CRLF, LF or CR); in a CRLF file, as in csv-parse and
+      // spreadsheets, a lone LF or CR inside a cell is part of it.
+      if (c === 10) {
+        if (this.ending === 'crlf') {
+          this.data('\n');
+          this.line++;
+        } else {
+          this.ending ??= 'lf';
+          this.endLine(out);
+        }
+        continue;
+      }
+      if (i >= n) {
+        this.pendingCr = true;
+        return out;
+      }
+      if (text.charCodeAt(i) === 10) {
+        this.ending ??= 'crlf';
+        i++;
+        this.endLine(out);
+      } else if (this.ending === 'crlf') this.data('\r');
+      else {
+        this.ending ??= 'cr';
+        this.endLine(out);
+      }
     }
     return out;
   }
@@ -126,12 +153,33 @@ export class CsvReader {
         `Line ${this.recordLine}: a quoted cell is not closed before the end of the file.`,
       );
     const out: CsvRecord[] = [];
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      this.endLine(out);
+      return out;
+    }
     if (this.state !== 'start' || this.cells.length > 0) {
       this.cells.push(this.field);
       this.field = '';
       this.endRecord(out);
     }
     return out;
+  }
+
+  // A line end inside an unquoted cell, kept as data.
+  private data(char: string) {
+    this.append(char, 0, 1);
+    this.state = 'plain';
+  }
+
+  // The end of a line, which ends the record.
+  private endLine(out: CsvRecord[]) {
+    this.cells.push(this.field);
+    this.field = '';
+    this.state = 'start';
+    this.endRecord(out);
+    this.line++;
+    this.recordLine = this.line;
   }
 
   private append(text: string, from: number, to: number) {
