@@ -184,6 +184,7 @@ function fromQueryBoolean(value: unknown): unknown {
 // here too so that the import can build DTO instances without class-transformer (validate-body.ts).
 export const NESTED_TYPES = {
   types: new WeakMap<object, Map<string, () => new () => object>>(),
+  resolved: new WeakMap<object, Map<string, (new () => object) | null>>(),
   set(property: string, type: () => new () => object, target: object) {
     let map = this.types.get(target);
     if (!map) this.types.set(target, (map = new Map()));
@@ -191,11 +192,21 @@ export const NESTED_TYPES = {
   },
   // The nested class of a property of this DTO class (or a class it extends).
   get(dto: new () => object, property: string): (new () => object) | undefined {
-    for (let proto = dto.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-      const type = this.types.get(proto)?.get(property);
-      if (type) return type();
+    let known = this.resolved.get(dto);
+    if (!known) this.resolved.set(dto, (known = new Map()));
+    let found = known.get(property);
+    if (found === undefined) {
+      found = null;
+      for (let proto = dto.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+        const type = this.types.get(proto)?.get(property);
+        if (type) {
+          found = type();
+          break;
+        }
+      }
+      known.set(property, found);
     }
-    return undefined;
+    return found ?? undefined;
   },
 };
 
