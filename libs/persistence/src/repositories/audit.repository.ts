@@ -134,18 +134,29 @@ export class AuditRepository {
          case_id uuid, changes jsonb, details jsonb, reason text, correlation_id varchar, actor_system varchar
        ) ON COMMIT DROP`,
     );
-    const width = 10;
-    for (let start = 0; start < events.length; start += 5000) {
-      const chunk = events.slice(start, start + 5000);
-      const tuples = chunk.map(
-        (_, r) => `(${Array.from({ length: width }, (_, i) => `$${r * width + i + 1}`).join(', ')})`,
-      );
-      await manager.query(
-        `INSERT INTO audit_staging (actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system)
-         VALUES ${tuples.join(', ')}`,
-        chunk.flatMap(valuesOf),
-      );
-    }
+    // The whole batch as one JSON parameter (its values as they are, changes and details as JSON).
+    await manager.query(
+      `INSERT INTO audit_staging (actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system)
+       SELECT actor_id, action, entity_type, entity_id, case_id, changes, details, reason, correlation_id, actor_system
+       FROM json_to_recordset($1::json) AS e(actor_id uuid, action varchar, entity_type varchar, entity_id uuid,
+         case_id uuid, changes jsonb, details jsonb, reason text, correlation_id varchar, actor_system varchar)`,
+      [
+        JSON.stringify(
+          events.map((e) => ({
+            actor_id: e.actorId,
+            action: e.action,
+            entity_type: e.entityType,
+            entity_id: e.entityId,
+            case_id: e.caseId ?? null,
+            changes: e.changes ?? [],
+            details: e.details ?? null,
+            reason: e.reason ?? null,
+            correlation_id: e.correlationId ?? null,
+            actor_system: e.actorSystem ?? null,
+          })),
+        ),
+      ],
+    );
   }
 
   // Appends the staged events, then `events`, in order, and commits in the same round trip (as append
