@@ -16,10 +16,11 @@ import {
   bodyOf,
   conflict,
   type DatasetImporter,
-  emptyOutcome,
   fingerprint,
   type ImportContext,
   nextTurn,
+  outcomeOf,
+  type Prepared,
   ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
@@ -53,7 +54,7 @@ function columnOfField(field: string): string {
 // rules (CasesService.ruleErrors, PatientsService.patientDateErrors); a case is the same case when
 // its patient's MRN, side and surgery date are (the natural key), or when the file's registry code names it.
 @Injectable()
-export class CaseRows implements DatasetImporter {
+export class CaseRows implements DatasetImporter<CaseRow> {
   readonly dataset = 'cases' as const;
 
   constructor(
@@ -65,21 +66,26 @@ export class CaseRows implements DatasetImporter {
     private readonly cipher: MrnCipher,
   ) {}
 
-  async batch(context: ImportContext, rows: RawRow[]): Promise<BatchOutcome> {
-    const outcome = emptyOutcome();
+  async prepare(context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<CaseRow>> {
+    const prepared: Prepared<CaseRow> = { invalid: 0, errors: [], rows: [] };
     const emails = [
       ...new Set(rows.map((r) => r.cells.surgeonEmail?.trim().toLowerCase()).filter((e): e is string => !!e)),
     ];
     const surgeons = await this.users.activeSurgeonsByEmail(emails);
-    const checked: CaseRow[] = [];
     for (const [i, row] of rows.entries()) {
       if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
       const result = this.check(context, row, surgeons);
       if ('errors' in result) {
-        outcome.invalid++;
-        outcome.errors.push(...result.errors);
-      } else checked.push(result);
+        prepared.invalid++;
+        prepared.errors.push(...result.errors);
+      } else prepared.rows.push(result);
     }
+    return prepared;
+  }
+
+  async apply(context: ImportContext, prepared: Prepared<CaseRow>): Promise<BatchOutcome> {
+    const outcome = outcomeOf(prepared);
+    const checked = prepared.rows;
 
     // The stored patients and cases these rows may repeat, in two queries.
     const registered = new Map(
@@ -166,7 +172,7 @@ export class CaseRows implements DatasetImporter {
         continue;
       }
       context.seen.set(row.key, row.line, row.fingerprint);
-      if (row.registryCode) context.seen.set(`code:${row.registryCode}`, row.line, '');
+      if (row.registryCode) context.seen.set(`code:${row.registryCode}`, row.line, '0:0');
       if (!patient && !patientSeen)
         context.seen.set(`patient:${row.patient.mrnHash}`, row.line, fingerprint(this.patientValues(row)));
       fresh.push(row);
@@ -200,7 +206,11 @@ export class CaseRows implements DatasetImporter {
     return [...new Set(columns)];
   }
 
-  private check(context: ImportContext, row: RawRow, surgeons: Map<string, string>): CaseRow | { errors: RowError[] } {
+  private check(
+    context: Pick<ImportContext, 'job' | 'today'>,
+    row: RawRow,
+    surgeons: Map<string, string>,
+  ): CaseRow | { errors: RowError[] } {
     const { body, errors } = bodyOf('cases', row);
     const status = (valueOf('cases', row, 'status', errors) as string | undefined) ?? 'draft';
     const registryCode = valueOf('cases', row, 'registryCode', errors) as string | undefined;

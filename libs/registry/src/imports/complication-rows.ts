@@ -14,10 +14,11 @@ import {
   canonical,
   conflict,
   type DatasetImporter,
-  emptyOutcome,
   fingerprint,
   type ImportContext,
   nextTurn,
+  outcomeOf,
+  type Prepared,
   ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
@@ -47,7 +48,7 @@ const COLUMN_OF: Record<string, string> = {
 // rules. A complication is the same when its case, type and onset date are (or the file's
 // complicationId names it).
 @Injectable()
-export class ComplicationRows implements DatasetImporter {
+export class ComplicationRows implements DatasetImporter<ComplicationRow> {
   readonly dataset = 'complications' as const;
 
   constructor(
@@ -56,9 +57,8 @@ export class ComplicationRows implements DatasetImporter {
     private readonly complications: ComplicationRepository,
   ) {}
 
-  async batch(context: ImportContext, rows: RawRow[]): Promise<BatchOutcome> {
-    const outcome = emptyOutcome();
-    const checked: ComplicationRow[] = [];
+  async prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<ComplicationRow>> {
+    const prepared: Prepared<ComplicationRow> = { invalid: 0, errors: [], rows: [] };
     for (const [i, row] of rows.entries()) {
       if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
       const errors: RowError[] = [];
@@ -69,10 +69,10 @@ export class ComplicationRows implements DatasetImporter {
       const { value, errors: fieldErrors } = validateBody(CreateComplicationRequest, body);
       errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
       if (errors.length || !reference) {
-        outcome.invalid++;
-        outcome.errors.push(...errors);
+        prepared.invalid++;
+        prepared.errors.push(...errors);
       } else
-        checked.push({
+        prepared.rows.push({
           line: row.line,
           data: { ...value, reoperation: value.reoperation ?? null },
           reference,
@@ -80,6 +80,12 @@ export class ComplicationRows implements DatasetImporter {
         });
     }
 
+    return prepared;
+  }
+
+  async apply(context: ImportContext, prepared: Prepared<ComplicationRow>): Promise<BatchOutcome> {
+    const outcome = outcomeOf(prepared);
+    const checked = prepared.rows;
     const caseOf = await this.references.lookUp(
       checked.map((r) => r.reference),
       context.manager,

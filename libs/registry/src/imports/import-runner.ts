@@ -15,6 +15,7 @@ import {
   type BatchOutcome,
   type DatasetImporter,
   type ImportContext,
+  type Prepared,
   type RawRow,
   SeenRecords,
 } from './import-rows.js';
@@ -160,10 +161,11 @@ export class ImportRunner {
       counts.errorCount += errors.length;
     };
 
+    const ahead = () => preparedBatches(importer, { job, today }, job.dataset, file);
     if (job.mode === 'validate') {
-      for await (const rows of batches(job.dataset, file)) {
+      for await (const { rows, prepared } of ahead()) {
         check();
-        const outcome = await importer.batch(context({ manager: this.dataSource.manager, write: null }), rows);
+        const outcome = await importer.apply(context({ manager: this.dataSource.manager, write: null }), prepared);
         tally(rows, outcome);
         await report(outcome.errors);
         if (!(await this.repo.progress(job.id, workerId, counts))) throw new LeaseLost();
@@ -172,12 +174,12 @@ export class ImportRunner {
     }
 
     if (job.onError === 'skip_invalid') {
-      for await (const rows of batches(job.dataset, file)) {
+      for await (const { rows, prepared } of ahead()) {
         check();
         await this.writes.run(auth, async (tx) => {
           const before = { ...counts };
           try {
-            const outcome = await importer.batch(context({ manager: tx.manager, write: tx }), rows);
+            const outcome = await importer.apply(context({ manager: tx.manager, write: tx }), prepared);
             tally(rows, outcome);
             await report(outcome.errors, tx.manager);
             // The batch commits only while the job is still this worker's: else it rolls back.
@@ -193,11 +195,11 @@ export class ImportRunner {
 
     try {
       await this.writes.bulk(auth, async (tx) => {
-        for await (const rows of batches(job.dataset, file)) {
+        for await (const { rows, prepared } of ahead()) {
           check();
           // After a bad row nothing will be kept: the rest is only checked (reads see this transaction's writes).
           const writing = counts.rejected === 0;
-          const outcome = await importer.batch(context({ manager: tx.manager, write: writing ? tx : null }), rows);
+          const outcome = await importer.apply(context({ manager: tx.manager, write: writing ? tx : null }), prepared);
           tally(rows, outcome);
           await report(outcome.errors);
           if (!(await this.repo.progress(job.id, workerId, counts))) throw new LeaseLost();
@@ -231,6 +233,25 @@ export class ImportRunner {
       },
     });
   }
+}
+
+// The batches with their rows prepared, the next one's preparation (CPU work in this process) started
+// before this one is handed out, so that it runs while the database applies this one.
+async function* preparedBatches(
+  importer: DatasetImporter,
+  context: Pick<ImportContext, 'job' | 'today'>,
+  dataset: ImportDataset,
+  file: StoredFile,
+): AsyncGenerator<{ rows: RawRow[]; prepared: Prepared<unknown> }> {
+  let ahead: { rows: RawRow[]; prepared: Promise<Prepared<unknown>> } | undefined;
+  for await (const rows of batches(dataset, file)) {
+    const next = { rows, prepared: importer.prepare(context, rows) };
+    // Awaited below, or dropped when the import stops first: never an unhandled rejection.
+    next.prepared.catch(() => undefined);
+    if (ahead) yield { rows: ahead.rows, prepared: await ahead.prepared };
+    ahead = next;
+  }
+  if (ahead) yield { rows: ahead.rows, prepared: await ahead.prepared };
 }
 
 async function* batches(dataset: ImportDataset, file: StoredFile): AsyncGenerator<RawRow[]> {

@@ -16,10 +16,11 @@ import {
   completeProms,
   conflict,
   type DatasetImporter,
-  emptyOutcome,
   fingerprint,
   type ImportContext,
   nextTurn,
+  outcomeOf,
+  type Prepared,
   ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
@@ -52,7 +53,7 @@ function visitValues(fields: Record<string, unknown>, proms: Record<string, unkn
 // and scored by the same code. A visit is the same visit when its case and visit date are (or when
 // the file's followUpId names it).
 @Injectable()
-export class VisitRows implements DatasetImporter {
+export class VisitRows implements DatasetImporter<VisitRow> {
   readonly dataset = 'follow-ups' as const;
 
   constructor(
@@ -61,9 +62,8 @@ export class VisitRows implements DatasetImporter {
     private readonly visits: FollowUpRepository,
   ) {}
 
-  async batch(context: ImportContext, rows: RawRow[]): Promise<BatchOutcome> {
-    const outcome = emptyOutcome();
-    const checked: VisitRow[] = [];
+  async prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<VisitRow>> {
+    const prepared: Prepared<VisitRow> = { invalid: 0, errors: [], rows: [] };
     for (const [i, row] of rows.entries()) {
       if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
       const errors: RowError[] = [];
@@ -75,11 +75,17 @@ export class VisitRows implements DatasetImporter {
       const { value, errors: fieldErrors } = validateBody(CreateFollowUpRequest, body);
       errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
       if (errors.length || !reference) {
-        outcome.invalid++;
-        outcome.errors.push(...errors);
-      } else checked.push({ line: row.line, request: value, reference, followUpId });
+        prepared.invalid++;
+        prepared.errors.push(...errors);
+      } else prepared.rows.push({ line: row.line, request: value, reference, followUpId });
     }
 
+    return prepared;
+  }
+
+  async apply(context: ImportContext, prepared: Prepared<VisitRow>): Promise<BatchOutcome> {
+    const outcome = outcomeOf(prepared);
+    const checked = prepared.rows;
     const caseOf = await this.references.lookUp(
       checked.map((r) => r.reference),
       context.manager,
