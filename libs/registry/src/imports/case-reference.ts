@@ -56,6 +56,35 @@ export class CaseReferences {
   }
 }
 
+// The live case each row names (absent: none, or deleted), the cases locked when the batch writes (as
+// every visit and complication write locks its case first: a surgery date cannot move under them).
+export async function casesOfRows<R extends { reference: CaseReference }>(
+  references: CaseReferences,
+  cases: CaseRepository,
+  rows: R[],
+  manager: EntityManager,
+  writing: boolean,
+): Promise<{ caseOf: (row: R) => CaseEntity | undefined; caseIds: string[] }> {
+  const lookUp = await references.lookUp(
+    rows.map((r) => r.reference),
+    manager,
+  );
+  const found = new Map<R, CaseEntity>();
+  for (const row of rows) {
+    const theCase = lookUp(row.reference);
+    if (theCase) found.set(row, theCase);
+  }
+  const caseIds = [...new Set([...found.values()].map((c) => c.id))];
+  const live = writing ? await cases.lockLive(manager, caseIds) : new Set(caseIds);
+  return {
+    caseOf: (row) => {
+      const theCase = found.get(row);
+      return theCase && live.has(theCase.id) ? theCase : undefined;
+    },
+    caseIds: caseIds.filter((id) => live.has(id)),
+  };
+}
+
 export function caseNotFound(line: number, reference: CaseReference): RowError {
   return 'registryCode' in reference
     ? { line, column: 'registryCode', code: 'case_not_found', message: 'registryCode names no case of the registry' }

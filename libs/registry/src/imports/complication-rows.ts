@@ -5,7 +5,7 @@ import { creationChanges } from '../audit/audit.service.js';
 import { validateBody } from '../common/validate-body.js';
 import { complicationColumns, complicationData } from '../complications/complication.mapper.js';
 import { CreateComplicationRequest } from '../complications/dto/complication.dto.js';
-import { CaseReferences, caseNotFound, type CaseReference } from './case-reference.js';
+import { CaseReferences, caseNotFound, type CaseReference, casesOfRows } from './case-reference.js';
 import type { RowError } from './import-cells.js';
 import { IMPORT_COLUMNS } from './import-columns.js';
 import {
@@ -86,23 +86,19 @@ export class ComplicationRows implements DatasetImporter<ComplicationRow> {
   async apply(context: ImportContext, prepared: Prepared<ComplicationRow>): Promise<BatchOutcome> {
     const outcome = outcomeOf(prepared);
     const checked = prepared.rows;
-    const caseOf = await this.references.lookUp(
-      checked.map((r) => r.reference),
+    const { caseOf, caseIds } = await casesOfRows(
+      this.references,
+      this.cases,
+      checked,
       context.manager,
+      context.write !== null,
     );
-    const found = new Map<ComplicationRow, CaseEntity>();
-    for (const row of checked) {
-      const theCase = caseOf(row.reference);
-      if (theCase) found.set(row, theCase);
-    }
-    const caseIds = [...new Set([...found.values()].map((c) => c.id))];
-    const live = context.write ? await this.cases.lockLive(context.manager, caseIds) : new Set(caseIds);
     const stored = await this.complications.liveForCases(caseIds, context.manager);
 
     const fresh: Array<{ row: ComplicationRow; theCase: CaseEntity }> = [];
     for (const row of checked) {
-      const theCase = found.get(row);
-      if (!theCase || !live.has(theCase.id)) {
+      const theCase = caseOf(row);
+      if (!theCase) {
         outcome.invalid++;
         outcome.errors.push(caseNotFound(row.line, row.reference));
         continue;

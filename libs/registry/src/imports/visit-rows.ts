@@ -6,7 +6,7 @@ import { validateBody } from '../common/validate-body.js';
 import { CreateFollowUpRequest } from '../follow-ups/dto/follow-up.dto.js';
 import { promRows } from '../follow-ups/follow-up.mapper.js';
 import { VISIT_FIELDS } from '../follow-ups/follow-ups.service.js';
-import { CaseReferences, caseNotFound, type CaseReference } from './case-reference.js';
+import { CaseReferences, caseNotFound, type CaseReference, casesOfRows } from './case-reference.js';
 import { columnOfPath, type RowError } from './import-cells.js';
 import { IMPORT_COLUMNS } from './import-columns.js';
 import {
@@ -86,18 +86,13 @@ export class VisitRows implements DatasetImporter<VisitRow> {
   async apply(context: ImportContext, prepared: Prepared<VisitRow>): Promise<BatchOutcome> {
     const outcome = outcomeOf(prepared);
     const checked = prepared.rows;
-    const caseOf = await this.references.lookUp(
-      checked.map((r) => r.reference),
+    const { caseOf, caseIds } = await casesOfRows(
+      this.references,
+      this.cases,
+      checked,
       context.manager,
+      context.write !== null,
     );
-    const found = new Map<VisitRow, CaseEntity>();
-    for (const row of checked) {
-      const theCase = caseOf(row.reference);
-      if (theCase) found.set(row, theCase);
-    }
-    // Writing: the cases are locked first, as every visit write does (a surgery date cannot move under them).
-    const caseIds = [...new Set([...found.values()].map((c) => c.id))];
-    const live = context.write ? await this.cases.lockLive(context.manager, caseIds) : new Set(caseIds);
     const stored = await this.visits.liveForCases(caseIds, context.manager);
     const storedProms = await this.visits.promsOf(
       stored.map((v) => v.id),
@@ -106,8 +101,8 @@ export class VisitRows implements DatasetImporter<VisitRow> {
 
     const fresh: Array<{ row: VisitRow; theCase: CaseEntity }> = [];
     for (const row of checked) {
-      const theCase = found.get(row);
-      if (!theCase || !live.has(theCase.id)) {
+      const theCase = caseOf(row);
+      if (!theCase) {
         outcome.invalid++;
         outcome.errors.push(caseNotFound(row.line, row.reference));
         continue;
