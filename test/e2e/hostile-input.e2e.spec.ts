@@ -55,6 +55,7 @@ interface Fixtures {
   followUpId: string;
   complicationId: string;
   exportJobId: string;
+  importId: string;
   tokenId: string;
   victimId: string;
   codeSystemId: string;
@@ -86,6 +87,8 @@ interface Route {
   weight: number;
   query?: (rng: Rng) => Record<string, string>;
   body?: (rng: Rng) => Json;
+  // A body that is not JSON (a CSV upload), with its content type.
+  text?: (rng: Rng) => { text: string; contentType: string };
   headers?: (rng: Rng) => Record<string, string>;
   // The route hashes or verifies a password (argon2id, ~100 ms of CPU): only mutations that make the
   // body invalid, so that the run stays within its time.
@@ -436,6 +439,44 @@ const ROUTES: Route[] = [
     callers: ALL,
     weight: 2,
     body: () => ({ dataset: 'cases', format: 'csv', filters: { from: '2024-01-01', releaseLocation: 'capsular' } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/imports',
+    callers: ALL,
+    weight: 3,
+    query: (rng) => ({
+      dataset: rng.pick(['cases', 'follow-ups', 'complications', 'nothing']),
+      mode: rng.pick(['validate', 'validate', 'commit']),
+      onError: rng.pick(['reject_all', 'skip_invalid']),
+    }),
+    text: (rng) => ({
+      text: rng.pick([
+        'registryCode,visitDate,contactMode\r\nILR-000001,2025-05-01,clinic\r\n',
+        'registryCode,visitDate,contactMode\r\nILR-000001,"2025-05-01,clinic\r\n',
+        'registryCode,type,onsetDate,sinkGrade\r\nILR-000001,recurrent_snapping,2025-09-01,9\r\n',
+        'mrn,side\r\n',
+        '\u0000\u0001binary',
+        '',
+      ]),
+      contentType: rng.pick(['text/csv', 'text/csv; charset=utf-8', 'application/csv']),
+    }),
+  },
+  { method: 'GET', path: '/api/v1/imports', callers: ALL, weight: 1, query: () => ({ limit: '5' }) },
+  {
+    method: 'GET',
+    path: '/api/v1/imports/template',
+    callers: ALL,
+    weight: 1,
+    query: (rng) => ({ dataset: rng.pick(['cases', 'follow-ups', 'complications']), file: 'columns' }),
+  },
+  { method: 'GET', path: '/api/v1/imports/:importId', callers: ALL, weight: 1 },
+  {
+    method: 'GET',
+    path: '/api/v1/imports/:importId/errors',
+    callers: ALL,
+    weight: 1,
+    query: (rng) => ({ format: rng.pick(['json', 'csv']), limit: '5' }),
   },
   { method: 'GET', path: '/api/v1/exports/:exportJobId', callers: ALL, weight: 1 },
   { method: 'GET', path: '/api/v1/exports/:exportJobId/file', callers: ALL, weight: 1 },
@@ -970,13 +1011,15 @@ const MUTATORS: Mutator[] = [
 function draftFor(route: Route, rng: Rng, f: Fixtures): Draft {
   const path = route.path.replace(/:(\w+)/g, (_m, name: string) => f[name as keyof Fixtures]);
   const body = route.body?.(rng);
+  const text = route.text?.(rng);
   return {
     method: route.method,
     path,
     query: Object.entries(route.query?.(rng) ?? {}),
     headers: { ...(route.headers?.(rng) ?? {}) },
     body,
-    contentType: body === undefined ? undefined : 'application/json',
+    ...(text ? { bodyText: text.text } : {}),
+    contentType: text ? text.contentType : body === undefined ? undefined : 'application/json',
     raw: [],
     mutations: [],
   };
@@ -1210,6 +1253,12 @@ describe('hostile input (e2e)', () => {
       .set(as(admin))
       .send({ dataset: 'cases', format: 'csv' })
       .expect(202);
+    const imported = await http()
+      .post('/api/v1/imports?dataset=follow-ups&mode=validate')
+      .set(as(admin))
+      .set('Content-Type', 'text/csv')
+      .send(Buffer.from(`registryCode,visitDate,contactMode\r\n${created.body.registryCode},2025-05-01,clinic\r\n`))
+      .expect(202);
     const token = await http()
       .post('/api/v1/auth/tokens')
       .set(as(surgeon))
@@ -1221,6 +1270,7 @@ describe('hostile input (e2e)', () => {
       followUpId: visit.body.id,
       complicationId: complication.body.id,
       exportJobId: job.body.id,
+      importId: imported.body.id,
       tokenId: token.body.id,
       victimId: victim.id,
       codeSystemId: 'complication-type',
