@@ -3,7 +3,8 @@ import { type CaseEntity, CaseRepository, type ImportDataset, PatientRepository 
 import type { EntityManager } from 'typeorm';
 import { MrnCipher } from '../patients/mrn-cipher.js';
 import type { RowError } from './import-cells.js';
-import { type RawRow, valueOf } from './import-rows.js';
+import { validateBody } from '../common/validate-body.js';
+import { bodyOf, nextTurn, type Prepared, type RawRow, ROWS_PER_TURN, rowErrorsOf, valueOf } from './import-rows.js';
 
 // How a visit or complication row names its case: by registry code, or by the natural key of a case
 // (its patient's MRN, the side and the surgery date).
@@ -32,6 +33,38 @@ export class CaseReferences {
       message: 'registryCode (or mrn, side and surgeryDate) is required to name the case',
     });
     return undefined;
+  }
+
+  // The rows of a visit or complication file checked on their own: the case they name, the record id the
+  // file may carry (`idColumn`), the cells and the request DTO; `shape` completes the body before it is
+  // validated, `make` builds the checked row.
+  async prepareRows<T extends object, R>(
+    dataset: 'follow-ups' | 'complications',
+    rows: RawRow[],
+    options: {
+      dto: new () => T;
+      idColumn: string;
+      shape?: (body: Record<string, unknown>) => void;
+      make: (line: number, value: T, reference: CaseReference, id: string | undefined) => R;
+    },
+  ): Promise<Prepared<R>> {
+    const prepared: Prepared<R> = { invalid: 0, errors: [], rows: [] };
+    for (const [i, row] of rows.entries()) {
+      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
+      const errors: RowError[] = [];
+      const reference = this.read(dataset, row, errors);
+      const id = (valueOf(dataset, row, options.idColumn, errors) as string | undefined)?.trim();
+      const { body, errors: cellErrors } = bodyOf(dataset, row);
+      options.shape?.(body);
+      errors.push(...cellErrors);
+      const { value, errors: fieldErrors } = validateBody(options.dto, body);
+      errors.push(...rowErrorsOf(dataset, row.line, fieldErrors, errors));
+      if (errors.length || !reference) {
+        prepared.invalid++;
+        prepared.errors.push(...errors);
+      } else prepared.rows.push(options.make(row.line, value, reference, id));
+    }
+    return prepared;
   }
 
   // The live cases these references name, found in two queries; `resolve` then answers per reference.

@@ -2,27 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { checkComplicationRules, type ComplicationData } from '@ilr/clinical';
 import { type CaseEntity, CaseRepository, ComplicationRepository } from '@ilr/persistence';
 import { creationChanges } from '../audit/audit.service.js';
-import { validateBody } from '../common/validate-body.js';
 import { complicationColumns, complicationData } from '../complications/complication.mapper.js';
 import { CreateComplicationRequest } from '../complications/dto/complication.dto.js';
 import { CaseReferences, caseNotFound, type CaseReference, casesOfRows } from './case-reference.js';
-import type { RowError } from './import-cells.js';
 import { IMPORT_COLUMNS } from './import-columns.js';
 import {
   type BatchOutcome,
-  bodyOf,
   canonical,
   conflict,
   type DatasetImporter,
   fingerprint,
   type ImportContext,
-  nextTurn,
   outcomeOf,
   type Prepared,
-  ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
-  valueOf,
 } from './import-rows.js';
 
 interface ComplicationRow {
@@ -57,30 +51,17 @@ export class ComplicationRows implements DatasetImporter<ComplicationRow> {
     private readonly complications: ComplicationRepository,
   ) {}
 
-  async prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<ComplicationRow>> {
-    const prepared: Prepared<ComplicationRow> = { invalid: 0, errors: [], rows: [] };
-    for (const [i, row] of rows.entries()) {
-      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
-      const errors: RowError[] = [];
-      const reference = this.references.read(this.dataset, row, errors);
-      const complicationId = (valueOf(this.dataset, row, 'complicationId', errors) as string | undefined)?.trim();
-      const { body, errors: cellErrors } = bodyOf(this.dataset, row);
-      errors.push(...cellErrors);
-      const { value, errors: fieldErrors } = validateBody(CreateComplicationRequest, body);
-      errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
-      if (errors.length || !reference) {
-        prepared.invalid++;
-        prepared.errors.push(...errors);
-      } else
-        prepared.rows.push({
-          line: row.line,
-          data: { ...value, reoperation: value.reoperation ?? null },
-          reference,
-          complicationId,
-        });
-    }
-
-    return prepared;
+  prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<ComplicationRow>> {
+    return this.references.prepareRows(this.dataset, rows, {
+      dto: CreateComplicationRequest,
+      idColumn: 'complicationId',
+      make: (line, value, reference, complicationId) => ({
+        line,
+        data: { ...value, reoperation: value.reoperation ?? null },
+        reference,
+        complicationId,
+      }),
+    });
   }
 
   async apply(context: ImportContext, prepared: Prepared<ComplicationRow>): Promise<BatchOutcome> {

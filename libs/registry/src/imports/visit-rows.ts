@@ -2,29 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { checkVisitRules, daysBetween, deriveTimepoint, ITEM_RULES } from '@ilr/clinical';
 import { type CaseEntity, type FollowUpEntity, FollowUpRepository, CaseRepository } from '@ilr/persistence';
 import { creationChanges } from '../audit/audit.service.js';
-import { validateBody } from '../common/validate-body.js';
 import { CreateFollowUpRequest } from '../follow-ups/dto/follow-up.dto.js';
 import { promRows } from '../follow-ups/follow-up.mapper.js';
 import { VISIT_FIELDS } from '../follow-ups/follow-ups.service.js';
 import { CaseReferences, caseNotFound, type CaseReference, casesOfRows } from './case-reference.js';
-import { columnOfPath, type RowError } from './import-cells.js';
+import { columnOfPath } from './import-cells.js';
 import { IMPORT_COLUMNS } from './import-columns.js';
 import {
   type BatchOutcome,
-  bodyOf,
   canonical,
   completeProms,
   conflict,
   type DatasetImporter,
   fingerprint,
   type ImportContext,
-  nextTurn,
   outcomeOf,
   type Prepared,
-  ROWS_PER_TURN,
   type RawRow,
   rowErrorsOf,
-  valueOf,
 } from './import-rows.js';
 
 // The list instruments (mHHS answers are named, not listed).
@@ -62,25 +57,13 @@ export class VisitRows implements DatasetImporter<VisitRow> {
     private readonly visits: FollowUpRepository,
   ) {}
 
-  async prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<VisitRow>> {
-    const prepared: Prepared<VisitRow> = { invalid: 0, errors: [], rows: [] };
-    for (const [i, row] of rows.entries()) {
-      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
-      const errors: RowError[] = [];
-      const reference = this.references.read(this.dataset, row, errors);
-      const followUpId = (valueOf(this.dataset, row, 'followUpId', errors) as string | undefined)?.trim();
-      const { body, errors: cellErrors } = bodyOf(this.dataset, row);
-      completeProms(body, ITEM_LENGTHS);
-      errors.push(...cellErrors);
-      const { value, errors: fieldErrors } = validateBody(CreateFollowUpRequest, body);
-      errors.push(...rowErrorsOf(this.dataset, row.line, fieldErrors, errors));
-      if (errors.length || !reference) {
-        prepared.invalid++;
-        prepared.errors.push(...errors);
-      } else prepared.rows.push({ line: row.line, request: value, reference, followUpId });
-    }
-
-    return prepared;
+  prepare(_context: Pick<ImportContext, 'job' | 'today'>, rows: RawRow[]): Promise<Prepared<VisitRow>> {
+    return this.references.prepareRows(this.dataset, rows, {
+      dto: CreateFollowUpRequest,
+      idColumn: 'followUpId',
+      shape: (body) => completeProms(body, ITEM_LENGTHS),
+      make: (line, request, reference, followUpId) => ({ line, request, reference, followUpId }),
+    });
   }
 
   async apply(context: ImportContext, prepared: Prepared<VisitRow>): Promise<BatchOutcome> {
