@@ -279,6 +279,16 @@ describe('import rows (e2e)', () => {
     expect(report.rows).toEqual(errors.map((e) => ({ ...e, line: String(e.line) })));
   });
 
+  it('tells a case named twice in one file (unchanged) from one named again with other values (a conflict), when only checking', async () => {
+    const row = newCaseRow(template);
+    const file = csvOf(header, [row, row, { ...row, operativeMinutes: '120' }]);
+    const job = await runImport(t, staff.token, 'cases', file, { mode: 'validate' });
+    expect(job).toMatchObject({ status: 'validated', rowsRead: 3, created: 1, unchanged: 1, conflicts: 1 });
+    const errors = await errorsOf(job.id);
+    expect(byLine(errors)).toEqual([{ line: 4, column: null, code: 'conflict' }]);
+    expect(errors[0].message).toContain('line 2');
+  });
+
   it('creates nothing on a re-import, and reports a changed row as a conflict without applying it', async () => {
     const rows = [newCaseRow(template), newCaseRow(template), newCaseRow(template)];
     const file = csvOf(header, rows);

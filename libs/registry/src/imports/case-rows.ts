@@ -23,6 +23,7 @@ import {
   type Prepared,
   ROWS_PER_TURN,
   type RawRow,
+  repeatsEarlierLine,
   rowErrorsOf,
   valueOf,
 } from './import-rows.js';
@@ -103,17 +104,7 @@ export class CaseRows implements DatasetImporter<CaseRow> {
 
     const fresh: CaseRow[] = [];
     for (const row of checked) {
-      const seen = context.seen.get(row.key);
-      if (seen) {
-        if (seen.fingerprint === row.fingerprint) outcome.unchanged++;
-        else {
-          outcome.conflicts++;
-          outcome.errors.push(
-            conflict(row.line, null, `the row names the case of line ${seen.line} with different values`),
-          );
-        }
-        continue;
-      }
+      if (repeatsEarlierLine(context, outcome, { ...row, what: 'case' })) continue;
       // A patient named again (a bilateral case) must be the same patient.
       const patientSeen = context.seen.get(`patient:${row.patient.mrnHash}`);
       const patient = registered.get(row.patient.mrnHash);

@@ -16,6 +16,7 @@ import {
   outcomeOf,
   type Prepared,
   type RawRow,
+  repeatsEarlierLine,
   rowErrorsOf,
 } from './import-rows.js';
 
@@ -98,17 +99,8 @@ export class ComplicationRows implements DatasetImporter<ComplicationRow> {
       const given = compared(row.data);
       const key = `complication:${theCase.id}:${row.data.type}:${row.data.onsetDate}`;
       const print = fingerprint(given);
-      const seen = context.seen.get(key);
-      if (seen) {
-        if (seen.fingerprint === print) outcome.unchanged++;
-        else {
-          outcome.conflicts++;
-          outcome.errors.push(
-            conflict(row.line, null, `the row names the complication of line ${seen.line} with different values`),
-          );
-        }
+      if (repeatsEarlierLine(context, outcome, { key, line: row.line, fingerprint: print, what: 'complication' }))
         continue;
-      }
       context.seen.set(key, row.line, print);
       const byId = row.complicationId ? stored.find((k) => k.id === row.complicationId) : undefined;
       const candidates = byId

@@ -204,6 +204,25 @@ export function rowErrorsOf(
   return out;
 }
 
+// A record an earlier line of the file named already: counted as unchanged when the values are the same,
+// else a conflict with that line. False when the record is new to the file.
+export function repeatsEarlierLine(
+  context: ImportContext,
+  outcome: BatchOutcome,
+  record: { key: string; line: number; fingerprint: string; what: string },
+): boolean {
+  const seen = context.seen.get(record.key);
+  if (!seen) return false;
+  if (seen.fingerprint === record.fingerprint) outcome.unchanged++;
+  else {
+    outcome.conflicts++;
+    outcome.errors.push(
+      conflict(record.line, null, `the row names the ${record.what} of line ${seen.line} with different values`),
+    );
+  }
+  return true;
+}
+
 export const conflict = (line: number, column: string | null, message: string): RowError => ({
   line,
   column,

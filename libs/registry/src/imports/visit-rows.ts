@@ -19,6 +19,7 @@ import {
   outcomeOf,
   type Prepared,
   type RawRow,
+  repeatsEarlierLine,
   rowErrorsOf,
 } from './import-rows.js';
 
@@ -102,17 +103,7 @@ export class VisitRows implements DatasetImporter<VisitRow> {
       );
       const key = `visit:${theCase.id}:${row.request.visitDate}`;
       const print = fingerprint(given);
-      const seen = context.seen.get(key);
-      if (seen) {
-        if (seen.fingerprint === print) outcome.unchanged++;
-        else {
-          outcome.conflicts++;
-          outcome.errors.push(
-            conflict(row.line, null, `the row names the visit of line ${seen.line} with different values`),
-          );
-        }
-        continue;
-      }
+      if (repeatsEarlierLine(context, outcome, { key, line: row.line, fingerprint: print, what: 'visit' })) continue;
       context.seen.set(key, row.line, print);
       const candidates = stored.filter((v) =>
         row.followUpId && stored.some((s) => s.id === row.followUpId)
