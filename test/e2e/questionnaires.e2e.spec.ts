@@ -325,6 +325,71 @@ describe('Patient-reported follow-ups (questionnaires by email)', () => {
     expect((await app.http().get(`/api/v1/cases/${early.caseId}/invitations`).set(auth(other))).status).toBe(404);
   });
 
+  it("keeps the patient's address as identifying data, and a staff member's decline ends the open invitation", async () => {
+    const { caseId, patientId, email } = await newCase();
+    const asStaff = await app.http().get(`/api/v1/patients/${patientId}`).set(auth(staff));
+    expect(asStaff.body).toMatchObject({ email, promInvitations: 'allowed' });
+    const reviewer = await app.factories.newUser({ role: 'quality_reviewer' });
+    const asReviewer = await app.http().get(`/api/v1/patients/${patientId}`).set(auth(reviewer));
+    expect(asReviewer.status).toBe(200);
+    expect(asReviewer.body).not.toHaveProperty('email');
+    expect(asReviewer.body).not.toHaveProperty('mrn');
+    expect(asReviewer.body.promInvitations).toBe('allowed');
+    // Encrypted at rest: the address is nowhere in the row in clear.
+    const [row] = await app.dataSource.query(`SELECT row_to_json(p)::text AS text FROM patients p WHERE id = $1`, [
+      patientId,
+    ]);
+    expect(row.text).not.toContain(email);
+    expect(row.text).not.toContain(email.split('@')[0]);
+
+    await schedule();
+    expect((await sixWeeksOf(caseId)).status).toBe('sent');
+    const bad = await app
+      .http()
+      .patch(`/api/v1/patients/${patientId}`)
+      .set(auth(staff))
+      .set('If-Match', `"${asStaff.body.version}"`)
+      .send({ email: 'not an address' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('email');
+    expect(JSON.stringify(bad.body)).not.toContain('not an address');
+    const declined = await app
+      .http()
+      .patch(`/api/v1/patients/${patientId}`)
+      .set(auth(staff))
+      .set('If-Match', `"${asStaff.body.version}"`)
+      .send({ promInvitations: 'declined', email: null });
+    expect(declined.status).toBe(200);
+    expect(declined.body).toMatchObject({ promInvitations: 'declined', email: null });
+    expect(await sixWeeksOf(caseId)).toMatchObject({ status: 'declined' });
+    const [event] = await app.dataSource.query(
+      `SELECT changes::text AS changes FROM audit_events WHERE entity_type = 'patient' AND entity_id = $1 AND action = 'update'`,
+      [patientId],
+    );
+    expect(event.changes).toContain('"field": "email"');
+    expect(event.changes).not.toContain(email);
+
+    // An inline patient whose MRN is registered keeps the registered details (the address given is not applied).
+    const again = await app
+      .http()
+      .post('/api/v1/cases')
+      .set(auth(surgeon))
+      .send(
+        newCaseBody({
+          surgeryDate: SURGERY,
+          side: 'left',
+          patient: {
+            mrn: (await app.http().get(`/api/v1/patients/${patientId}`).set(auth(staff))).body.mrn,
+            birthDate: '1988-02-03',
+            sex: 'female',
+            email: 'other@example.org',
+          },
+        }),
+      );
+    expect(again.status).toBe(201);
+    expect((await app.http().get(`/api/v1/patients/${patientId}`).set(auth(staff))).body.email).toBeNull();
+  });
+
   it('refuses a guessed token and rate-limits the address that guesses', async () => {
     // Every request of the test comes from 127.0.0.1: a fresh app (its own database and throttle counts) with a budget of 3.
     const limited = await startTestApp({ SMTP_URL: mail.url, QUESTIONNAIRE_INVALID_LINKS_PER_IP: '3' }, { clock });
