@@ -38,3 +38,30 @@ export function todayIn(timeZone: string, now = new Date()): string {
   }
   return format.format(now);
 }
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+// A calendar date (YYYY-MM-DD) in words: "14 March 2025". Parsed by hand: no time zone can shift it.
+export function dateInWords(date: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) return date;
+  return `${Number(match[3])} ${MONTHS[Number(match[2]) - 1]} ${match[1]}`;
+}
+
+// The month and year of a calendar date in words: "March 2025".
+export function monthInWords(date: string): string {
+  return `${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
+}

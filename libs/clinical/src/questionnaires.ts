@@ -1,7 +1,7 @@
 // Patient-reported follow-ups (step 12): which instruments each timepoint's questionnaire asks for, when
 // its invitation opens and closes, when reminders go, and whether the answers are complete enough to
 // score. Reference data with a version, served by the API (GET /reference/questionnaire-schedule).
-import { addDays } from './dates.js';
+import { addDays, monthInWords } from './dates.js';
 import { type Instrument, ITEM_RULES, type PromAnswers, scoreProms } from './proms.js';
 import { type ScheduledTimepoint, timepointWindow } from './timepoints.js';
 import { type CodeOf, vocabularyOf } from './vocabulary.js';
@@ -76,25 +76,9 @@ export function nextReminderOn(firstSentOn: string, remindersSent: number): stri
   return day === undefined ? null : addDays(firstSentOn, day);
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 // "March 2025": all a patient's mail and page say about the operation.
 export function operationMonth(surgeryDate: string): string {
-  const [year, month] = surgeryDate.split('-');
-  return `${MONTHS[Number(month) - 1]} ${year}`;
+  return monthInWords(surgeryDate);
 }
 
 // What a patient's answers to one instrument lack before they can be scored (DOMAIN.md § PROMs, the

@@ -83,7 +83,7 @@ describe('outcomes table', () => {
     const capsular = group('capsular', 4, { heterotopic_ossification: 1, recurrent_snapping: 1, reoperation: 1 });
     capsular.heterotopicOssification.byBrookerGrade = { 1: 0, 2: 0, 3: 1, 4: 0 };
     const lesser = group('lesser_trochanter', 3, { deep_vein_thrombosis: 1 });
-    lesser.followUpCompleteness = { '1y': { due: 2, seen: 1, rate: 0.5 } };
+    lesser.followUpCompleteness = { '1y': { due: 2, seen: 1, rate: 0.5, invited: 0, answered: 0 } };
     lesser.proms.mhhs!.timepoints['1y'] = {
       mean: 80,
       n: 2,

@@ -8,27 +8,8 @@ export { TIMEPOINT_LABELS } from '@ilr/clinical';
 // The instruments' names are libs/clinical's (prom-wording.ts), as the questionnaires print them.
 export const INSTRUMENT_LABELS = INSTRUMENT_SHORT_NAMES;
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-// A calendar date (YYYY-MM-DD) in words: "14 March 2025". Parsed by hand: no time zone can shift it.
-export function dateInWords(date: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!match) return date;
-  return `${Number(match[3])} ${MONTHS[Number(match[2]) - 1]} ${match[1]}`;
-}
+// Calendar dates in words are libs/clinical's ("14 March 2025"), shared with the questionnaire mail.
+export { dateInWords } from '@ilr/clinical';
 
 // An instant in words, in the browser's time zone.
 export function instantWords(iso: string): string {

@@ -36,6 +36,7 @@ const report: DataQualityReport = {
       surgeryDate: '2026-09-01',
       timepoint: '6w',
       windowClosed: '2026-11-29',
+      invitation: null,
     },
     {
       caseId: 'c2',
@@ -45,6 +46,7 @@ const report: DataQualityReport = {
       surgeryDate: '2026-01-05',
       timepoint: '6m',
       windowClosed: '2026-08-01',
+      invitation: { status: 'expired', outstanding: false, sentAt: '2026-06-05T09:00:00.000Z', remindersSent: 2 },
     },
   ],
   unsignedDrafts: [

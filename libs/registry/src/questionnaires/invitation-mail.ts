@@ -1,3 +1,4 @@
+import { dateInWords } from '@ilr/clinical';
 import type { OutgoingMail } from '../mail/mail.service.js';
 
 export interface InvitationMailContent {
@@ -9,26 +10,6 @@ export interface InvitationMailContent {
   closesOn: string;
   link: string;
   unsubscribeLink: string;
-}
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-function longDate(date: string): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return `${day} ${MONTHS[month - 1]} ${year}`;
 }
 
 function escapeHtml(text: string): string {
@@ -49,7 +30,7 @@ export function invitationMail(to: string, content: InvitationMailContent): Outg
     'The questionnaire takes about 10 minutes, and you can stop and come back to it with the same link:',
   ];
   const after = [
-    `The link works until ${longDate(content.closesOn)}. Please do not forward this message: the link is for you only.`,
+    `The link works until ${dateInWords(content.closesOn)}. Please do not forward this message: the link is for you only.`,
     'If you would rather not receive these questionnaires, you can stop them here:',
   ];
   const text = [
