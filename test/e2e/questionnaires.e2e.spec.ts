@@ -166,8 +166,10 @@ describe('Patient-reported follow-ups (questionnaires by email)', () => {
     expect(events.map((e: Body) => e.action)).toEqual(['invite', 'open', 'open', 'create', 'answer']);
     expect(events.find((e: Body) => e.action === 'create').actor_system).toBe('system:patient-questionnaire');
     for (const event of events) expect(`${event.details}${event.changes}`).not.toContain(email);
-    // Not in the logs either.
+    // Not in the logs either, nor the link's token (the request lines name /questionnaire/[token]).
     expect(JSON.stringify(app.logs)).not.toContain(email);
+    expect(JSON.stringify(app.logs)).not.toContain(answer);
+    expect(app.logs.some((line) => line.path === '/api/v1/questionnaire/[token]/submit')).toBe(true);
   });
 
   it('keeps EQ-5D-5L progress partial but refuses it partial on submit', async () => {

@@ -17,6 +17,7 @@ import {
   tokenFor,
 } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
+import { TestMailServer } from '../support/mail.js';
 
 // Issue 10, "Tests": two real OS processes of the built server behind no load balancer, each on its
 // own port, on one migrated database (as the restricted service role; migrations as the owner),
@@ -59,6 +60,8 @@ async function sharedSetUp(): Promise<{ db: TestDatabase; dataDir: string; env: 
     EXPORT_DIR: join(dataDir, 'exports'),
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    // Production needs a mail server for questionnaire invitations; the checks that are not about them turn them off.
+    QUESTIONNAIRE_SCHEDULER: 'off',
   };
   return { db, dataDir, env };
 }
@@ -178,12 +181,14 @@ describe('two API processes on one database: exports, idempotency and the last a
   let admin: string;
   let staff: Body;
   let surgeon: Body;
+  let mail: TestMailServer;
   const CASES = 3;
 
   beforeAll(async () => {
     const shared = await sharedSetUp();
     ({ db, dataDir } = shared);
     exportDir = shared.env.EXPORT_DIR;
+    mail = await new TestMailServer().start();
     apis = await startApiProcesses(
       2,
       {
@@ -193,6 +198,10 @@ describe('two API processes on one database: exports, idempotency and the last a
         EXPORT_WORKER_POLL_MS: '50',
         EXPORT_JOB_LEASE_MS: '2000',
         EXPORT_JOB_HEARTBEAT_MS: '200',
+        // Both processes run the questionnaire schedule every second, mailing to the test's SMTP server.
+        SMTP_URL: mail.url,
+        QUESTIONNAIRE_SCHEDULER: 'on',
+        QUESTIONNAIRE_SCHEDULER_INTERVAL_MS: '1000',
       },
       started,
     );
@@ -209,6 +218,7 @@ describe('two API processes on one database: exports, idempotency and the last a
   afterAll(async () => {
     await stopAll(started);
     await db?.drop();
+    await mail?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -366,5 +376,45 @@ describe('two API processes on one database: exports, idempotency and the last a
     }
     // At least one round was a true race, both PATCHes past authentication when the check ran.
     expect(conflicts).toBeGreaterThan(0);
+  }, 60_000);
+
+  // Last: its cases would change the counts the export check expects.
+  it('sends one questionnaire invitation per case and timepoint while both processes run the schedule', async () => {
+    // Surgery 40 days ago: the 6w window (days 28–69) is open by the processes' own clocks.
+    const surgeryDate = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+    const emails: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const email = `invited.${i}.${randomBytes(3).toString('hex')}@example.org`;
+      emails.push(email);
+      const patient = {
+        mrn: `TWO-Q-${i}-${randomBytes(3).toString('hex')}`,
+        birthDate: '1980-01-01',
+        sex: 'male',
+        email,
+      };
+      const created = await call(apis[i % 2], 'POST', '/api/v1/cases', {
+        token: surgeon.token,
+        body: newCaseBody({ surgeryDate, patient }),
+      });
+      expect(created.status).toBe(201);
+    }
+    await waitFor(
+      async () => emails.filter((email) => mail.to(email).length > 0).length,
+      (arrived) => arrived === emails.length,
+      WAIT_MS,
+    );
+    // A few more runs of both schedules: nothing is mailed twice.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (const email of emails) expect(mail.to(email)).toHaveLength(1);
+    const [{ count, mails }] = await ownerQuery<{ count: number; mails: number }>(
+      db,
+      `SELECT count(*)::int AS count, sum(mails_sent)::int AS mails FROM questionnaire_invitations`,
+    );
+    expect({ count, mails }).toEqual({ count: 6, mails: 6 });
+    const [{ invites }] = await ownerQuery<{ invites: number }>(
+      db,
+      `SELECT count(*)::int AS invites FROM audit_events WHERE action = 'invite'`,
+    );
+    expect(invites).toBe(6);
   }, 60_000);
 });

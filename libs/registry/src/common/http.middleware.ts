@@ -4,6 +4,13 @@ import { ClsMiddleware } from 'nestjs-cls';
 import type { Logger } from 'pino';
 
 const INCOMING_ID = /^[A-Za-z0-9._-]{8,64}$/;
+// A questionnaire link's token (the page's path and the API's) opens a patient's questionnaire: never logged.
+const LINK_TOKEN = /(\/questionnaire\/(?:unsubscribe\/)?)[^/]{20,}/;
+
+// The path as logged: without its query string (queries may carry an MRN) and without a link's token.
+export function loggedPath(originalUrl: string): string {
+  return originalUrl.split('?')[0].replace(LINK_TOKEN, '$1[token]');
+}
 
 // Opens the request's nestjs-cls context with its correlation id (a well-formed incoming X-Request-Id,
 // else a new UUID), echoes the id in X-Correlation-Id, and logs one line when the response is
@@ -35,7 +42,7 @@ export function correlationAndLogging(logger: Logger) {
             correlationId,
             userId: store.userId,
             method: request.method,
-            path: request.originalUrl.split('?')[0],
+            path: loggedPath(request.originalUrl),
             route: (request.route as { path?: string } | undefined)?.path,
             status: response.statusCode,
             durationMs: Math.round(durationMs * 100) / 100,

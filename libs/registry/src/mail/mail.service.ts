@@ -37,6 +37,10 @@ export class MailService implements OnApplicationShutdown {
   }
 
   async send(mail: OutgoingMail): Promise<MailOutcome> {
+    // In production a message is never written to disk in place of being sent (it holds an address).
+    if (this.toFolder && this.config.env === 'production') {
+      throw new MailError('no mail server is configured (SMTP_URL)');
+    }
     let info: { messageId: string; message?: Buffer };
     try {
       info = await this.transport.sendMail({ from: this.config.mail.from, ...mail });
