@@ -346,4 +346,24 @@ describe('createAutosave', () => {
     expect(states.at(-1)).toBe('pending');
     vi.useRealTimers();
   });
+
+  it('discards the unsaved value and waits for the request in flight (before submitting)', async () => {
+    const { autosave, sent, pending } = setup();
+    autosave.change('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    autosave.change('b');
+    let discarded = false;
+    const done = autosave.discard().then(() => (discarded = true));
+    await settle();
+    expect(discarded).toBe(false);
+    pending[0].resolve();
+    await done;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(sent).toEqual(['a']);
+    // Changes after it are saved again.
+    autosave.change('c');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sent).toEqual(['a', 'c']);
+    vi.useRealTimers();
+  });
 });

@@ -434,6 +434,8 @@ export interface Autosave<T> {
   change(value: T): void;
   // Save the latest unsaved value now (after a request in flight); resolves when it is saved or failed.
   flush(): Promise<void>;
+  // Drops the unsaved value and resolves once no request is in flight (before the page submits every answer).
+  discard(): Promise<void>;
   // Nothing more is saved, and answers to requests in flight are not reported (the page submitted).
   stop(): void;
 }
@@ -493,6 +495,11 @@ export function createAutosave<T>(options: {
       timer = timers.set(() => void run(), options.delayMs);
     },
     flush: run,
+    async discard() {
+      clearTimer();
+      unsaved = null;
+      while (inflight) await inflight;
+    },
     stop() {
       stopped = true;
       unsaved = null;
