@@ -106,7 +106,8 @@ function Questionnaire({ token, view }: { token: string; view: QuestionnaireView
     return () => {
       document.removeEventListener('visibilitychange', leave);
       window.removeEventListener('pagehide', leave);
-      autosave.stop();
+      // Leaving for another page of the app: what is unsaved is saved (not stopped: StrictMode remounts).
+      void autosave.flush();
     };
   }, [autosave]);
 
