@@ -13,6 +13,7 @@ import { CreateAppRole1796154534911 } from './1796154534911-CreateAppRole.js';
 import { AuditChainV2Checkpoints1796155454400 } from './1796155454400-AuditChainV2Checkpoints.js';
 import { NullableCaseCodeLists1796165742865 } from './1796165742865-NullableCaseCodeLists.js';
 import { CreateImportJobs1796185647240 } from './1796185647240-CreateImportJobs.js';
+import { AddQuestionnaireInvitations1796197929246 } from './1796197929246-AddQuestionnaireInvitations.js';
 // generated imports end
 
 // Every migration, in order. ES modules give TypeORM no globs: `npm run migration:generate`
@@ -32,5 +33,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AuditChainV2Checkpoints1796155454400,
   NullableCaseCodeLists1796165742865,
   CreateImportJobs1796185647240,
+  AddQuestionnaireInvitations1796197929246,
   // generated list end
 ];

@@ -107,6 +107,8 @@ describe('data-quality report (e2e)', () => {
     surgeryDate: theCase.surgeryDate,
     timepoint,
     windowClosed: addDays(theCase.surgeryDate, WINDOW_END[timepoint]),
+    // No patient here has an email address: none was invited to a questionnaire.
+    invitation: null,
   });
   const missing = (theCase: Body, visit: Body, names: string[]) => ({
     caseId: theCase.id,

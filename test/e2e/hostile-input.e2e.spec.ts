@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,6 +60,9 @@ interface Fixtures {
   victimId: string;
   codeSystemId: string;
   questionnaireId: string;
+  // A patient's questionnaire link (from the invitation mail the fixture sends) and a timepoint.
+  questionnaireToken: string;
+  timepoint: string;
 }
 
 interface Draft {
@@ -483,6 +486,33 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/v1/exports', callers: ALL, weight: 1, query: () => ({ limit: '5' }) },
   { method: 'GET', path: '/api/v1/exports/:exportJobId/manifest', callers: ALL, weight: 1 },
   { method: 'GET', path: '/api/v1/audit/head', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/reference/questionnaire-schedule', callers: ALL, weight: 1 },
+  { method: 'GET', path: '/api/v1/cases/:caseId/invitations', callers: ALL, weight: 1 },
+  { method: 'POST', path: '/api/v1/cases/:caseId/invitations/:timepoint/send', callers: ALL, weight: 1 },
+  // The patient's routes take no credentials: every caller is as good as anonymous there.
+  {
+    method: 'POST',
+    path: '/api/v1/questionnaire/unsubscribe',
+    callers: ALL,
+    weight: 1,
+    body: () => ({ token: 'x'.repeat(43) }),
+  },
+  { method: 'GET', path: '/api/v1/questionnaire/:questionnaireToken', callers: ALL, weight: 1 },
+  {
+    method: 'PUT',
+    path: '/api/v1/questionnaire/:questionnaireToken/answers',
+    callers: ALL,
+    weight: 2,
+    body: () => ({ answers: { mhhs: { pain: 'mild', limp: null }, ihot12: ihot12() } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/questionnaire/:questionnaireToken/submit',
+    callers: ALL,
+    weight: 2,
+    // Without EQ-5D-5L: refused unless a mutation completes it, so that the link stays open for the run.
+    body: () => ({ answers: { mhhs: (followUpBody() as { proms: { mhhs: Json } }).proms.mhhs, ihot12: ihot12() } }),
+  },
   { method: 'GET', path: '/health', callers: ['anonymous'], weight: 1 },
   { method: 'GET', path: '/health/ready', callers: ['anonymous'], weight: 1 },
 ];
@@ -1122,6 +1152,7 @@ const MAIN = join(process.cwd(), 'dist/apps/api/src/main.js');
 interface Served {
   base: string;
   port: number;
+  dataDir: string;
   // the server's log lines (errors only): they explain a 5xx
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
@@ -1162,6 +1193,10 @@ async function serve(db: TestDatabase): Promise<Served> {
       LOGIN_MAX_FAILURES_PER_IP: '10000',
       // Export jobs stay queued: a running worker would compete with the run for the CPU.
       EXPORT_WORKER: 'off',
+      // No scheduled invitations (the fixture sends one); guessed links are not throttled either.
+      QUESTIONNAIRE_SCHEDULER: 'off',
+      QUESTIONNAIRE_REQUESTS_PER_IP_PER_MINUTE: '100000',
+      QUESTIONNAIRE_INVALID_LINKS_PER_IP: '10000',
       LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -1197,6 +1232,7 @@ async function serve(db: TestDatabase): Promise<Served> {
   return {
     base,
     port,
+    dataDir,
     logs,
     close: async () => {
       child.kill('SIGTERM');
@@ -1264,7 +1300,25 @@ describe('hostile input (e2e)', () => {
       .set(as(surgeon))
       .send({ name: 'fixture', expiresInDays: 5 })
       .expect(201);
+    // A case whose 6w window is open today, invited at once: its mail (in DATA_DIR/mail) holds the link.
+    const sixWeeksAgo = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+    const invited = await http()
+      .post('/api/v1/cases')
+      .set(as(surgeon))
+      .send(
+        newCaseBody({
+          surgeryDate: sixWeeksAgo,
+          patient: { mrn: 'HOSTILE-PATIENT-2', birthDate: '1980-01-01', sex: 'male', email: 'hostile@example.org' },
+        }),
+      )
+      .expect(201);
+    await http().post(`/api/v1/cases/${invited.body.id}/invitations/6w/send`).set(as(admin)).expect(200);
+    const mailDir = join(server.dataDir, 'mail');
+    const message = readFileSync(join(mailDir, readdirSync(mailDir)[0]), 'utf8').replace(/=\r?\n/g, '');
+    const questionnaireToken = /\/questionnaire\/([A-Za-z0-9_-]{43})/.exec(message)![1];
     fixtures = {
+      questionnaireToken,
+      timepoint: '6w',
       caseId: created.body.id,
       patientId: patient.body.id,
       followUpId: visit.body.id,

@@ -76,7 +76,16 @@ describe('OpenAPI document (e2e)', () => {
     const publicRoutes = operations()
       .filter(({ operation }) => operation.security?.length === 0)
       .map(({ path, method }) => `${method.toUpperCase()} ${path}`);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /health/ready', 'POST /api/v1/auth/login']);
+    // The patient's questionnaire is reached by the token of an emailed link, without an account.
+    expect(publicRoutes.sort()).toEqual([
+      'GET /api/v1/questionnaire/{token}',
+      'GET /health',
+      'GET /health/ready',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/questionnaire/unsubscribe',
+      'POST /api/v1/questionnaire/{token}/submit',
+      'PUT /api/v1/questionnaire/{token}/answers',
+    ]);
     for (const { operation } of operations().filter(({ operation }) => operation.security?.length)) {
       expect(operation.security).toEqual([{ bearer: [] }]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403']));

@@ -639,7 +639,8 @@ function expectedGroup(key: string, facts: GroupFacts): Body {
     TIMEPOINTS.map((t) => {
       // Due: the window has closed (surgery + last day of the window is before today).
       const due = facts.members.filter((n) => addDays(spec(n).surgeryDate, WINDOWS[t][1]) < TODAY).length;
-      return [t, { due, seen: facts.seen[t], rate: due ? close(facts.seen[t] / due) : null }];
+      // No patient of this cohort has an email address: nobody is invited to a questionnaire.
+      return [t, { due, seen: facts.seen[t], rate: due ? close(facts.seen[t] / due) : null, invited: 0, answered: 0 }];
     }),
   );
   return {

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '@ilr/persistence';
-import { createLogger, loadConfig, type AppConfig } from '@ilr/registry';
+import { type Clock, createLogger, loadConfig, type AppConfig } from '@ilr/registry';
 import { createApp } from '../../apps/api/src/setup-app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { Factories, TEST_ADMIN } from './factories.js';
@@ -41,6 +41,8 @@ export interface StartOptions {
   // The role the app connects as: the restricted service role (default, as in production), or the
   // owner (a single-role set-up).
   role?: 'service' | 'owner';
+  // The clock the app reads (a ManualClock moves time forward); the system clock when unset.
+  clock?: Clock;
 }
 
 export async function startTestApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
@@ -55,6 +57,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     LOG_LEVEL: 'info',
+    // Tests run the questionnaire scheduler's ticks themselves (QuestionnaireScheduler.tick), when they need them.
+    QUESTIONNAIRE_SCHEDULER: 'off',
     ...env,
   });
   const logs: Array<Record<string, unknown>> = [];
@@ -65,7 +69,12 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const app = await createApp({ config, databaseUrl: options.role === 'owner' ? db.ownerUrl : db.appUrl, logger });
+  const app = await createApp({
+    config,
+    databaseUrl: options.role === 'owner' ? db.ownerUrl : db.appUrl,
+    logger,
+    clock: options.clock,
+  });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
   const appDataSource = app.get(DataSource);

@@ -21,10 +21,14 @@ import {
   ThrottleRepository,
   UserRepository,
   ImportRepository,
+  InvitationRepository,
 } from '@ilr/persistence';
 import {
   APP_CONFIG,
   type AppConfig,
+  CLOCK,
+  type Clock,
+  SYSTEM_CLOCK,
   AuditController,
   AuditService,
   AuthController,
@@ -66,6 +70,12 @@ import {
   PatientsService,
   UsersController,
   UsersService,
+  MailService,
+  InvitationsService,
+  InvitationsController,
+  QuestionnaireController,
+  QuestionnaireScheduler,
+  QuestionnaireService,
 } from '@ilr/registry';
 
 const controllers = [
@@ -82,6 +92,8 @@ const controllers = [
   FhirController,
   ImportsController,
   AuditController,
+  InvitationsController,
+  QuestionnaireController,
 ];
 const services = [
   AuthService,
@@ -108,6 +120,10 @@ const services = [
   CaseRows,
   VisitRows,
   ComplicationRows,
+  MailService,
+  InvitationsService,
+  QuestionnaireService,
+  QuestionnaireScheduler,
 ];
 const repositories = [
   UserRepository,
@@ -125,12 +141,15 @@ const repositories = [
   CaseFactsRepository,
   ThrottleRepository,
   ImportRepository,
+  InvitationRepository,
 ];
 
 export interface AppModuleOptions {
   config: AppConfig;
   databaseUrl: string;
   logger: Logger;
+  // The time the service reads (tests pass a ManualClock); the system clock when unset.
+  clock?: Clock;
 }
 
 // The one module of the API: every controller, service and repository is listed here.
@@ -148,6 +167,7 @@ export class AppModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: LOGGER, useValue: options.logger },
+        { provide: CLOCK, useValue: options.clock ?? SYSTEM_CLOCK },
         {
           provide: DataSource,
           useFactory: async () => createDataSource({ url: options.databaseUrl, poolSize: 20 }).initialize(),

@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import {
   type AppConfig,
+  type Clock,
   correlationAndLogging,
   DomainError,
   InputSafetyPipe,
@@ -24,14 +25,19 @@ export interface CreateAppOptions {
   config: AppConfig;
   databaseUrl: string;
   logger: Logger;
+  // Tests pass a ManualClock to move time forward; the system clock otherwise.
+  clock?: Clock;
 }
 
 // Builds the HTTP application: the same wiring for `npm start` and for the e2e tests.
-export async function createApp({ config, databaseUrl, logger }: CreateAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, databaseUrl, logger }), {
-    logger: new PinoNestLogger(logger),
-    bodyParser: false,
-  });
+export async function createApp({ config, databaseUrl, logger, clock }: CreateAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config, databaseUrl, logger, clock }),
+    {
+      logger: new PinoNestLogger(logger),
+      bodyParser: false,
+    },
+  );
   // Off unless TRUST_PROXY says which proxies may name the client (X-Forwarded-For): the client address
   // keys the per-address rate limit and sign-in throttle, and must not be the client's own choice.
   app.set('trust proxy', config.trustProxy);

@@ -8,3 +8,4 @@ export * from './prom-wording.js';
 export * from './follow-up.js';
 export * from './complication.js';
 export * from './statistics/index.js';
+export * from './questionnaires.js';

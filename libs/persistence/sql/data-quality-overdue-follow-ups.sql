@@ -9,10 +9,12 @@ WITH w(timepoint, from_day, to_day, target) AS (VALUES ('preop', -180, 0, 0),
   ('2y', 546, 912, 730),
   ('5y', 1643, 2008, 1826))
 SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
-       (c.surgery_date + w.to_day)::text AS window_closed
+       (c.surgery_date + w.to_day)::text AS window_closed,
+       qi.status AS invitation_status, qi.first_sent_at AS invitation_sent_at, qi.reminders_sent AS invitation_reminders
 FROM cases c
 JOIN patients p ON p.id = c.patient_id
 CROSS JOIN w
+LEFT JOIN questionnaire_invitations qi ON qi.case_id = c.id AND qi.timepoint = w.timepoint
 WHERE c.deleted_at IS NULL AND c.surgery_date >= $3::date AND c.surgery_date <= $4::date AND c.surgeon_id = $5::uuid AND c.release_location = $6 AND c.impingement_performed = $7 AND p.deceased_date IS NULL AND p.consent = 'given'
   AND c.surgery_date + w.to_day < $1::date
   AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.case_id = c.id AND f.deleted_at IS NULL AND f.timepoint = w.timepoint)

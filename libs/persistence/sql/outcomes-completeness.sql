@@ -12,19 +12,40 @@ WITH sel AS (
     f.*
   FROM cases c JOIN patients p ON p.id = c.patient_id JOIN case_facts f ON f.case_id = c.id
   WHERE c.deleted_at IS NULL AND c.surgery_date >= $2::date AND c.surgery_date <= $3::date AND c.surgeon_id = $4::uuid AND c.release_location = $5 AND c.impingement_performed = $6 AND EXISTS (SELECT 1 FROM patients cp WHERE cp.id = c.patient_id AND cp.consent = 'given')
-) SELECT key,
-  count(*)::int AS cases,
-  count(*) FILTER (WHERE surgery_date + 0 < $1::date)::int AS "due_preop",
-  count(*) FILTER (WHERE surgery_date + 0 < $1::date AND has_visit_preop)::int AS "seen_preop",
-  count(*) FILTER (WHERE surgery_date + 69 < $1::date)::int AS "due_6w",
-  count(*) FILTER (WHERE surgery_date + 69 < $1::date AND has_visit_6w)::int AS "seen_6w",
-  count(*) FILTER (WHERE surgery_date + 134 < $1::date)::int AS "due_3m",
-  count(*) FILTER (WHERE surgery_date + 134 < $1::date AND has_visit_3m)::int AS "seen_3m",
-  count(*) FILTER (WHERE surgery_date + 269 < $1::date)::int AS "due_6m",
-  count(*) FILTER (WHERE surgery_date + 269 < $1::date AND has_visit_6m)::int AS "seen_6m",
-  count(*) FILTER (WHERE surgery_date + 545 < $1::date)::int AS "due_1y",
-  count(*) FILTER (WHERE surgery_date + 545 < $1::date AND has_visit_1y)::int AS "seen_1y",
-  count(*) FILTER (WHERE surgery_date + 912 < $1::date)::int AS "due_2y",
-  count(*) FILTER (WHERE surgery_date + 912 < $1::date AND has_visit_2y)::int AS "seen_2y",
-  count(*) FILTER (WHERE surgery_date + 2008 < $1::date)::int AS "due_5y",
-  count(*) FILTER (WHERE surgery_date + 2008 < $1::date AND has_visit_5y)::int AS "seen_5y" FROM sel GROUP BY key ORDER BY key
+),
+ inv AS (
+   SELECT case_id, array_agg(timepoint) FILTER (WHERE first_sent_at IS NOT NULL) AS invited,
+          array_agg(timepoint) FILTER (WHERE status = 'answered') AS answered
+   FROM questionnaire_invitations WHERE case_id IN (SELECT id FROM sel) GROUP BY case_id
+ )
+ SELECT key,
+   count(*)::int AS cases,
+   count(*) FILTER (WHERE surgery_date + 0 < $1::date)::int AS "due_preop",
+   count(*) FILTER (WHERE surgery_date + 0 < $1::date AND has_visit_preop)::int AS "seen_preop",
+   count(*) FILTER (WHERE 'preop' = ANY(inv.invited))::int AS "invited_preop",
+   count(*) FILTER (WHERE 'preop' = ANY(inv.answered))::int AS "answered_preop",
+   count(*) FILTER (WHERE surgery_date + 69 < $1::date)::int AS "due_6w",
+   count(*) FILTER (WHERE surgery_date + 69 < $1::date AND has_visit_6w)::int AS "seen_6w",
+   count(*) FILTER (WHERE '6w' = ANY(inv.invited))::int AS "invited_6w",
+   count(*) FILTER (WHERE '6w' = ANY(inv.answered))::int AS "answered_6w",
+   count(*) FILTER (WHERE surgery_date + 134 < $1::date)::int AS "due_3m",
+   count(*) FILTER (WHERE surgery_date + 134 < $1::date AND has_visit_3m)::int AS "seen_3m",
+   count(*) FILTER (WHERE '3m' = ANY(inv.invited))::int AS "invited_3m",
+   count(*) FILTER (WHERE '3m' = ANY(inv.answered))::int AS "answered_3m",
+   count(*) FILTER (WHERE surgery_date + 269 < $1::date)::int AS "due_6m",
+   count(*) FILTER (WHERE surgery_date + 269 < $1::date AND has_visit_6m)::int AS "seen_6m",
+   count(*) FILTER (WHERE '6m' = ANY(inv.invited))::int AS "invited_6m",
+   count(*) FILTER (WHERE '6m' = ANY(inv.answered))::int AS "answered_6m",
+   count(*) FILTER (WHERE surgery_date + 545 < $1::date)::int AS "due_1y",
+   count(*) FILTER (WHERE surgery_date + 545 < $1::date AND has_visit_1y)::int AS "seen_1y",
+   count(*) FILTER (WHERE '1y' = ANY(inv.invited))::int AS "invited_1y",
+   count(*) FILTER (WHERE '1y' = ANY(inv.answered))::int AS "answered_1y",
+   count(*) FILTER (WHERE surgery_date + 912 < $1::date)::int AS "due_2y",
+   count(*) FILTER (WHERE surgery_date + 912 < $1::date AND has_visit_2y)::int AS "seen_2y",
+   count(*) FILTER (WHERE '2y' = ANY(inv.invited))::int AS "invited_2y",
+   count(*) FILTER (WHERE '2y' = ANY(inv.answered))::int AS "answered_2y",
+   count(*) FILTER (WHERE surgery_date + 2008 < $1::date)::int AS "due_5y",
+   count(*) FILTER (WHERE surgery_date + 2008 < $1::date AND has_visit_5y)::int AS "seen_5y",
+   count(*) FILTER (WHERE '5y' = ANY(inv.invited))::int AS "invited_5y",
+   count(*) FILTER (WHERE '5y' = ANY(inv.answered))::int AS "answered_5y"
+ FROM sel LEFT JOIN inv ON inv.case_id = sel.id GROUP BY key ORDER BY key

@@ -86,3 +86,11 @@ export {
 export type { ImportDataset, ImportMode, ImportOnError, ImportStatus } from './entities/import-job.entity.js';
 export { ImportRepository } from './repositories/import.repository.js';
 export type { ImportCounts, NewImportError, NewImportJob } from './repositories/import.repository.js';
+export { QuestionnaireInvitationEntity, QuestionnaireTokenEntity } from './entities/questionnaire-invitation.entity.js';
+export { InvitationRepository, OPEN_INVITATION_STATUSES } from './repositories/invitation.repository.js';
+export type {
+  ChangedInvitation,
+  ClaimedInvitation,
+  FoundToken,
+  InvitationCaseContext,
+} from './repositories/invitation.repository.js';

@@ -506,6 +506,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reference/questionnaire-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the patients' questionnaire schedule
+         * @description Which instruments each timepoint asks for, when its invitation opens and closes, and the reminder days.
+         */
+        get: operations["referenceQuestionnaireSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports/dictionary": {
         parameters: {
             query?: never;
@@ -803,6 +823,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case's questionnaire invitations
+         * @description One item per timepoint after surgery (6w … 5y), with its state and what the caller may do.
+         */
+        get: operations["invitationsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/invitations/{timepoint}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an invitation now, or again with a fresh link
+         * @description Registry staff and admins. The invitation goes now if not yet mailed, else again with a new link.
+         */
+        post: operations["invitationsSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questionnaire/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop questionnaire invitations (the unsubscribe link) */
+        post: operations["questionnaireUnsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questionnaire/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a patient's questionnaire
+         * @description The instruments due and the answers saved so far.
+         */
+        get: operations["questionnaireOpen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questionnaire/{token}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Keep the answers given so far */
+        put: operations["questionnaireSaveProgress"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questionnaire/{token}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit the answers
+         * @description Every instrument asked for must be complete enough to score. The link is used afterwards.
+         */
+        post: operations["questionnaireSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -906,6 +1040,11 @@ export interface components {
         /** @enum {string} */
         Sex: "female" | "male" | "other" | "unknown";
         /**
+         * @description Questionnaire invitations by email; defaults to 'allowed'
+         * @enum {string}
+         */
+        PromInvitations: "allowed" | "declined";
+        /**
          * @description Defaults to 'given'
          * @enum {string}
          */
@@ -922,6 +1061,13 @@ export interface components {
              */
             birthDate: string;
             sex: components["schemas"]["Sex"];
+            /**
+             * Format: email
+             * @description For questionnaire invitations; identifying: encrypted at rest. Ignored when the MRN names a registered patient.
+             */
+            email?: string | null;
+            /** @description Questionnaire invitations by email; defaults to 'allowed' */
+            promInvitations?: components["schemas"]["PromInvitations"];
             /** @description Defaults to 'given' */
             consent?: components["schemas"]["Consent"];
             /** Format: date */
@@ -941,6 +1087,12 @@ export interface components {
             consent: components["schemas"]["Consent"];
             /** Format: date */
             deceasedDate: string | null;
+            /**
+             * Format: email
+             * @description Absent for de-identified readers; null when none is on file
+             */
+            email?: string | null;
+            promInvitations: components["schemas"]["PromInvitations"];
             version: number;
             /** Format: date-time */
             createdAt: string;
@@ -963,6 +1115,13 @@ export interface components {
             birthDate?: string;
             /** @description An MRN correction: admin only */
             mrn?: string;
+            /**
+             * Format: email
+             * @description null removes it
+             */
+            email?: string | null;
+            /** @description 'declined' ends every open invitation of the patient */
+            promInvitations?: components["schemas"]["PromInvitations"];
         };
         /** @enum {string} */
         Side: "left" | "right";
@@ -1068,6 +1227,13 @@ export interface components {
              */
             birthDate: string;
             sex: components["schemas"]["Sex"];
+            /**
+             * Format: email
+             * @description For questionnaire invitations; identifying: encrypted at rest. Ignored when the MRN names a registered patient.
+             */
+            email?: string | null;
+            /** @description Questionnaire invitations by email; defaults to 'allowed' */
+            promInvitations?: components["schemas"]["PromInvitations"];
         };
         CreateCaseRequest: {
             /**
@@ -1559,6 +1725,25 @@ export interface components {
         SurvivalEndpoint: "recurrence" | "reoperation" | "conversion";
         /** @enum {string} */
         FunnelOutcome: "complication_90d" | "recurrence_1y" | "reoperation_1y";
+        /** @enum {string} */
+        InvitedTimepoint: "6w" | "3m" | "6m" | "1y" | "2y" | "5y";
+        /** @enum {string} */
+        Instrument: "mhhs" | "ihot12" | "hosAdl" | "hosSport" | "nahs" | "eq5d5l";
+        QuestionnaireScheduleItem: {
+            timepoint: components["schemas"]["InvitedTimepoint"];
+            /** @description Days after surgery the invitation opens */
+            opensOnDay: number;
+            /** @description Days after surgery it closes (inclusive) */
+            closesOnDay: number;
+            instruments: components["schemas"]["Instrument"][];
+        };
+        QuestionnaireScheduleResponse: {
+            timepoints: components["schemas"]["QuestionnaireScheduleItem"][];
+            /** @description Days after the first invitation mail on which reminders go */
+            reminderDays: number[];
+            source: string;
+            version: string;
+        };
         ExclusionReason: {
             /**
              * @description case_deleted, or consent_<consent>
@@ -1974,6 +2159,122 @@ export interface components {
              */
             at: string | null;
         };
+        /** @enum {string} */
+        InvitationStatus: "scheduled" | "sent" | "reminded" | "answered" | "expired" | "declined" | "bounced" | "cancelled" | "not_invited";
+        InvitationView: {
+            timepoint: components["schemas"]["InvitedTimepoint"];
+            /**
+             * Format: date
+             * @description The first day of the timepoint's window
+             */
+            opensOn: string;
+            /**
+             * Format: date
+             * @description The last day: the link stops working after it
+             */
+            closesOn: string;
+            status: components["schemas"]["InvitationStatus"];
+            /** @description Why it is not invited, cancelled, declined or bounced */
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description The first invitation mail
+             */
+            sentAt: string | null;
+            /** @description Reminders sent so far */
+            remindersSent: number;
+            /**
+             * Format: date-time
+             * @description The latest mail of any kind
+             */
+            lastSentAt: string | null;
+            /** Format: date */
+            nextReminderOn: string | null;
+            /** Format: date-time */
+            openedAt: string | null;
+            /** Format: date-time */
+            answeredAt: string | null;
+            /**
+             * Format: uuid
+             * @description The visit the answers became
+             */
+            followUpId: string | null;
+            instruments: components["schemas"]["Instrument"][];
+            /** @description The caller may send it now (not sent yet, window open, patient invitable) */
+            canSendNow: boolean;
+            /** @description The caller may send it again with a fresh link */
+            canResend: boolean;
+        };
+        InvitationEligibility: {
+            invitable: boolean;
+            /** @description Why the patient cannot be invited */
+            reason: string | null;
+        };
+        CaseInvitationsResponse: {
+            items: components["schemas"]["InvitationView"][];
+            eligibility: components["schemas"]["InvitationEligibility"];
+        };
+        UnsubscribeRequest: {
+            /** @description The token of the unsubscribe link */
+            token: string;
+        };
+        UnsubscribeResponse: {
+            /** @enum {string} */
+            promInvitations: "declined";
+        };
+        DraftEq5d5lDto: {
+            mobility?: number | null;
+            selfCare?: number | null;
+            usualActivities?: number | null;
+            painDiscomfort?: number | null;
+            anxietyDepression?: number | null;
+            /** @description Visual analogue scale */
+            vas?: number | null;
+        };
+        DraftPromAnswersDto: {
+            /** @description All 8 items are needed for a score */
+            mhhs?: components["schemas"]["MhhsAnswersDto"] | null;
+            /** @description iHOT-12: 12 items 0–100 (100 = no problem); at least 10 answered */
+            ihot12?: (number | null)[] | null;
+            /** @description HOS-ADL: 17 items 4 (no difficulty) … 0 (unable) or na; at least 14 answered */
+            hosAdl?: ((number | null) | "na")[] | null;
+            /** @description HOS-Sport: 9 items 4 … 0 or na; at least 7 answered */
+            hosSport?: ((number | null) | "na")[] | null;
+            /** @description NAHS: 20 items 4 (none) … 0 (extreme); at least 18 answered */
+            nahs?: (number | null)[] | null;
+            /** @description Any level may still be null */
+            eq5d5l?: components["schemas"]["DraftEq5d5lDto"] | null;
+        };
+        QuestionnaireResponse: {
+            timepoint: components["schemas"]["InvitedTimepoint"];
+            /** @example 6 weeks */
+            timepointLabel: string;
+            /**
+             * @description All the page says about the operation
+             * @example March 2025
+             */
+            operationMonth: string;
+            /**
+             * Format: date
+             * @description The link works until this day
+             */
+            closesOn: string;
+            /** @description In the order to show them */
+            instruments: components["schemas"]["Instrument"][];
+            /** @description The answers saved so far */
+            answers: components["schemas"]["DraftPromAnswersDto"];
+        };
+        SaveQuestionnaireProgressRequest: {
+            answers: components["schemas"]["DraftPromAnswersDto"];
+        };
+        SubmitQuestionnaireRequest: {
+            /** @description Every instrument asked for, complete enough to score (DOMAIN.md § PROMs) */
+            answers: components["schemas"]["PromAnswersDto"];
+        };
+        SubmitQuestionnaireResponse: {
+            /** @enum {string} */
+            status: "answered";
+        };
         FieldError: {
             /**
              * @description JSON path into the request (`release.location`, `portals[2]`), or the header/parameter name
@@ -2001,7 +2302,7 @@ export interface components {
             /** Format: uri-reference */
             instance?: string;
             /** @enum {string} */
-            code?: "validation_failed" | "malformed_json" | "malformed_file" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "duplicate" | "conflict" | "idempotency_key_reused" | "precondition_required" | "precondition_failed" | "throttled" | "payload_too_large" | "unsupported_media_type" | "not_ready";
+            code?: "validation_failed" | "malformed_json" | "malformed_file" | "unauthenticated" | "invalid_credentials" | "forbidden" | "not_found" | "duplicate" | "conflict" | "idempotency_key_reused" | "precondition_required" | "precondition_failed" | "throttled" | "payload_too_large" | "unsupported_media_type" | "not_ready" | "link_invalid" | "mail_unavailable";
             errors?: components["schemas"]["FieldError"][];
             /** @description Field errors beyond the first ones listed */
             errorsOmitted?: number;
@@ -3904,6 +4205,14 @@ export interface operations {
                             timepoint: "preop" | "6w" | "3m" | "6m" | "1y" | "2y" | "5y" | "unscheduled";
                             /** Format: date */
                             windowClosed: string;
+                            invitation: null | {
+                                /** @enum {string} */
+                                status: "scheduled" | "sent" | "reminded" | "answered" | "expired" | "declined" | "bounced" | "cancelled";
+                                outstanding: boolean;
+                                /** Format: date-time */
+                                sentAt: string | null;
+                                remindersSent: number;
+                            };
                         }[];
                         unsignedDrafts: {
                             /** Format: uuid */
@@ -4039,41 +4348,57 @@ export interface operations {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "6w"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "3m"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "6m"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "1y"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "2y"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 "5y"?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                                 unscheduled?: {
                                     due: number;
                                     seen: number;
                                     rate: number | null;
+                                    invited: number;
+                                    answered: number;
                                 };
                             };
                             complications: ({
@@ -5447,6 +5772,50 @@ export interface operations {
             500: components["responses"]["Problem500"];
         };
     };
+    referenceQuestionnaireSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireScheduleResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission reference.read */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
     exportsDictionary: {
         parameters: {
             query?: {
@@ -6525,6 +6894,378 @@ export interface operations {
                 };
             };
             429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    invitationsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseInvitationsResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission invitation.read */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    invitationsSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                timepoint: "6w" | "3m" | "6m" | "1y" | "2y" | "5y";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mailed (or refused by the mail server: status bounced) */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Requires permission invitation.send */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["Problem404"];
+            /** @description It cannot be sent now: the detail says why */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            /** @description The mail server could not be reached; nothing was sent */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    questionnaireUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsubscribeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description The link is unknown, used or expired (one answer for all three) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            /** @description Too many requests, or too many links that were not valid, from this address */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "Retry-After-ip": components["headers"]["Retry-After-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    "Retry-After-credential": components["headers"]["Retry-After-credential"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Problem500"];
+        };
+    };
+    questionnaireOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionnaireResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description The link is unknown, used or expired (one answer for all three) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests, or too many links that were not valid, from this address */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "Retry-After-ip": components["headers"]["Retry-After-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    "Retry-After-credential": components["headers"]["Retry-After-credential"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Problem500"];
+        };
+    };
+    questionnaireSaveProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveQuestionnaireProgressRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            /** @description The link is unknown, used or expired (one answer for all three) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            /** @description Too many requests, or too many links that were not valid, from this address */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "Retry-After-ip": components["headers"]["Retry-After-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    "Retry-After-credential": components["headers"]["Retry-After-credential"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["Problem500"];
+        };
+    };
+    questionnaireSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitQuestionnaireRequest"];
+            };
+        };
+        responses: {
+            /** @description The answers are a follow-up visit now */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmitQuestionnaireResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            /** @description The link is unknown, used or expired (one answer for all three) */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            /** @description Too many requests, or too many links that were not valid, from this address */
+            429: {
+                headers: {
+                    "X-RateLimit-Limit-ip": components["headers"]["X-RateLimit-Limit-ip"];
+                    "X-RateLimit-Remaining-ip": components["headers"]["X-RateLimit-Remaining-ip"];
+                    "X-RateLimit-Reset-ip": components["headers"]["X-RateLimit-Reset-ip"];
+                    "Retry-After-ip": components["headers"]["Retry-After-ip"];
+                    "X-RateLimit-Limit-credential": components["headers"]["X-RateLimit-Limit-credential"];
+                    "X-RateLimit-Remaining-credential": components["headers"]["X-RateLimit-Remaining-credential"];
+                    "X-RateLimit-Reset-credential": components["headers"]["X-RateLimit-Reset-credential"];
+                    "Retry-After-credential": components["headers"]["Retry-After-credential"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["Problem500"];
         };
     };

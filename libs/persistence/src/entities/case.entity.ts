@@ -78,6 +78,9 @@ export class CaseEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy: string;
+
   // `ILR-000123` from the sequence case_registry_code_seq: never reused, even after a rollback.
   @Column({ name: 'registry_code', type: 'varchar', length: 16, unique: true })
   registryCode: string;

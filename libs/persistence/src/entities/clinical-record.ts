@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, UpdateDateColumn } from 'typeorm';
 
-// The bookkeeping every clinical record carries: its version (ETag / If-Match), who created it,
-// when, and its soft deletion (who, when, why). Cases, follow-ups and complications extend this.
+// The bookkeeping every clinical record carries: its version (ETag / If-Match), when it was created,
+// and its soft deletion (who, when, why). Who created it is each entity's own column (a visit may have
+// been answered by the patient, with no user behind it). Cases, follow-ups and complications extend this.
 export abstract class ClinicalRecordColumns {
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
@@ -14,9 +15,6 @@ export abstract class ClinicalRecordColumns {
 
   @Column({ type: 'integer' })
   version: number;
-
-  @Column({ name: 'created_by', type: 'uuid' })
-  createdBy: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

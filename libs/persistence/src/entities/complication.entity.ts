@@ -34,6 +34,9 @@ export class ComplicationEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy: string;
+
   @Column({ name: 'case_id', type: 'uuid' })
   caseId: string;
 

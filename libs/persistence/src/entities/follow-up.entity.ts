@@ -24,10 +24,16 @@ import { oneOf } from './checks.js';
 @Check('CHK_follow_ups_groin_pain', '"groin_pain" IS NULL OR ("groin_pain" >= 0 AND "groin_pain" <= 10)')
 @Check('CHK_follow_ups_strength', '"hip_flexion_strength" IS NULL OR ("hip_flexion_strength" BETWEEN 0 AND 5)')
 @Check('CHK_follow_ups_satisfaction', '"satisfaction" IS NULL OR ("satisfaction" BETWEEN 0 AND 10)')
+@Check('CHK_follow_ups_creator', `"created_by" IS NOT NULL OR "contact_mode" = 'remote_questionnaire'`)
 @Index('IDX_follow_ups_case', ['caseId', 'timepoint', 'day'], { where: '"deleted_at" IS NULL' })
 export class FollowUpEntity extends ClinicalRecordColumns {
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  // The user who recorded the visit; null for a visit the patient answered themself (contactMode
+  // remote_questionnaire, from an emailed link), whose audit event names system:questionnaire.
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy: string | null;
 
   @Column({ name: 'case_id', type: 'uuid' })
   caseId: string;

@@ -13,6 +13,7 @@ import { PromThresholdEntity } from './prom-threshold.entity.js';
 import { ThrottleCounterEntity } from './throttle-counter.entity.js';
 import { ImportErrorEntity, ImportJobEntity } from './import-job.entity.js';
 import { UserEntity } from './user.entity.js';
+import { QuestionnaireInvitationEntity, QuestionnaireTokenEntity } from './questionnaire-invitation.entity.js';
 
 // Listed explicitly: ES modules give TypeORM no globs to load.
 export const ENTITIES = [
@@ -32,4 +33,6 @@ export const ENTITIES = [
   ThrottleCounterEntity,
   ImportJobEntity,
   ImportErrorEntity,
+  QuestionnaireInvitationEntity,
+  QuestionnaireTokenEntity,
 ];

@@ -1,10 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { CONSENT, type Consent, SEX, type Sex } from '@ilr/clinical';
+import { CONSENT, type Consent, PROM_INVITATIONS, type PromInvitations, SEX, type Sex } from '@ilr/clinical';
 import { oneOf } from './checks.js';
 
 @Entity({ name: 'patients' })
 @Check('CHK_patients_sex', oneOf('sex', SEX.codes))
 @Check('CHK_patients_consent', oneOf('consent', CONSENT.codes))
+@Check('CHK_patients_prom_invitations', oneOf('prom_invitations', PROM_INVITATIONS.codes))
 export class PatientEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -28,6 +29,14 @@ export class PatientEntity {
 
   @Column({ name: 'deceased_date', type: 'date', nullable: true })
   deceasedDate: string | null;
+
+  // The email address for questionnaire invitations, encrypted like the MRN (IV ‖ tag ‖ ciphertext); null: none.
+  @Column({ name: 'email_ciphertext', type: 'bytea', nullable: true })
+  emailCiphertext: Buffer | null;
+
+  // `declined` stops every invitation and reminder (DOMAIN.md § Patient).
+  @Column({ name: 'prom_invitations', type: 'varchar', length: 16, default: 'allowed' })
+  promInvitations: PromInvitations;
 
   // Who registered the patient (null for patients registered before this was kept): the creator
   // may see the patient before any case of theirs names it.

@@ -9,6 +9,7 @@ import { caseFilterSql, exportedPatientSql, type ReportFilter } from './report.r
 
 export { SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
 import { INSTRUMENTS, SCORED_INSTRUMENTS as EXPORT_INSTRUMENTS } from '@ilr/clinical';
+import { returned } from './sql-results.js';
 export type ExportDataset = 'cases' | 'follow-ups' | 'complications';
 
 // The cases dataset: one row per case of a consenting patient, wide: the case, its patient, and its
@@ -153,11 +154,6 @@ export function exportExclusionsSql(filter: ReportFilter): { text: string; param
            GROUP BY 1 ORDER BY 1`,
     params: where.params,
   };
-}
-
-// TypeORM answers an UPDATE … RETURNING with [rows, count]; a SELECT with rows.
-function returned<T>(result: unknown): T[] {
-  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 }
 
 // One attempt's hold on an export job: the worker that claimed it and the attempt number.

@@ -62,15 +62,26 @@ export interface Statement {
 // The report SQL as plain statements, so the benchmark can time exactly what the API runs.
 export const OUTCOME_STATEMENTS = {
   // Per group: cases, and per timepoint the cases whose window has closed and, of those, the ones
-  // with a visit in it. One pass over the group's facts.
+  // with a visit in it; and the cases whose patient was invited to answer the timepoint's questionnaire
+  // (a mail went), and of those the ones who answered it. One pass over the group's facts, joined to
+  // each case's invitations folded into two arrays.
   completeness(filter: ReportFilter, groupBy: GroupBy, today: string): Statement {
     const facts = factsSql(filter, groupBy, 2);
     const columns = TIMEPOINT_WINDOWS.flatMap((w) => [
       `count(*) FILTER (WHERE surgery_date + ${w.to} < $1::date)::int AS "due_${w.code}"`,
       `count(*) FILTER (WHERE surgery_date + ${w.to} < $1::date AND ${factColumn.hasVisit(w.code)})::int AS "seen_${w.code}"`,
+      `count(*) FILTER (WHERE '${w.code}' = ANY(inv.invited))::int AS "invited_${w.code}"`,
+      `count(*) FILTER (WHERE '${w.code}' = ANY(inv.answered))::int AS "answered_${w.code}"`,
     ]);
     return {
-      text: `WITH ${facts.sql} SELECT key, count(*)::int AS cases, ${columns.join(', ')} FROM sel GROUP BY key ORDER BY key`,
+      text: `WITH ${facts.sql},
+       inv AS (
+         SELECT case_id, array_agg(timepoint) FILTER (WHERE first_sent_at IS NOT NULL) AS invited,
+                array_agg(timepoint) FILTER (WHERE status = 'answered') AS answered
+         FROM questionnaire_invitations WHERE case_id IN (SELECT id FROM sel) GROUP BY case_id
+       )
+       SELECT key, count(*)::int AS cases, ${columns.join(', ')}
+       FROM sel LEFT JOIN inv ON inv.case_id = sel.id GROUP BY key ORDER BY key`,
       params: [today, ...facts.params],
     };
   },
@@ -217,6 +228,8 @@ export class OutcomeReportRepository {
         cases: row.cases as number,
         due: row[`due_${w.code}`] as number,
         seen: row[`seen_${w.code}`] as number,
+        invited: row[`invited_${w.code}`] as number,
+        answered: row[`answered_${w.code}`] as number,
       })),
     );
   }

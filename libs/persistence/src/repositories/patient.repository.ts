@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PatientEntity } from '../entities/patient.entity.js';
+import { returned } from './sql-results.js';
 
 export type NewPatient = Pick<
   PatientEntity,
   'mrnCiphertext' | 'mrnHash' | 'birthDate' | 'sex' | 'consent' | 'deceasedDate' | 'createdBy'
->;
+> &
+  Partial<Pick<PatientEntity, 'emailCiphertext' | 'promInvitations'>>;
 
 @Injectable()
 export class PatientRepository {
@@ -23,7 +25,8 @@ export class PatientRepository {
   // (which cost more CPU than the query itself).
   async findByMrnHash(mrnHash: string, manager?: EntityManager): Promise<PatientEntity | null> {
     const [row] = await (manager ?? this.dataSource.manager).query(
-      `SELECT id, mrn_ciphertext, mrn_hash, birth_date, sex, consent, deceased_date, created_by, version, created_at, updated_at
+      `SELECT id, mrn_ciphertext, mrn_hash, birth_date, sex, consent, deceased_date, email_ciphertext, prom_invitations,
+              created_by, version, created_at, updated_at
        FROM patients WHERE mrn_hash = $1`,
       [mrnHash],
     );
@@ -36,6 +39,8 @@ export class PatientRepository {
       sex: row.sex,
       consent: row.consent,
       deceasedDate: row.deceased_date,
+      emailCiphertext: row.email_ciphertext,
+      promInvitations: row.prom_invitations,
       createdBy: row.created_by,
       version: row.version,
       createdAt: row.created_at,
@@ -71,6 +76,8 @@ export class PatientRepository {
     const byHash = new Map(patients.map((p) => [p.mrnHash, p]));
     return rows.map((row) =>
       this.repo(manager).create({
+        emailCiphertext: null,
+        promInvitations: 'allowed',
         ...byHash.get(row.mrn_hash)!,
         id: row.id,
         version: 1,
@@ -88,7 +95,12 @@ export class PatientRepository {
   // Inserts unless the MRN is known; returns null on that conflict so the caller can answer 409
   // (or link the existing patient) without a race between two requests with one MRN.
   async insertUnlessMrnKnown(patient: NewPatient, manager: EntityManager): Promise<PatientEntity | null> {
-    const entity = this.repo(manager).create({ ...patient, version: 1 });
+    const entity = this.repo(manager).create({
+      emailCiphertext: null,
+      promInvitations: 'allowed',
+      ...patient,
+      version: 1,
+    });
     const result = await this.repo(manager)
       .createQueryBuilder()
       .insert()
@@ -99,6 +111,18 @@ export class PatientRepository {
     const rows = result.raw as Array<{ id: string; created_at: Date; updated_at: Date }>;
     if (rows.length === 0) return null;
     return Object.assign(entity, { id: rows[0].id, createdAt: rows[0].created_at, updatedAt: rows[0].updated_at });
+  }
+
+  // The unsubscribe link: invitations declined from now on. False when they already were.
+  async declineInvitations(id: string, manager: EntityManager): Promise<boolean> {
+    const rows = returned(
+      await manager.query(
+        `UPDATE patients SET prom_invitations = 'declined', version = version + 1, updated_at = now()
+         WHERE id = $1 AND prom_invitations <> 'declined' RETURNING id`,
+        [id],
+      ),
+    );
+    return rows.length > 0;
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<NewPatient>): Promise<PatientEntity> {

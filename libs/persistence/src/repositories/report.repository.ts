@@ -71,6 +71,10 @@ export interface OverdueRow {
   surgery_date: string;
   timepoint: string;
   window_closed: string;
+  // The timepoint's questionnaire invitation, when one was made.
+  invitation_status: string | null;
+  invitation_sent_at: Date | null;
+  invitation_reminders: number | null;
 }
 export interface DraftRow {
   case_id: string;
@@ -104,10 +108,12 @@ export class ReportRepository {
     return this.query(
       `WITH w(timepoint, from_day, to_day, target) AS (VALUES ${windowsSql()})
        SELECT c.id AS case_id, c.registry_code, c.surgeon_id, c.surgery_date, w.timepoint,
-              (c.surgery_date + w.to_day)::text AS window_closed
+              (c.surgery_date + w.to_day)::text AS window_closed,
+              qi.status AS invitation_status, qi.first_sent_at AS invitation_sent_at, qi.reminders_sent AS invitation_reminders
        FROM cases c
        JOIN patients p ON p.id = c.patient_id
        CROSS JOIN w
+       LEFT JOIN questionnaire_invitations qi ON qi.case_id = c.id AND qi.timepoint = w.timepoint
        WHERE ${where.sql} AND ${overdueTimepointSql('c', 'p', 'w', '$1::date')}
        ORDER BY window_closed, c.registry_code, w.from_day
        LIMIT $2`,

@@ -48,6 +48,10 @@ export enum Permission {
   ReferenceRead = 'reference.read',
   // The audit chain's head, for an operator to keep outside the database.
   AuditHeadRead = 'audit.head_read',
+  // A case's questionnaire invitations and their states (record-level: the case).
+  InvitationRead = 'invitation.read',
+  // Sending a case's invitation now, or again with a fresh link (record-level: the case).
+  InvitationSend = 'invitation.send',
 }
 
 export interface AuthUser {
@@ -98,7 +102,10 @@ export function roleMay(role: UserRole, permission: Permission): boolean {
     case Permission.FollowUpWrite:
     case Permission.ComplicationWrite:
     case Permission.DataQualityRead:
+    case Permission.InvitationRead:
       return role === 'surgeon' || role === 'registry_staff' || role === 'admin';
+    case Permission.InvitationSend:
+      return role === 'registry_staff' || role === 'admin';
     case Permission.CaseCreateForOtherSurgeon:
       return role === 'registry_staff' || role === 'admin';
     case Permission.CaseUpdate:
@@ -136,6 +143,8 @@ export async function allowedIds(
     case Permission.CaseHistory:
     case Permission.FollowUpWrite:
     case Permission.ComplicationWrite:
+    case Permission.InvitationRead:
+    case Permission.InvitationSend:
       return surgeon ? repo.casesOwnedBy(auth.user.id, ids) : repo.casesExisting(ids);
     case Permission.PatientRead:
     case Permission.PatientReadIdentified:

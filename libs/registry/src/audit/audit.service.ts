@@ -29,14 +29,27 @@ export type AuditAction =
   | 'token_create'
   | 'token_revoke'
   | 'link_refused'
-  | 'import';
+  | 'import'
+  // A questionnaire invitation's life (step 12): mailed, reminded, mailed again, opened, answered, ended.
+  | 'invite'
+  | 'remind'
+  | 'resend'
+  | 'open'
+  | 'answer'
+  | 'expire'
+  | 'cancel'
+  | 'decline'
+  | 'bounce';
 export type AuditEntity =
-  'case' | 'patient' | 'follow_up' | 'complication' | 'export' | 'import' | 'user' | 'api_token';
+  'case' | 'patient' | 'follow_up' | 'complication' | 'export' | 'import' | 'user' | 'api_token' | 'invitation';
 
 // Processes that act in no user's name write audit events as a named system actor.
 export const SYSTEM_ACTORS = {
   exportWorker: { system: 'system:export-worker' },
   importWorker: { system: 'system:import-worker' },
+  // The questionnaire scheduler (invitations, reminders, expiry) and a patient answering from an emailed link.
+  questionnaireScheduler: { system: 'system:questionnaire-scheduler' },
+  patient: { system: 'system:patient-questionnaire' },
 } as const;
 export type SystemActor = (typeof SYSTEM_ACTORS)[keyof typeof SYSTEM_ACTORS];
 
@@ -53,8 +66,8 @@ export interface AuditEventInput {
   reason?: string | null;
 }
 
-// Fields whose values never enter the audit trail in clear (the MRN: only that it changed).
-const REDACTED_FIELDS = new Set(['mrn']);
+// Fields whose values never enter the audit trail in clear (the MRN, an email address: only that they changed).
+const REDACTED_FIELDS = new Set(['mrn', 'email']);
 
 // Where a transaction keeps the audit head it wrote until it commits (QueryRunner.data).
 const PENDING_HEAD = 'ilr:auditHead';

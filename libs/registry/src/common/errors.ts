@@ -16,6 +16,9 @@ export enum ErrorCode {
   PayloadTooLarge = 'payload_too_large',
   UnsupportedMediaType = 'unsupported_media_type',
   NotReady = 'not_ready',
+  // A questionnaire link that is unknown, used or expired: one answer for all three.
+  LinkInvalid = 'link_invalid',
+  MailUnavailable = 'mail_unavailable',
 }
 
 export interface FieldError {
@@ -85,6 +88,8 @@ export const PROBLEM_TYPES: Record<ErrorCode, { status: number; title: string }>
   [ErrorCode.PreconditionRequired]: { status: 428, title: 'Precondition required' },
   [ErrorCode.Throttled]: { status: 429, title: 'Too many requests' },
   [ErrorCode.NotReady]: { status: 503, title: 'Service not ready' },
+  [ErrorCode.LinkInvalid]: { status: 404, title: 'This link is no longer valid' },
+  [ErrorCode.MailUnavailable]: { status: 503, title: 'Mail could not be sent' },
 };
 
 export const PROBLEM_TYPE_BASE = 'https://ilr-registry.org/problems/';

@@ -34,6 +34,17 @@ export interface AppConfig {
   rateLimit: { perMinute: number; perIpPerMinute: number };
   idempotencyRetentionHours: number;
   loginThrottle: { maxPerEmail: number; maxPerIp: number; windowSeconds: number };
+  // Outgoing mail: SMTP when smtpUrl is set, else .eml files in dir.
+  mail: { smtpUrl?: string; from: string; dir: string };
+  // Where patients reach the web app (links in mail), without a trailing slash.
+  publicUrl: string;
+  questionnaires: {
+    scheduler: boolean;
+    intervalMs: number;
+    requestsPerIpPerMinute: number;
+    invalidLinksPerIp: number;
+    invalidLinkWindowSeconds: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -108,6 +119,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     unauthenticatedBodyLimit: vars.UNAUTHENTICATED_BODY_LIMIT,
     rateLimit: { perMinute: vars.RATE_LIMIT_PER_MINUTE, perIpPerMinute: vars.RATE_LIMIT_PER_IP_PER_MINUTE },
     idempotencyRetentionHours: vars.IDEMPOTENCY_RETENTION_HOURS,
+    mail: {
+      smtpUrl: vars.SMTP_URL,
+      from: vars.MAIL_FROM,
+      dir: resolve(vars.MAIL_DIR ?? join(dataDir, 'mail')),
+    },
+    publicUrl: (vars.PUBLIC_URL ?? `http://localhost:${vars.PORT}`).replace(/\/+$/, ''),
+    questionnaires: {
+      scheduler: vars.QUESTIONNAIRE_SCHEDULER === 'on',
+      intervalMs: vars.QUESTIONNAIRE_SCHEDULER_INTERVAL_MS,
+      requestsPerIpPerMinute: vars.QUESTIONNAIRE_REQUESTS_PER_IP_PER_MINUTE,
+      invalidLinksPerIp: vars.QUESTIONNAIRE_INVALID_LINKS_PER_IP,
+      invalidLinkWindowSeconds: 900,
+    },
     loginThrottle: {
       maxPerEmail: vars.LOGIN_MAX_FAILURES_PER_EMAIL,
       maxPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,

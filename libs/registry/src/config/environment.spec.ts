@@ -49,6 +49,29 @@ describe(validateEnvironment.name, () => {
       /JWT_SECRET is required when NODE_ENV=production/,
     );
   });
+
+  it('demands a mail server in production unless questionnaire invitations are off, and never echoes its URL', () => {
+    const secrets = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      MRN_ENCRYPTION_KEY: 'ab'.repeat(32),
+      MRN_HASH_KEY: 'cd'.repeat(32),
+      EXPORT_PSEUDONYM_KEY: 'ef'.repeat(32),
+    };
+    expect(() => validateEnvironment(secrets)).toThrow(/SMTP_URL is required when NODE_ENV=production/);
+    expect(validateEnvironment({ ...secrets, QUESTIONNAIRE_SCHEDULER: 'off' }).SMTP_URL).toBeUndefined();
+    expect(validateEnvironment({ ...secrets, SMTP_URL: 'smtps://u:p@mail.example.org:465' }).SMTP_URL).toBe(
+      'smtps://u:p@mail.example.org:465',
+    );
+    let message = '';
+    try {
+      validateEnvironment({ SMTP_URL: 'http://user:secret-pw@mail' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('SMTP_URL must be an smtp:// or smtps:// URL');
+    expect(message).not.toContain('secret-pw');
+  });
 });
 
 describe(loadConfig.name, () => {

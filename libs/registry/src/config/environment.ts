@@ -222,6 +222,60 @@ export class EnvironmentVariables {
   @Max(600_000)
   IMPORT_JOB_HEARTBEAT_MS: number = 5_000;
 
+  // Outgoing mail (questionnaire invitations): smtp://user:pass@host:587 or smtps://…:465. Unset: each
+  // message is written as an .eml file to MAIL_DIR instead (development; refused with NODE_ENV=production
+  // unless QUESTIONNAIRE_SCHEDULER=off).
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM: string = 'ILR Registry <no-reply@localhost>';
+
+  // Where messages go without SMTP_URL (default DATA_DIR/mail), one .eml file each.
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MAIL_DIR?: string;
+
+  // The address patients reach the registry at: links in mail are PUBLIC_URL/questionnaire/<token>
+  // (default http://localhost:PORT).
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/]+(\/.*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
+  // The in-process scheduler that invites, reminds and expires; every process may run it (work is claimed
+  // in the database). 'off' leaves that to other processes.
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  QUESTIONNAIRE_SCHEDULER: 'on' | 'off' = 'on';
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  QUESTIONNAIRE_SCHEDULER_INTERVAL_MS: number = 300_000;
+
+  // Requests to the questionnaire's token endpoints per client IP per minute (the page saves as it goes).
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  QUESTIONNAIRE_REQUESTS_PER_IP_PER_MINUTE: number = 120;
+
+  // Links that are not (or no longer) valid, per client IP per 15 minutes, before every token request
+  // from that address is refused (429) for the rest of the window: guessing tokens gets nowhere.
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  QUESTIONNAIRE_INVALID_LINKS_PER_IP: number = 10;
+
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt()
@@ -273,6 +327,11 @@ export function validateEnvironment(env: Record<string, string | undefined>): En
     if (missing.length > 0) {
       throw new ConfigError(missing.map((key) => `${key} is required when NODE_ENV=production`));
     }
+  }
+  if (instance.NODE_ENV === 'production' && !instance.SMTP_URL && instance.QUESTIONNAIRE_SCHEDULER === 'on') {
+    throw new ConfigError([
+      'SMTP_URL is required when NODE_ENV=production (or set QUESTIONNAIRE_SCHEDULER=off to send no invitations)',
+    ]);
   }
   if (instance.EXPORT_JOB_HEARTBEAT_MS * 2 > instance.EXPORT_JOB_LEASE_MS) {
     throw new ConfigError(['EXPORT_JOB_HEARTBEAT_MS must be at most half of EXPORT_JOB_LEASE_MS']);

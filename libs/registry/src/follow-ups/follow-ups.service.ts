@@ -7,7 +7,7 @@ import { type AuthContext, Permission, requireAccess } from '../access/access.po
 import { creationChanges } from '../audit/audit.service.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import type { IdempotencyRequest } from '../common/preconditions.js';
-import { ClinicalWrites, type Created } from '../writes/clinical-writes.js';
+import { type CaseWriteContext, ClinicalWrites, type Created } from '../writes/clinical-writes.js';
 import type { CreateFollowUpRequest, FollowUpResponse, UpdateFollowUpRequest } from './dto/follow-up.dto.js';
 import { promRows, toFollowUpResponse } from './follow-up.mapper.js';
 
@@ -54,39 +54,48 @@ export class FollowUpsService {
       caseId,
       { notFound: 'The case' },
       { request: idempotency, replay: (tx, id) => this.replay(id, tx.manager) },
-      async (tx) => {
-        const surgeryDate = tx.theCase.surgeryDate;
-        const errors = checkVisitRules(request, { surgeryDate, today: tx.today });
-        if (errors.length) throw DomainError.validation(errors);
-        const visit = await this.visits.insert(tx.manager, {
-          caseId,
-          visitDate: request.visitDate,
-          day: daysBetween(surgeryDate, request.visitDate),
-          timepoint: deriveTimepoint(surgeryDate, request.visitDate),
-          contactMode: request.contactMode,
-          snapping: request.snapping ?? null,
-          groinPain: request.groinPain ?? null,
-          hipFlexionStrength: request.hipFlexionStrength ?? null,
-          returnedToSport: request.returnedToSport ?? null,
-          satisfaction: request.satisfaction ?? null,
-          createdBy: auth.user.id,
-        });
-        await this.visits.replaceProms(tx.manager, visit.id, promRows(request.proms));
-        const proms = await this.visits.promsOf([visit.id], tx.manager);
-        tx.audit({
-          action: 'create',
-          entity: 'follow_up',
-          entityId: visit.id,
-          caseId,
-          changes: [
-            ...creationChanges(Object.fromEntries(VISIT_FIELDS.map((f) => [f, visit[f]]))),
-            { field: 'timepoint', from: null, to: visit.timepoint },
-            ...proms.map((p) => ({ field: `proms.${p.instrument}`, from: null, to: p.items })),
-          ],
-        });
-        return { id: visit.id, version: visit.version, body: toFollowUpResponse(visit, proms) };
-      },
+      (tx) => this.insertVisit(tx, request, auth.user.id),
     );
+  }
+
+  // A new visit of a case its caller has locked: checked against the visit rules, stored, its PROMs
+  // scored, and its creation audited. `createdBy` is null for a patient's own answers (a remote questionnaire).
+  async insertVisit(
+    tx: Pick<CaseWriteContext, 'manager' | 'today' | 'theCase' | 'audit'>,
+    request: CreateFollowUpRequest,
+    createdBy: string | null,
+  ): Promise<Created<FollowUpResponse>> {
+    const caseId = tx.theCase.id;
+    const surgeryDate = tx.theCase.surgeryDate;
+    const errors = checkVisitRules(request, { surgeryDate, today: tx.today });
+    if (errors.length) throw DomainError.validation(errors);
+    const visit = await this.visits.insert(tx.manager, {
+      caseId,
+      visitDate: request.visitDate,
+      day: daysBetween(surgeryDate, request.visitDate),
+      timepoint: deriveTimepoint(surgeryDate, request.visitDate),
+      contactMode: request.contactMode,
+      snapping: request.snapping ?? null,
+      groinPain: request.groinPain ?? null,
+      hipFlexionStrength: request.hipFlexionStrength ?? null,
+      returnedToSport: request.returnedToSport ?? null,
+      satisfaction: request.satisfaction ?? null,
+      createdBy,
+    });
+    await this.visits.replaceProms(tx.manager, visit.id, promRows(request.proms));
+    const proms = await this.visits.promsOf([visit.id], tx.manager);
+    tx.audit({
+      action: 'create',
+      entity: 'follow_up',
+      entityId: visit.id,
+      caseId,
+      changes: [
+        ...creationChanges(Object.fromEntries(VISIT_FIELDS.map((f) => [f, visit[f]]))),
+        { field: 'timepoint', from: null, to: visit.timepoint },
+        ...proms.map((p) => ({ field: `proms.${p.instrument}`, from: null, to: p.items })),
+      ],
+    });
+    return { id: visit.id, version: visit.version, body: toFollowUpResponse(visit, proms) };
   }
 
   async update(

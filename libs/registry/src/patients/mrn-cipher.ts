@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
-// MRNs at rest: AES-256-GCM with a random 12-byte IV per value (stored as IV ‖ tag ‖ ciphertext),
+// MRNs (and patients' email addresses) at rest: AES-256-GCM with a random 12-byte IV per value (stored as IV ‖ tag ‖ ciphertext),
 // and a keyed HMAC-SHA256 of the normalised MRN for exact look-ups and the unique index. The two
 // keys differ, so the look-up hash reveals nothing about the encryption key.
 @Injectable()
@@ -19,9 +19,14 @@ export class MrnCipher {
   }
 
   encrypt(mrn: string): Buffer {
+    return this.seal(MrnCipher.normalise(mrn));
+  }
+
+  // Other identifying text at rest (a patient's email address), with the same key and layout; as given.
+  seal(text: string): Buffer {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.config.secrets.mrnEncryptionKey, iv);
-    const ciphertext = Buffer.concat([cipher.update(MrnCipher.normalise(mrn), 'utf8'), cipher.final()]);
+    const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
   }
 

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ageInYears } from '@ilr/clinical';
-import { AccessRepository, CaseRepository, type PatientEntity, PatientRepository } from '@ilr/persistence';
+import {
+  AccessRepository,
+  CaseRepository,
+  InvitationRepository,
+  type PatientEntity,
+  PatientRepository,
+} from '@ilr/persistence';
+import { invitationEvent } from '../questionnaires/invitation-events.js';
 import type { EntityManager } from 'typeorm';
 import { allowedIds, type AuthContext, Permission, requireAccess, roleMay } from '../access/access.policy.js';
 import { type AuditEventInput, creationChanges } from '../audit/audit.service.js';
@@ -10,13 +17,18 @@ import { ClinicalWrites, type Created, type WriteContext } from '../writes/clini
 import type { CreatePatientRequest, PatientInput, PatientResponse, UpdatePatientRequest } from './dto/patient.dto.js';
 import { MrnCipher } from './mrn-cipher.js';
 
-export function toPatientResponse(patient: PatientEntity, mrn: string | undefined): PatientResponse {
+// `identified`: the MRN and email address in clear, for readers who may see them (absent otherwise).
+export function toPatientResponse(
+  patient: PatientEntity,
+  identified: { mrn: string; email: string | null } | undefined,
+): PatientResponse {
   return {
     id: patient.id,
-    ...(mrn !== undefined ? { mrn, birthDate: patient.birthDate } : {}),
+    ...(identified !== undefined ? { mrn: identified.mrn, birthDate: patient.birthDate, email: identified.email } : {}),
     sex: patient.sex,
     consent: patient.consent,
     deceasedDate: patient.deceasedDate,
+    promInvitations: patient.promInvitations,
     version: patient.version,
     createdAt: patient.createdAt.toISOString(),
     updatedAt: patient.updatedAt.toISOString(),
@@ -31,11 +43,15 @@ export class PatientsService {
     private readonly access: AccessRepository,
     private readonly cipher: MrnCipher,
     private readonly writes: ClinicalWrites,
+    private readonly invitations: InvitationRepository,
   ) {}
 
   view(auth: AuthContext, patient: PatientEntity): PatientResponse {
-    const identified = roleMay(auth.user.role, Permission.PatientReadIdentified);
-    return toPatientResponse(patient, identified ? this.cipher.decrypt(patient.mrnCiphertext) : undefined);
+    if (!roleMay(auth.user.role, Permission.PatientReadIdentified)) return toPatientResponse(patient, undefined);
+    return toPatientResponse(patient, {
+      mrn: this.cipher.decrypt(patient.mrnCiphertext),
+      email: patient.emailCiphertext ? this.cipher.decrypt(patient.emailCiphertext) : null,
+    });
   }
 
   // Date rules of a patient on their own (DOMAIN.md § Patient), from the values given.
@@ -86,6 +102,8 @@ export class PatientsService {
         sex: input.sex,
         consent: input.consent ?? 'given',
         deceasedDate: input.deceasedDate ?? null,
+        emailCiphertext: input.email ? this.cipher.seal(input.email.trim()) : null,
+        promInvitations: input.promInvitations ?? 'allowed',
         createdBy: tx.auth.user.id,
       },
       tx.manager,
@@ -105,6 +123,9 @@ export class PatientsService {
         sex: patient.sex,
         consent: patient.consent,
         deceasedDate: patient.deceasedDate,
+        // Only that an address was given: the audit trail never holds it (AuditService redacts `email`).
+        email: patient.emailCiphertext ? 'given' : null,
+        promInvitations: patient.promInvitations,
       }),
     };
   }
@@ -216,6 +237,10 @@ export class PatientsService {
         }
       }
       const mrnChanged = request.mrn !== undefined && this.cipher.hash(request.mrn) !== current.mrnHash;
+      const currentEmail = current.emailCiphertext ? this.cipher.decrypt(current.emailCiphertext) : null;
+      const nextEmail = request.email === undefined ? currentEmail : request.email ? request.email.trim() : null;
+      const emailChanged = nextEmail !== currentEmail;
+      const promInvitations = request.promInvitations ?? current.promInvitations;
       if (mrnChanged && (await this.patients.findByMrnHash(this.cipher.hash(request.mrn!), tx.manager))) {
         throw new DomainError(ErrorCode.Duplicate, 'Another patient has this MRN.', {
           errors: [{ field: 'mrn', code: 'duplicate', message: 'mrn is already registered' }],
@@ -228,14 +253,24 @@ export class PatientsService {
         .filter((key) => next[key] !== current[key])
         .map((key) => ({ field: key, from: current[key], to: next[key] }));
       if (mrnChanged) changes.push({ field: 'mrn', from: '[redacted]', to: '[redacted]' });
+      if (emailChanged) changes.push({ field: 'email', from: currentEmail, to: nextEmail });
+      if (promInvitations !== current.promInvitations)
+        changes.push({ field: 'promInvitations', from: current.promInvitations, to: promInvitations });
       if (changes.length === 0) return current;
       const updated = await this.patients.update(tx.manager, id, {
         ...next,
+        promInvitations,
+        ...(emailChanged ? { emailCiphertext: nextEmail ? this.cipher.seal(nextEmail) : null } : {}),
         ...(mrnChanged
           ? { mrnHash: this.cipher.hash(request.mrn!), mrnCiphertext: this.cipher.encrypt(request.mrn!) }
           : {}),
       });
       tx.audit({ action: 'update', entity: 'patient', entityId: id, changes });
+      // Declining ends every invitation still waiting for an answer, at once (not at the scheduler's next run).
+      if (promInvitations === 'declined' && current.promInvitations !== 'declined') {
+        const declined = await this.invitations.declineOpenOfPatient(id, tx.manager);
+        tx.audit(declined.map((row) => invitationEvent('decline', row)));
+      }
       return updated;
     });
   }

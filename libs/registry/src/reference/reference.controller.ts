@@ -2,6 +2,15 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { PromThresholdEntity } from '@ilr/persistence';
+import {
+  INVITED_TIMEPOINTS,
+  QUESTIONNAIRE_INSTRUMENTS,
+  QUESTIONNAIRE_SCHEDULE_SOURCE,
+  QUESTIONNAIRE_SCHEDULE_VERSION,
+  REMINDER_DAYS,
+  timepointWindow,
+} from '@ilr/clinical';
+import { QuestionnaireScheduleResponse } from '../questionnaires/dto/questionnaire.dto.js';
 import { Permission } from '../access/access.policy.js';
 import { Authorize } from '../access/auth.decorators.js';
 
@@ -61,6 +70,31 @@ export class ReferenceController {
         source,
         version,
       })),
+    };
+  }
+
+  @Get('questionnaire-schedule')
+  @Authorize(Permission.ReferenceRead)
+  @ApiOkResponse({ type: QuestionnaireScheduleResponse })
+  @ApiOperation({
+    summary: "Read the patients' questionnaire schedule",
+    description:
+      'Which instruments each timepoint asks for, when its invitation opens and closes, and the reminder days.',
+  })
+  questionnaireSchedule(): QuestionnaireScheduleResponse {
+    return {
+      timepoints: INVITED_TIMEPOINTS.map((timepoint) => {
+        const window = timepointWindow(timepoint);
+        return {
+          timepoint,
+          opensOnDay: window.from,
+          closesOnDay: window.to,
+          instruments: [...QUESTIONNAIRE_INSTRUMENTS[timepoint]],
+        };
+      }),
+      reminderDays: [...REMINDER_DAYS],
+      source: QUESTIONNAIRE_SCHEDULE_SOURCE,
+      version: QUESTIONNAIRE_SCHEDULE_VERSION,
     };
   }
 }

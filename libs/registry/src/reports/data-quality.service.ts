@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OutcomeReportRepository, ReportRepository, UserRepository } from '@ilr/persistence';
+import { OPEN_INVITATION_STATUSES, OutcomeReportRepository, ReportRepository, UserRepository } from '@ilr/persistence';
 import type { AuthContext } from '../access/access.policy.js';
 import { RegistryClock } from '../common/clock.js';
 import type { DataQualityQuery } from './dto/report-filter.dto.js';
@@ -37,7 +37,9 @@ export class DataQualityService {
       today,
       definitions: {
         overdue:
-          'The window of the timepoint has closed, the case has no visit in it, and the patient is alive and consenting.',
+          'The window of the timepoint has closed, the case has no visit in it, and the patient is alive and consenting. ' +
+          'invitation: the questionnaire invitation of that timepoint (null when none was made); outstanding while it ' +
+          'still waits for an answer.',
         unsignedDrafts: `Cases still in draft ${UNSIGNED_DRAFT_DAYS} days after they were logged.`,
         missingData:
           'Visits at a scheduled timepoint without snapping, groin pain, a scored mHHS or a scored iHOT-12 (registry rule).',
@@ -54,6 +56,14 @@ export class DataQualityService {
         surgeryDate: r.surgery_date,
         timepoint: r.timepoint,
         windowClosed: r.window_closed,
+        invitation: r.invitation_status
+          ? {
+              status: r.invitation_status,
+              outstanding: OPEN_INVITATION_STATUSES.includes(r.invitation_status as never),
+              sentAt: r.invitation_sent_at?.toISOString() ?? null,
+              remindersSent: r.invitation_reminders ?? 0,
+            }
+          : null,
       })),
       unsignedDrafts: drafts.map((r) => ({
         caseId: r.case_id,

@@ -27,7 +27,9 @@ const interval = (numerator: number, denominator: number) => {
 
 export const DEFINITIONS = {
   rates: "Proportions of the group's cases, with Wilson score 95% intervals (z = 1.959963984540054).",
-  completeness: 'Cases with a visit in the window ÷ cases whose window has closed.',
+  completeness:
+    'Cases with a visit in the window ÷ cases whose window has closed; invited = cases whose patient was mailed the ' +
+    "timepoint's questionnaire, answered = of those, the ones who answered it.",
   proms:
     "One visit per case and window: the one nearest the target day (earlier on a tie). Change is paired with the same case's preop score. MCID reached: change ≥ MCID; PASS reached: score ≥ PASS; visits before 1y use the 1y thresholds.",
   survival:
@@ -86,7 +88,10 @@ export class OutcomesService {
         cases,
         withoutConsent: withoutConsent(consent.find((c) => c.key === groupKey)?.byConsent),
         followUpCompleteness: Object.fromEntries(
-          rows.map((r) => [r.timepoint, { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null }]),
+          rows.map((r) => [
+            r.timepoint,
+            { due: r.due, seen: r.seen, rate: r.due ? r.seen / r.due : null, invited: r.invited, answered: r.answered },
+          ]),
         ),
         complications: COMPLICATION_TYPE.codes.map((type) => {
           const row = complications.find((c) => c.key === groupKey && c.type === type);

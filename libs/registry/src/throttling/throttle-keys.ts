@@ -11,6 +11,9 @@ export const THROTTLERS = {
   // Sign-in attempts, counted before the password is checked.
   loginEmail: 'login-email',
   loginIp: 'login-ip',
+  // Requests to the questionnaire's token endpoints, and links that were not valid, per client address.
+  questionnaire: 'questionnaire',
+  questionnaireInvalid: 'questionnaire-invalid',
 } as const;
 
 export const LOGIN_ATTEMPT = 'ilr:login-attempt';

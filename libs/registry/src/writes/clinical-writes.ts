@@ -9,7 +9,7 @@ import {
 } from '@ilr/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthContext } from '../access/access.policy.js';
-import { type AuditActor, type AuditEventInput, AuditService } from '../audit/audit.service.js';
+import { type AuditActor, type AuditEventInput, AuditService, type SystemActor } from '../audit/audit.service.js';
 import { RegistryClock } from '../common/clock.js';
 import { DomainError, ErrorCode } from '../common/errors.js';
 import { assertIfMatch, type IdempotencyRequest } from '../common/preconditions.js';
@@ -50,6 +50,20 @@ export interface BulkWriteContext extends WriteContext {
   flush(): Promise<void>;
 }
 
+// A write in no user's name (the questionnaire scheduler, a patient answering from a link): its audit
+// events name the system actor.
+export interface SystemWriteContext {
+  readonly manager: EntityManager;
+  readonly actor: SystemActor;
+  readonly today: string;
+  audit(events: AuditEventInput | AuditEventInput[]): void;
+}
+
+export interface SystemCaseWriteContext extends SystemWriteContext {
+  // The live case, locked FOR UPDATE for the rest of the transaction.
+  readonly theCase: CaseEntity;
+}
+
 export interface PatientWriteContext extends WriteContext {
   // The patient, locked FOR UPDATE.
   readonly patient: PatientEntity;
@@ -77,7 +91,21 @@ export interface CaseWriteOptions<R> {
 }
 
 // Actions that change nothing: their events need no facts refresh.
-const NON_CHANGING = new Set(['read', 'export', 'link_refused']);
+// An invitation's events change no clinical record (an answer's visit has its own `create` event).
+const NON_CHANGING = new Set([
+  'read',
+  'export',
+  'link_refused',
+  'invite',
+  'remind',
+  'resend',
+  'open',
+  'answer',
+  'expire',
+  'cancel',
+  'decline',
+  'bounce',
+]);
 
 @Injectable()
 export class ClinicalWrites {
@@ -160,6 +188,26 @@ export class ClinicalWrites {
     );
   }
 
+  // A write in a system actor's name, starting from no record (the scheduler's claim of an invitation).
+  asSystem<T>(actor: SystemActor, work: (tx: SystemWriteContext) => Promise<T>): Promise<T> {
+    return this.transact(actor, (base) => work({ ...base, actor }));
+  }
+
+  // A system actor's write on one live case, locked first as every write to a case is (a patient's
+  // answers becoming a visit).
+  onCaseAsSystem<T>(
+    actor: SystemActor,
+    caseId: string,
+    options: { notFound: string },
+    work: (tx: SystemCaseWriteContext) => Promise<T>,
+  ): Promise<T> {
+    return this.transact(actor, async (base) => {
+      const theCase = await this.cases.findLiveForUpdate(caseId, base.manager);
+      if (!theCase) throw DomainError.notFound(options.notFound);
+      return work({ ...base, actor, theCase });
+    });
+  }
+
   // Audit events in their own committed transaction, for what must be recorded even though the
   // request then fails (a refused attempt to link to a registered patient), or outside any record's
   // write (an import's outcome, in a user's or the import worker's name).
@@ -230,13 +278,22 @@ export class ClinicalWrites {
     scope: { patientId?: string } = {},
     bulk = false,
   ): Promise<T> {
+    return this.transact(auth, (base) => work({ ...base, auth }), scope, bulk);
+  }
+
+  // The unit of work itself, in the name of `actor` (a user or a system actor).
+  private transact<T>(
+    actor: AuditActor,
+    work: (tx: Omit<BulkWriteContext, 'auth'>) => Promise<T>,
+    scope: { patientId?: string } = {},
+    bulk = false,
+  ): Promise<T> {
     // READ COMMITTED, PostgreSQL's default: no SET TRANSACTION round trip (the locks above do the ordering).
     return this.dataSource.transaction(async (manager) => {
       let queued: AuditEventInput[] = [];
       let staged = false;
-      const tx: BulkWriteContext = {
+      const tx: Omit<BulkWriteContext, 'auth'> = {
         manager,
-        auth,
         today: this.today(),
         audit: (events) => {
           queued.push(...(Array.isArray(events) ? events : [events]));
@@ -244,7 +301,7 @@ export class ClinicalWrites {
         flush: async () => {
           if (!bulk) throw new Error('flush() is for bulk writes');
           await this.refreshFacts(manager, queued, scope);
-          if (queued.length > 0) await this.audit.stage(manager, auth, queued);
+          if (queued.length > 0) await this.audit.stage(manager, actor, queued);
           staged ||= queued.length > 0;
           queued = [];
         },
@@ -252,8 +309,8 @@ export class ClinicalWrites {
       const result = await work(tx);
       await this.refreshFacts(manager, queued, scope);
       // Last: the events and the commit in one round trip (the chain's lock is held from the insert to commit).
-      if (staged) await this.audit.recordStagedAndCommit(manager, auth, queued);
-      else if (queued.length > 0) await this.audit.recordAndCommit(manager, auth, queued);
+      if (staged) await this.audit.recordStagedAndCommit(manager, actor, queued);
+      else if (queued.length > 0) await this.audit.recordAndCommit(manager, actor, queued);
       return result;
     });
   }

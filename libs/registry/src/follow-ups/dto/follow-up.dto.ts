@@ -39,9 +39,9 @@ export class Eq5d5lDto {
   @Field.int({ min: 0, max: 100, description: 'Visual analogue scale' }) vas: number;
 }
 
-// Each instrument item by item; null marks an unanswered item. On PATCH an instrument sent
-// replaces the stored one, and null removes it.
-export class PromAnswersDto {
+// The item-by-item instruments, shared by complete answers (PromAnswersDto) and a questionnaire's
+// progress (DraftPromAnswersDto), which differ only in EQ-5D-5L.
+abstract class PromItemAnswersDto {
   @Field.nested(() => MhhsAnswersDto, { ...opt, description: 'All 8 items are needed for a score' })
   mhhs?: MhhsAnswersDto | null;
   @Field.items({
@@ -82,6 +82,11 @@ export class PromAnswersDto {
     description: 'NAHS: 20 items 4 (none) … 0 (extreme); at least 18 answered',
   })
   nahs?: Array<number | null> | null;
+}
+
+// Each instrument item by item; null marks an unanswered item. On PATCH an instrument sent
+// replaces the stored one, and null removes it.
+export class PromAnswersDto extends PromItemAnswersDto {
   @Field.nested(() => Eq5d5lDto, { ...opt, description: 'Stored as given; no index is computed' })
   eq5d5l?: Eq5d5lDto | null;
 }
@@ -170,4 +175,20 @@ export class FollowUpResponse {
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+// EQ-5D-5L as far as a patient has answered it (a questionnaire's saved progress).
+export class DraftEq5d5lDto {
+  @Field.int({ ...opt, min: 1, max: 5 }) mobility?: number | null;
+  @Field.int({ ...opt, min: 1, max: 5 }) selfCare?: number | null;
+  @Field.int({ ...opt, min: 1, max: 5 }) usualActivities?: number | null;
+  @Field.int({ ...opt, min: 1, max: 5 }) painDiscomfort?: number | null;
+  @Field.int({ ...opt, min: 1, max: 5 }) anxietyDepression?: number | null;
+  @Field.int({ ...opt, min: 0, max: 100, description: 'Visual analogue scale' }) vas?: number | null;
+}
+
+// PROM answers as far as they go: every item may still be unanswered (null), EQ-5D-5L included.
+export class DraftPromAnswersDto extends PromItemAnswersDto {
+  @Field.nested(() => DraftEq5d5lDto, { ...opt, description: 'Any level may still be null' })
+  eq5d5l?: DraftEq5d5lDto | null;
 }

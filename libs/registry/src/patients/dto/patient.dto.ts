@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CONSENT, type Consent, SEX, type Sex } from '@ilr/clinical';
+import { CONSENT, type Consent, PROM_INVITATIONS, type PromInvitations, SEX, type Sex } from '@ilr/clinical';
 import { Field } from '../../common/validation.js';
 
 export const MRN_PATTERN = /^\S(.*\S)?$/;
@@ -20,6 +20,21 @@ export class PatientInput {
 
   @Field.code(SEX.codes, { enumName: 'Sex' })
   sex: Sex;
+
+  @Field.email({
+    optional: true,
+    nullable: true,
+    description:
+      'For questionnaire invitations; identifying: encrypted at rest. Ignored when the MRN names a registered patient.',
+  })
+  email?: string | null;
+
+  @Field.code(PROM_INVITATIONS.codes, {
+    optional: true,
+    enumName: 'PromInvitations',
+    description: "Questionnaire invitations by email; defaults to 'allowed'",
+  })
+  promInvitations?: PromInvitations;
 }
 
 export class CreatePatientRequest extends PatientInput {
@@ -51,6 +66,16 @@ export class UpdatePatientRequest {
     description: 'An MRN correction: admin only',
   })
   mrn?: string;
+
+  @Field.email({ optional: true, nullable: true, description: 'null removes it' })
+  email?: string | null;
+
+  @Field.code(PROM_INVITATIONS.codes, {
+    optional: true,
+    enumName: 'PromInvitations',
+    description: "'declined' ends every open invitation of the patient",
+  })
+  promInvitations?: PromInvitations;
 }
 
 export class PatientLookupQuery {
@@ -65,6 +90,14 @@ export class PatientResponse {
   @ApiProperty({ enum: SEX.codes, enumName: 'Sex' }) sex: Sex;
   @ApiProperty({ enum: CONSENT.codes, enumName: 'Consent' }) consent: Consent;
   @ApiProperty({ type: String, format: 'date', nullable: true }) deceasedDate: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'email',
+    nullable: true,
+    description: 'Absent for de-identified readers; null when none is on file',
+  })
+  email?: string | null;
+  @ApiProperty({ enum: PROM_INVITATIONS.codes, enumName: 'PromInvitations' }) promInvitations: PromInvitations;
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

@@ -1,5 +1,12 @@
 import type { SchemaObject } from '@nestjs/swagger';
-import { COMPLICATION_TYPE, CONSENT, SCHEDULED_TIMEPOINTS, SCORED_INSTRUMENTS, TIMEPOINTS } from '@ilr/clinical';
+import {
+  COMPLICATION_TYPE,
+  CONSENT,
+  SCHEDULED_TIMEPOINTS,
+  SCORED_INSTRUMENTS,
+  STORED_INVITATION_STATUSES,
+  TIMEPOINTS,
+} from '@ilr/clinical';
 
 // The report payloads (outcomes.service.ts, data-quality.service.ts) as OpenAPI 3.1 schemas. They are built
 // from plain objects, not classes, so their schemas are written here beside the queries; every e2e response
@@ -78,7 +85,10 @@ export const OUTCOMES_REPORT_SCHEMA = object({
         surgeonLabel: { ...surgeonLabel, description: `With groupBy=surgeon only. ${surgeonLabel.description}` },
         cases: integer,
         withoutConsent,
-        followUpCompleteness: map(TIMEPOINTS, object({ due: integer, seen: integer, rate: nullableNumber })),
+        followUpCompleteness: map(
+          TIMEPOINTS,
+          object({ due: integer, seen: integer, rate: nullableNumber, invited: integer, answered: integer }),
+        ),
         complications: {
           type: 'array',
           items: {
@@ -229,6 +239,17 @@ export const DATA_QUALITY_REPORT_SCHEMA = object({
       surgeryDate: date,
       timepoint: { type: 'string', enum: [...TIMEPOINTS] },
       windowClosed: date,
+      invitation: {
+        oneOf: [
+          { type: 'null' },
+          object({
+            status: { type: 'string', enum: [...STORED_INVITATION_STATUSES] },
+            outstanding: { type: 'boolean' },
+            sentAt: { type: ['string', 'null'], format: 'date-time' } as unknown as SchemaObject,
+            remindersSent: integer,
+          }),
+        ],
+      },
     }),
   },
   unsignedDrafts: {

@@ -55,6 +55,17 @@ export function outcomesCsv(report: AnyReport): string {
         numerator: c.seen,
         denominator: c.due,
       });
+      // Questionnaires by email: of the cases invited at this timepoint, the share that answered.
+      rows.push({
+        group: g.key,
+        section: 'questionnaire_answered',
+        item: null,
+        timepoint,
+        n: c.invited,
+        value: c.invited ? c.answered / c.invited : null,
+        numerator: c.answered,
+        denominator: c.invited,
+      });
     }
     for (const c of g.complications) rows.push({ ...rateRow(g.key, 'complication', c.type, c), n: c.count });
     for (const [grade, n] of Object.entries(g.heterotopicOssification.byBrookerGrade)) {
