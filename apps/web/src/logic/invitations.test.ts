@@ -12,6 +12,7 @@ import {
   type InvitationView,
   sentMessage,
 } from './invitations.js';
+import { schemaErrors, schemaOf } from './testing/openapi.js';
 import { instantWords } from './visit-labels.js';
 
 const view = (over: Partial<InvitationView> = {}): InvitationView => ({
@@ -24,17 +25,20 @@ const view = (over: Partial<InvitationView> = {}): InvitationView => ({
   remindersSent: 0,
   lastSentAt: null,
   nextReminderOn: null,
+  openedAt: null,
   answeredAt: null,
   followUpId: null,
+  instruments: ['mhhs', 'ihot12', 'eq5d5l'],
   canSendNow: false,
   canResend: false,
   ...over,
 });
 
 describe('invitationRows', () => {
-  it('words every status, none as its code', () => {
+  it('words every status the API can report, none as its code', () => {
     const statuses = Object.keys(INVITATION_STATUS_WORDS) as InvitationStatus[];
-    expect(statuses).toHaveLength(9);
+    expect([...statuses].sort()).toEqual([...(schemaOf('InvitationStatus').enum as string[])].sort());
+    expect(schemaErrors('InvitationView', view())).toEqual([]);
     for (const status of statuses) {
       const [row] = invitationRows([view({ status })], '2026-01-01');
       expect(row.status).toBe(INVITATION_STATUS_WORDS[status]);
@@ -124,6 +128,16 @@ describe('the questionnaire contact', () => {
     expect(checkContact({ ...ok, email: 'pat@example' }).email).toMatch(/^Enter an email address/);
     expect(checkContact({ ...ok, email: 'pat example@x.org' }).email).toBeTruthy();
     expect(checkContact({ ...ok, email: `${'a'.repeat(250)}@x.org` }).email).toMatch(/at most 254/);
+  });
+
+  it('sends a body UpdatePatientRequest accepts', () => {
+    const body = contactPatch(
+      { email: 'a@b.org', promInvitations: 'allowed' },
+      { email: '', promInvitations: 'declined' },
+    );
+    expect(body).toEqual({ email: null, promInvitations: 'declined' });
+    expect(schemaErrors('UpdatePatientRequest', body)).toEqual([]);
+    expect(schemaErrors('UpdatePatientRequest', { email: 'new@example.org' })).toEqual([]);
   });
 
   it('sends only what changed; an emptied email clears it', () => {

@@ -2,33 +2,14 @@
 // its window, its status and why, the mails sent, the visit the answers became), which row may be sent or resent
 // now, and the patient's questionnaire contact (email, whether they accept invitations) with its PATCH body.
 import { TIMEPOINT_LABELS, type ScheduledTimepoint } from '@ilr/clinical';
+import type { components } from '../api/schema.js';
 import { dateInWords, instantWords } from './visit-labels.js';
 
-export type InvitationTimepoint = '6w' | '3m' | '6m' | '1y' | '2y' | '5y';
-export type InvitationStatus =
-  'scheduled' | 'sent' | 'reminded' | 'answered' | 'expired' | 'declined' | 'bounced' | 'cancelled' | 'not_invited';
-export type PromInvitations = 'allowed' | 'declined';
-
-export interface InvitationView {
-  timepoint: InvitationTimepoint;
-  opensOn: string;
-  closesOn: string;
-  status: InvitationStatus;
-  reason: string | null;
-  sentAt: string | null;
-  remindersSent: number;
-  lastSentAt: string | null;
-  nextReminderOn: string | null;
-  answeredAt: string | null;
-  followUpId: string | null;
-  canSendNow: boolean;
-  canResend: boolean;
-}
-
-export interface InvitationsResponse {
-  items: InvitationView[];
-  eligibility: { invitable: boolean; reason: string | null };
-}
+export type InvitationView = components['schemas']['InvitationView'];
+export type InvitationsResponse = components['schemas']['CaseInvitationsResponse'];
+export type InvitationTimepoint = InvitationView['timepoint'];
+export type InvitationStatus = InvitationView['status'];
+export type PromInvitations = components['schemas']['PromInvitations'];
 
 // Reminders the schedule sends at most (reference/questionnaire-schedule `reminderDays`: 7 and 14 days).
 export const MAX_REMINDERS = 2;

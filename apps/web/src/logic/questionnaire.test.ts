@@ -32,6 +32,7 @@ import {
   valueOf,
   withAnswer,
 } from './questionnaire.js';
+import { schemaErrors, schemaOf } from './testing/openapi.js';
 
 // Every item answered with its first option (or 70 on a scale).
 function allAnswered(instruments: readonly Instrument[] = INSTRUMENTS): QuestionnaireAnswers {
@@ -122,6 +123,19 @@ describe('prefillAnswers and withAnswer', () => {
     expect(valueOf(before, third)).toBeNull();
     expect(after.ihot12).toHaveLength(12);
     expect(valueOf(withAnswer(after, third, null), third)).toBeNull();
+  });
+
+  it('sends bodies the API accepts: progress with gaps, and a complete submit', () => {
+    expect(schemaErrors('SaveQuestionnaireProgressRequest', answersBody(INSTRUMENTS, {}))).toEqual([]);
+    const some = withAnswer(
+      withAnswer(prefillAnswers(INSTRUMENTS, {}), itemsOf('hosAdl')[0], 'na'),
+      itemsOf('mhhs')[0],
+      'mild',
+    );
+    expect(schemaErrors('SaveQuestionnaireProgressRequest', answersBody(INSTRUMENTS, some))).toEqual([]);
+    expect(schemaErrors('SubmitQuestionnaireRequest', answersBody(INSTRUMENTS, allAnswered()))).toEqual([]);
+    // Every instrument the API can ask for has its items here.
+    expect([...(schemaOf('Instrument').enum as string[])].sort()).toEqual([...INSTRUMENTS].sort());
   });
 
   it('sends the due instruments item by item, null where unanswered', () => {

@@ -25,6 +25,7 @@ import {
   NAHS_INSTRUCTIONS,
   NAHS_SECTIONS,
 } from '@ilr/clinical';
+import type { components } from '../api/schema.js';
 import { isProblemBody } from './problem.js';
 import { dateInWords } from './visit-labels.js';
 
@@ -42,15 +43,11 @@ export interface QuestionnaireAnswers {
   eq5d5l?: { [K in Eq5dKey]?: number | null };
 }
 
-// GET /api/v1/questionnaire/:token.
-export interface QuestionnaireView {
-  timepoint: string;
-  timepointLabel: string;
-  operationMonth: string;
-  closesOn: string;
-  instruments: Instrument[];
-  answers: QuestionnaireAnswers;
-}
+// GET /api/v1/questionnaire/:token; its `answers` are read through prefillAnswers, which keeps only valid values.
+export type QuestionnaireView = components['schemas']['QuestionnaireResponse'];
+// The bodies as the API types them (the page's answers are cast at the boundary: an mHHS answer is a code string here).
+export type DraftAnswersBody = components['schemas']['SaveQuestionnaireProgressRequest'];
+export type SubmitAnswersBody = components['schemas']['SubmitQuestionnaireRequest'];
 
 export type ItemValue = string | number | null;
 
@@ -248,8 +245,9 @@ function validValue(item: QuestionItem, value: unknown): ItemValue {
   return item.options.some((o) => o.value === value) ? (value as string | number) : null;
 }
 
-export function valueOf(answers: QuestionnaireAnswers, ref: ItemRef): ItemValue {
-  const group = answers[ref.instrument] as Record<string | number, ItemValue> | undefined;
+export function valueOf(answers: QuestionnaireAnswers | QuestionnaireView['answers'], ref: ItemRef): ItemValue {
+  const group = (answers as Record<string, unknown>)[ref.instrument] as
+    Record<string | number, ItemValue> | null | undefined;
   return group?.[ref.key] ?? null;
 }
 
@@ -257,7 +255,7 @@ export function valueOf(answers: QuestionnaireAnswers, ref: ItemRef): ItemValue 
 // Instruments not due are left out; arrays have their full length.
 export function prefillAnswers(
   instruments: readonly Instrument[],
-  saved: QuestionnaireAnswers | null | undefined,
+  saved: QuestionnaireAnswers | QuestionnaireView['answers'] | null | undefined,
 ): QuestionnaireAnswers {
   const out: QuestionnaireAnswers = {};
   for (const instrument of instruments) {

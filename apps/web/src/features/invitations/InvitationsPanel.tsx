@@ -19,7 +19,6 @@ import {
   invitationRows,
   type InvitationsResponse,
   type InvitationTimepoint,
-  type InvitationView,
   PROM_INVITATION_OPTIONS,
   PROM_INVITATION_WORDS,
   type PromInvitations,
@@ -83,7 +82,7 @@ function InvitationsTable({ caseId }: { caseId: string }) {
         cache: 'no-store',
       });
       if (!result.data) throw new Refused(describeProblem(result.response.status, result.error));
-      return result.data as InvitationsResponse;
+      return result.data;
     },
     retry: false,
   });
@@ -93,7 +92,7 @@ function InvitationsTable({ caseId }: { caseId: string }) {
         params: { path: { id: caseId, timepoint } },
       });
       if (!result.data) throw new Refused(describeProblem(result.response.status, result.error));
-      return result.data as InvitationView;
+      return result.data;
     },
     onMutate: () => setConfirmation(null),
     onSuccess: (view, { kind }) => setConfirmation(sentMessage(kind, view)),

@@ -3,10 +3,12 @@
 // the problem body and Retry-After of a 429.
 import { api } from '../../api/client';
 import {
+  type DraftAnswersBody,
   publicRefusal,
   type PublicRefusal,
   type QuestionnaireAnswers,
   type QuestionnaireView,
+  type SubmitAnswersBody,
 } from '../../logic/questionnaire.js';
 
 export class PublicError extends Error {
@@ -40,25 +42,29 @@ async function answer<T>(request: Promise<Result<T>>): Promise<T> {
   return result.data as T;
 }
 
-export const loadQuestionnaire = async (token: string, signal?: AbortSignal): Promise<QuestionnaireView> =>
-  (await answer(
-    api.GET('/api/v1/questionnaire/{token}', { params: { path: { token } }, signal, cache: 'no-store' }),
-  )) as QuestionnaireView;
+export const loadQuestionnaire = (token: string, signal?: AbortSignal): Promise<QuestionnaireView> =>
+  answer(api.GET('/api/v1/questionnaire/{token}', { params: { path: { token } }, signal, cache: 'no-store' }));
 
 // Progress; `keepalive` lets a save started as the page is being closed finish (the body is a few hundred bytes).
 export async function saveAnswers(token: string, answers: QuestionnaireAnswers): Promise<void> {
   await answer(
     api.PUT('/api/v1/questionnaire/{token}/answers', {
       params: { path: { token } },
-      body: { answers } as never,
+      // The page's answers are the draft's shape; an mHHS answer is typed as a code string here.
+      body: { answers } as DraftAnswersBody,
       keepalive: true,
     }),
   );
 }
 
+// Sent once the page's check (logic/questionnaire.ts incompleteInstruments) finds every instrument complete enough;
+// the server checks again (400 too_few_answers).
 export async function submitAnswers(token: string, answers: QuestionnaireAnswers): Promise<void> {
   await answer(
-    api.POST('/api/v1/questionnaire/{token}/submit', { params: { path: { token } }, body: { answers } as never }),
+    api.POST('/api/v1/questionnaire/{token}/submit', {
+      params: { path: { token } },
+      body: { answers } as SubmitAnswersBody,
+    }),
   );
 }
 
