@@ -112,70 +112,68 @@ function InvitationsTable({ caseId }: { caseId: string }) {
       {notInvitable && <Text size="sm">{notInvitable}</Text>}
       {confirmation && <Confirmation>{confirmation}</Confirmation>}
       {send.isError && <Failure title="The questionnaire was not sent" error={send.error} />}
-      <Table.ScrollContainer minWidth={820}>
-        <Table striped aria-label="Questionnaire invitations">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Timepoint</Table.Th>
-              <Table.Th>Window</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Last mail</Table.Th>
-              <Table.Th>Reminders</Table.Th>
-              <Table.Th>Answered</Table.Th>
-              {withActions && <Table.Th>Send</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((row) => (
-              <Table.Tr key={row.timepoint}>
-                <Table.Td>{row.timepointLabel}</Table.Td>
-                <Table.Td>{row.window}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" fw={600}>
-                    {row.status}
-                  </Text>
-                  {row.detail && <Text size="sm">{row.detail}</Text>}
-                </Table.Td>
-                <Table.Td>{row.lastMail}</Table.Td>
-                <Table.Td>{row.reminders}</Table.Td>
-                <Table.Td>
-                  {row.answered ? (
-                    row.answered.followUpId ? (
-                      <Anchor
-                        component={Link}
-                        to={`/follow-ups/${row.answered.followUpId}/edit?case=${caseId}`}
-                        aria-label={`Open the ${row.timepointLabel} visit the answers became (answered ${row.answered.at})`}
-                      >
-                        {row.answered.at}
-                      </Anchor>
-                    ) : (
-                      row.answered.at
-                    )
+      <Table striped aria-label="Questionnaire invitations">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Timepoint</Table.Th>
+            <Table.Th>Window</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Last mail</Table.Th>
+            <Table.Th>Reminders</Table.Th>
+            <Table.Th>Answered</Table.Th>
+            {withActions && <Table.Th>Send</Table.Th>}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={row.timepoint}>
+              <Table.Td>{row.timepointLabel}</Table.Td>
+              <Table.Td>{row.window}</Table.Td>
+              <Table.Td>
+                <Text size="sm" fw={600}>
+                  {row.status}
+                </Text>
+                {row.detail && <Text size="sm">{row.detail}</Text>}
+              </Table.Td>
+              <Table.Td>{row.lastMail}</Table.Td>
+              <Table.Td>{row.reminders}</Table.Td>
+              <Table.Td>
+                {row.answered ? (
+                  row.answered.followUpId ? (
+                    <Anchor
+                      component={Link}
+                      to={`/follow-ups/${row.answered.followUpId}/edit?case=${caseId}`}
+                      aria-label={`Open the ${row.timepointLabel} visit the answers became (answered ${row.answered.at})`}
+                    >
+                      {row.answered.at}
+                    </Anchor>
                   ) : (
-                    'No'
+                    row.answered.at
+                  )
+                ) : (
+                  'No'
+                )}
+              </Table.Td>
+              {withActions && (
+                <Table.Td>
+                  {row.action && (
+                    <Button
+                      size="xs"
+                      variant={row.action.kind === 'send' ? 'filled' : 'light'}
+                      aria-label={row.action.ariaLabel}
+                      loading={send.isPending && send.variables?.timepoint === row.timepoint}
+                      disabled={send.isPending && send.variables?.timepoint !== row.timepoint}
+                      onClick={() => send.mutate({ timepoint: row.timepoint, kind: row.action!.kind })}
+                    >
+                      {row.action.label}
+                    </Button>
                   )}
                 </Table.Td>
-                {withActions && (
-                  <Table.Td>
-                    {row.action && (
-                      <Button
-                        size="xs"
-                        variant={row.action.kind === 'send' ? 'filled' : 'light'}
-                        aria-label={row.action.ariaLabel}
-                        loading={send.isPending && send.variables?.timepoint === row.timepoint}
-                        disabled={send.isPending && send.variables?.timepoint !== row.timepoint}
-                        onClick={() => send.mutate({ timepoint: row.timepoint, kind: row.action!.kind })}
-                      >
-                        {row.action.label}
-                      </Button>
-                    )}
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+              )}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
     </Stack>
   );
 }
