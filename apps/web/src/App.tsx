@@ -31,6 +31,11 @@ const UsersPage = lazy(() => import('./pages/UsersPage').then((m) => ({ default:
 const TokensPage = lazy(() => import('./pages/TokensPage').then((m) => ({ default: m.TokensPage })));
 // Step 11: CSV import of historical data (registry staff, admin).
 const ImportsPage = lazy(() => import('./pages/ImportsPage').then((m) => ({ default: m.ImportsPage })));
+// Step 12: the patient's public pages (no sign-in, no Shell), opened from the invitation mail.
+const QuestionnairePage = lazy(() =>
+  import('./pages/QuestionnairePage').then((m) => ({ default: m.QuestionnairePage })),
+);
+const UnsubscribePage = lazy(() => import('./pages/UnsubscribePage').then((m) => ({ default: m.UnsubscribePage })));
 
 function Lazy({ page: Page, label }: { page: React.ComponentType; label: string }) {
   return (
@@ -57,6 +62,14 @@ export function App() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route
+        path="/questionnaire/unsubscribe/:token"
+        element={<Lazy page={UnsubscribePage} label="Loading the page" />}
+      />
+      <Route
+        path="/questionnaire/:token"
+        element={<Lazy page={QuestionnairePage} label="Loading the questionnaire" />}
+      />
       <Route
         element={
           <RequireSession>

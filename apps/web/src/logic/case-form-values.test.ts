@@ -90,6 +90,20 @@ describe('toCreateCaseRequest', () => {
     expect(schemaErrors('CreateCaseRequest', body)).toEqual([]);
   });
 
+  it("sends a new patient's questionnaire email and preference only when given", () => {
+    const plain = toCreateCaseRequest(completeCaseValues());
+    expect(plain.patient).toEqual({ mrn: 'H1234567', birthDate: '1990-05-17', sex: 'female' });
+    const base = completeCaseValues();
+    const withEmail = toCreateCaseRequest({
+      ...base,
+      patient: { ...base.patient, email: ' pat@example.org ', promInvitations: 'declined' },
+    });
+    expect(withEmail.patient).toMatchObject({ email: 'pat@example.org', promInvitations: 'declined' });
+    expect(schemaErrors('CreateCaseRequest', withEmail)).toEqual([]);
+    const blank = toCreateCaseRequest({ ...base, patient: { ...base.patient, email: '  ', promInvitations: null } });
+    expect(blank.patient).toEqual(plain.patient);
+  });
+
   it('refuses an incomplete form rather than send half a case', () => {
     expect(() => toCreateCaseRequest(emptyCaseFormValues())).toThrow(/complete form/);
   });

@@ -23,13 +23,22 @@ import type {
 } from '@ilr/clinical';
 import type { components } from '../api/schema.js';
 
+type PromInvitations = components['schemas']['PromInvitations'];
+
 export type CreateCaseRequest = components['schemas']['CreateCaseRequest'];
 
 export interface CaseFormValues {
   // Browser only: whether the case is for a registered patient (by id) or one typed here.
   patientMode: 'new' | 'existing';
   patientId: string;
-  patient: { mrn: string; birthDate: string | null; sex: Sex | null };
+  // Email and invitation preference are optional (step 12: questionnaire invitations); absent in older drafts.
+  patient: {
+    mrn: string;
+    birthDate: string | null;
+    sex: Sex | null;
+    email?: string;
+    promInvitations?: PromInvitations | null;
+  };
   surgeryDate: string | null;
   side: Side | null;
   indications: Indication[];
@@ -182,7 +191,15 @@ export function toCreateCaseRequest(values: CaseFormValues): CreateCaseRequest {
   return {
     ...(v.patientMode === 'existing'
       ? { patientId: v.patientId.trim() }
-      : { patient: { mrn: v.patient.mrn.trim(), birthDate: v.patient.birthDate, sex: v.patient.sex } }),
+      : {
+          patient: {
+            mrn: v.patient.mrn.trim(),
+            birthDate: v.patient.birthDate,
+            sex: v.patient.sex,
+            ...(v.patient.email?.trim() ? { email: v.patient.email.trim() } : {}),
+            ...(v.patient.promInvitations ? { promInvitations: v.patient.promInvitations } : {}),
+          },
+        }),
     surgeryDate: v.surgeryDate,
     side: v.side,
     indications: v.indications,

@@ -123,6 +123,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'patient.mrn': 'Medical record number (MRN)',
   'patient.birthDate': 'Date of birth',
   'patient.sex': 'Sex',
+  'patient.email': "Patient's email for questionnaires",
+  'patient.promInvitations': 'Questionnaire emails',
   surgeonId: 'Surgeon',
   surgeryDate: 'Date of surgery',
   side: 'Side',

@@ -7,6 +7,7 @@ import {
   forSurgeon,
   missingRows,
   missingWords,
+  overdueInvitationWords,
   overdueRows,
   surgeonOptions,
 } from './work-lists.js';
@@ -36,7 +37,7 @@ const report: DataQualityReport = {
       surgeryDate: '2026-09-01',
       timepoint: '6w',
       windowClosed: '2026-11-29',
-      invitation: null,
+      invitation: { status: 'expired', outstanding: false, sentAt: '2026-10-14T08:00:00Z', remindersSent: 2 },
     },
     {
       caseId: 'c2',
@@ -46,7 +47,7 @@ const report: DataQualityReport = {
       surgeryDate: '2026-01-05',
       timepoint: '6m',
       windowClosed: '2026-08-01',
-      invitation: { status: 'expired', outstanding: false, sentAt: '2026-06-05T09:00:00.000Z', remindersSent: 2 },
+      invitation: null,
     },
   ],
   unsignedDrafts: [
@@ -119,6 +120,8 @@ describe('rows in words', () => {
       windowClosed: '29 November 2026 (3 days ago)',
     });
     expect(rows[1].windowClosed).toBe('1 August 2026 (4 months ago)');
+    expect(rows[0].questionnaire).toBe('Expired without an answer; mailed 49 days ago, 2 reminders');
+    expect(rows[1].questionnaire).toBe('No questionnaire');
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
   });
 
@@ -150,5 +153,18 @@ describe('rows in words', () => {
     expect(agoWords('2026-12-01', '2026-12-02')).toBe('yesterday');
     expect(agoWords('2026-10-01', '2026-12-02')).toBe('2 months ago');
     expect(agoWords('2023-12-01', '2026-12-02')).toBe('3 years ago');
+  });
+
+  it("words an overdue timepoint's invitation: not sent, sent with its reminders", () => {
+    expect(overdueInvitationWords(null, '2026-12-02')).toBe('No questionnaire');
+    expect(
+      overdueInvitationWords({ status: 'scheduled', outstanding: true, sentAt: null, remindersSent: 0 }, '2026-12-02'),
+    ).toBe('Scheduled');
+    expect(
+      overdueInvitationWords(
+        { status: 'reminded', outstanding: true, sentAt: '2026-11-25T09:00:00Z', remindersSent: 1 },
+        '2026-12-02',
+      ),
+    ).toBe('Reminded, not answered yet; mailed 7 days ago, 1 reminder');
   });
 });

@@ -3,6 +3,7 @@
 import type { Timepoint } from '@ilr/clinical';
 import type { paths } from '../api/schema.js';
 import { followUpFieldLabel } from './follow-up-form-values.js';
+import { INVITATION_STATUS_WORDS } from './invitations.js';
 import type { WithSurgeon } from './surgeons.js';
 import { dateInWords, TIMEPOINT_LABELS } from './visit-labels.js';
 
@@ -69,6 +70,18 @@ export interface OverdueRow {
   timepoint: string;
   surgery: string;
   windowClosed: string;
+  // The timepoint's questionnaire invitation (step 12), in words.
+  questionnaire: string;
+}
+
+// An overdue timepoint's invitation: its status, and when it was mailed with how many reminders.
+export function overdueInvitationWords(invitation: OverdueItem['invitation'], today: string): string {
+  if (!invitation) return 'No questionnaire';
+  const status = INVITATION_STATUS_WORDS[invitation.status] ?? invitation.status;
+  if (!invitation.sentAt) return status;
+  const n = invitation.remindersSent;
+  const reminders = n ? `, ${n} reminder${n === 1 ? '' : 's'}` : '';
+  return `${status}; mailed ${agoWords(invitation.sentAt.slice(0, 10), today)}${reminders}`;
 }
 
 export function overdueRows(
@@ -84,6 +97,7 @@ export function overdueRows(
     timepoint: timepointWords(item.timepoint),
     surgery: dateInWords(item.surgeryDate),
     windowClosed: `${dateInWords(item.windowClosed)} (${agoWords(item.windowClosed, today)})`,
+    questionnaire: overdueInvitationWords(item.invitation, today),
   }));
 }
 

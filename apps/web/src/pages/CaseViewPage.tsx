@@ -23,6 +23,7 @@ import { useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api } from '../api/client';
 import { useSession } from '../auth/session';
+import { InvitationsPanel } from '../features/invitations/InvitationsPanel';
 import {
   type CaseResponse,
   caseViewGroups,
@@ -339,6 +340,8 @@ export function CaseViewPage() {
           <Text size="sm">No follow-up visits recorded yet.</Text>
         )}
       </Stack>
+
+      <InvitationsPanel caseId={id} patientId={stored.patientId} />
 
       <Stack gap="xs">
         <Group justify="space-between">

@@ -174,7 +174,7 @@ export function WorkListsPage() {
       <WorkList
         title="Overdue follow-ups"
         caption={data.definitions.overdue}
-        columns={['Case', 'Surgeon', 'Surgery', 'Timepoint', 'Window closed']}
+        columns={['Case', 'Surgeon', 'Surgery', 'Timepoint', 'Window closed', 'Questionnaire']}
         testId="overdue-row"
         empty="No follow-up is overdue."
         rows={overdue.map((row) => ({
@@ -185,6 +185,7 @@ export function WorkListsPage() {
             row.surgery,
             row.timepoint,
             row.windowClosed,
+            row.questionnaire,
           ],
         }))}
       />

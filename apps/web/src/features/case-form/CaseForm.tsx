@@ -34,6 +34,7 @@ import {
 } from '../../logic/case-form-values.js';
 import { rebaseFormValues } from '../../logic/case-view.js';
 import { type DraftStore, sessionDrafts } from '../../logic/drafts.js';
+import { PROM_INVITATION_OPTIONS } from '../../logic/invitations.js';
 import {
   fieldLabel,
   ICRS_OPTIONS,
@@ -225,6 +226,18 @@ export function CaseForm({
                       />
                       <DateField name="patient.birthDate" maxDate={today} />
                       <CodeSelect name="patient.sex" vocabulary={SEX} />
+                    </SimpleGrid>
+                    <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                      <TextField
+                        name="patient.email"
+                        maxLength={254}
+                        description="Optional: questionnaires after surgery are sent to it"
+                      />
+                      <OptionSelect
+                        name="patient.promInvitations"
+                        options={PROM_INVITATION_OPTIONS}
+                        description="Left empty: sent whenever there is an email address"
+                      />
                     </SimpleGrid>
                     {findPatient && <PatientLookup form={form} findPatient={findPatient} />}
                   </>

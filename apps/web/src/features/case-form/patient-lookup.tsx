@@ -63,7 +63,7 @@ export function PatientLookup({
             <Text size="sm">
               Born {shown.patient.birthDate ? dateInWords(shown.patient.birthDate) : '(not shown to your role)'},{' '}
               {codeLabel(SEX, shown.patient.sex).toLowerCase()}. The case will be linked to this patient; their date of
-              birth and sex are filled in.
+              birth and sex are filled in. Their questionnaire email stays as registered (change it on the case page).
             </Text>
           </Alert>
         )}
