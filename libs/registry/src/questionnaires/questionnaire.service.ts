@@ -44,13 +44,9 @@ export class QuestionnaireService {
     private readonly patients: PatientRepository,
   ) {}
 
-  // Finds a valid link of this purpose, or refuses: 429 over a budget, else 404 for anything not valid.
-  private async find(
-    token: string,
-    ip: string | undefined,
-    purpose: 'answer' | 'unsubscribe',
-    manager?: EntityManager,
-  ): Promise<FoundToken> {
+  // Finds a valid link of this purpose for a request, or refuses: 429 over a budget, else 404 for anything
+  // not valid. Counts the request once against its address's budgets.
+  private async find(token: string, ip: string | undefined, purpose: 'answer' | 'unsubscribe'): Promise<FoundToken> {
     const address = clientAddress(ip);
     const { requestsPerIpPerMinute, invalidLinksPerIp, invalidLinkWindowSeconds } = this.config.questionnaires;
     const requests = await this.throttle.consume(
@@ -63,6 +59,14 @@ export class QuestionnaireService {
     const invalidKey = throttleKey(THROTTLERS.questionnaireInvalid, address);
     const invalid = await this.throttle.consume(invalidKey, invalidLinksPerIp, invalidLinkWindowSeconds);
     if (!invalid.allowed) throw throttled(invalid.retryAfterSeconds);
+    const found = await this.lookUp(token, purpose);
+    await this.throttle.release(invalidKey);
+    return found;
+  }
+
+  // The link if it is valid (404 otherwise); with `manager`, its invitation locked for that transaction
+  // (the re-read under the lock of a request already counted by find).
+  private async lookUp(token: string, purpose: 'answer' | 'unsubscribe', manager?: EntityManager): Promise<FoundToken> {
     const found = TOKEN_PATTERN.test(token)
       ? await this.invitations.findToken(hashToken(token), { lock: manager !== undefined }, manager)
       : null;
@@ -75,7 +79,6 @@ export class QuestionnaireService {
           OPEN_INVITATION_STATUSES.includes(found.invitation.status) &&
           found.invitation.closesOn >= today));
     if (!valid) throw linkInvalid();
-    await this.throttle.release(invalidKey);
     return found;
   }
 
@@ -117,7 +120,7 @@ export class QuestionnaireService {
     const progress = Object.fromEntries(INSTRUMENTS.filter((i) => answers[i] != null).map((i) => [i, answers[i]]));
     await this.writes.asSystem(SYSTEM_ACTORS.patient, async (tx) => {
       // Re-read under the invitation's lock: a submit that got there first has ended the link.
-      const current = await this.find(token, ip, 'answer', tx.manager);
+      const current = await this.lookUp(token, 'answer', tx.manager);
       await this.invitations.saveProgress(current.invitation.id, progress, tx.manager);
     });
   }
@@ -142,7 +145,7 @@ export class QuestionnaireService {
       { notFound: 'The case' },
       async (tx) => {
         // Under the case's and the invitation's locks: two submits with one link make one visit.
-        const current = await this.find(token, ip, 'answer', tx.manager);
+        const current = await this.lookUp(token, 'answer', tx.manager);
         const invitation = current.invitation;
         const visit = await this.followUps.insertVisit(
           tx,
